@@ -1,0 +1,3 @@
+from hubdemo.cli import main
+
+main()

@@ -1,0 +1,248 @@
+"""The ``hubdemo`` command: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import HubdemoError, InputError
+from .hub import HubClient, find_token
+from .media import sniff
+from .predictor import Predictor
+from .resolve import ModelSpec, resolve
+from .tasks import TASKS
+from .upstream import Upstream, make_upstream
+
+app = typer.Typer(
+    help="Turn any Hugging Face Hub model into a web demo, an HTTP API and a CLI.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+MODEL_HELP = "Hub id (org/name), huggingface/org/name, models/org/name or a Hub URL."
+TASK_HELP = "Pipeline task to use instead of the model's pipeline_tag."
+TOKEN_OPT = typer.Option(None, "--token", help="Hub token (default: HF_TOKEN, then `hf auth login`).")
+ROUTER_OPT = typer.Option(None, "--router", help="Inference router base (default: HUBDEMO_ROUTER).")
+ENDPOINT_OPT = typer.Option(
+    None, "--endpoint", help="Send every request to this URL (default: HUBDEMO_ENDPOINT)."
+)
+
+
+def _build(
+    model: str, task: str | None, token: str | None, router: str | None, endpoint: str | None
+) -> tuple[ModelSpec, Upstream]:
+    token = find_token(token)
+    hub = HubClient(token=token)
+    try:
+        spec = resolve(model, hub, task)
+    finally:
+        hub.close()
+    return spec, make_upstream(spec, token=token, router=router, endpoint=endpoint)
+
+
+def _fail(exc: HubdemoError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def serve(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    task: str | None = typer.Option(None, "--task", help=TASK_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    port: int = typer.Option(7860, "--port", help="Port to bind."),
+    token: str | None = TOKEN_OPT,
+    router: str | None = ROUTER_OPT,
+    endpoint: str | None = ENDPOINT_OPT,
+    max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest request body, in MB."),
+) -> None:
+    """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        spec, upstream = _build(model, task, token, router, endpoint)
+    except HubdemoError as exc:
+        _fail(exc)
+        return
+    web = create_app(spec, upstream, max_upload_mb=max_upload_mb)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    out.print(
+        f"[bold]{spec.model_id}[/] · {spec.task} · answered by {upstream.kind} "
+        f"({upstream.url_for('')})",
+        highlight=False,
+    )
+    out.print(f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False)
+    sys.stdout.flush()
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def describe(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    task: str | None = typer.Option(None, "--task", help=TASK_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    token: str | None = TOKEN_OPT,
+    router: str | None = ROUTER_OPT,
+    endpoint: str | None = ENDPOINT_OPT,
+) -> None:
+    """Show what hubdemo would serve for MODEL: task, inputs, outputs, handler chain, examples."""
+    try:
+        spec, upstream = _build(model, task, token, router, endpoint)
+    except HubdemoError as exc:
+        _fail(exc)
+        return
+    info = Predictor(spec, upstream).info()
+    if as_json:
+        print(json.dumps(info, indent=2))
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("model", info["model"])
+    table.add_row("task", f"{info['task']} ({info['title']})")
+    for key in ("library", "license"):
+        table.add_row(key, str(info[key] or "—"))
+    if info["gated"]:
+        table.add_row("gated", "yes: accept the terms on the model page and pass a token")
+    table.add_row("inputs", ", ".join(f"{c['name']} ({c['kind']})" for c in info["inputs"]))
+    table.add_row("outputs", ", ".join(c["kind"] for c in info["outputs"]))
+    table.add_row("chain", " → ".join(info["chain"].values()))
+    table.add_row("upstream", f"{info['upstream']['kind']}: {info['upstream']['url']}")
+    table.add_row("examples", "\n".join(e["title"] for e in info["examples"]) or "—")
+    out.print(table)
+
+
+def _input_value(text: str, field: str) -> str:
+    """A file path becomes a data URL; anything else is text."""
+    path = Path(text)
+    if len(text) < 4096 and path.is_file():
+        data = path.read_bytes()
+        import base64
+
+        mime = sniff(data)
+        if mime is None:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"{field}: {text} is neither text nor a known media file") from None
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return text
+
+
+def _parameters(pairs: list[str]) -> dict[str, Any]:
+    parameters: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param {pair!r}: write it as name=value, e.g. --param top_k=3")
+        try:
+            parameters[name] = json.loads(value)
+        except ValueError:
+            parameters[name] = value
+    return parameters
+
+
+def _show(info: dict[str, Any], result: dict[str, Any]) -> None:
+    kind = info["outputs"][0]["kind"]
+    shown = result["data"][0]
+    if kind in ("labels", "boxes"):
+        table = Table("label", "score", "")
+        for row in shown[:10]:
+            bar = "█" * round(row["score"] * 30)
+            extra = f"  {row['box']}" if "box" in row else ""
+            table.add_row(str(row["label"]) + extra, f"{row['score']:.2%}", bar)
+        out.print(table)
+    elif kind == "text":
+        out.print(shown["text"], highlight=False)
+    elif kind == "answer":
+        out.print(f"[bold]{shown['answer']}[/]  ({shown['score']:.2%})", highlight=False)
+    else:
+        out.print_json(json.dumps(result["output"]))
+
+
+@app.command()
+def predict(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    inputs: list[str] = typer.Argument(..., help="One value per task input: text or a file path."),
+    param: list[str] = typer.Option([], "--param", help="Task parameter name=value (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"task": ..., "output": ...}.'),
+    task: str | None = typer.Option(None, "--task", help=TASK_HELP),
+    token: str | None = TOKEN_OPT,
+    router: str | None = ROUTER_OPT,
+    endpoint: str | None = ENDPOINT_OPT,
+) -> None:
+    """Run one prediction for MODEL through the same chain as the server."""
+    try:
+        spec, upstream = _build(model, task, token, router, endpoint)
+        predictor = Predictor(spec, upstream)
+        fields = predictor.handler.inputs
+        if len(inputs) != len(fields):
+            names = " ".join(f"<{c.name}>" for c in fields)
+            raise InputError(f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}")
+        data = [_input_value(v, c.name) for v, c in zip(inputs, fields)]
+        body = {"data": data, "parameters": _parameters(param)}
+
+        async def run() -> dict[str, Any]:
+            try:
+                return await predictor.predict(body)
+            finally:
+                await upstream.aclose()
+
+        result = asyncio.run(run())
+    except HubdemoError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print(json.dumps({"task": spec.task, "output": result["output"]}))
+    else:
+        _show(predictor.info(), result)
+
+
+@app.command()
+def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the supported pipeline tasks and their components."""
+    described = {name: handler.describe() for name, handler in sorted(TASKS.items())}
+    if as_json:
+        print(json.dumps(described, indent=2))
+        return
+    table = Table("task", "inputs", "output", "button")
+    for name, d in described.items():
+        table.add_row(
+            name, ", ".join(c["kind"] for c in d["inputs"]), d["outputs"][0]["kind"], d["action"]
+        )
+    out.print(table)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"hubdemo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Turn any Hugging Face Hub model into a web demo, an HTTP API and a CLI."""
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

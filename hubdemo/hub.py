@@ -1,0 +1,104 @@
+"""Model information from the Hugging Face Hub (``{HF_ENDPOINT}/api/models/{id}``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from .errors import GatedModel, HubUnreachable, ModelNotFound
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+TOKEN_HELP = "pass a token with --token or HF_TOKEN (or run `hf auth login`)"
+
+# One request per model per process: describe, serve and predict may resolve the same id twice.
+_INFO_CACHE: dict[tuple[str, str, bool], dict[str, Any]] = {}
+
+
+def hub_endpoint() -> str:
+    return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
+
+
+def find_token(explicit: str | None = None) -> str | None:
+    """The token to send upstream: --token, then HF_TOKEN, then the one `hf auth login` saved."""
+    if explicit:
+        return explicit
+    if os.environ.get("HF_TOKEN"):
+        return os.environ["HF_TOKEN"]
+    try:
+        from huggingface_hub import get_token
+    except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+        return None
+    return get_token()
+
+
+class HubClient:
+    """Reads model info from the Hub; follows the Hub's redirects of renamed repos."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.endpoint = (endpoint or hub_endpoint()).rstrip("/")
+        self._token = token
+        self._client = client or httpx.Client(
+            timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=True
+        )
+
+    def model_url(self, repo_id: str) -> str:
+        return f"{self.endpoint}/{repo_id}"
+
+    def model_info(self, repo_id: str) -> dict[str, Any]:
+        """Return the model-info JSON of ``repo_id``.
+
+        Raises:
+            ModelNotFound: the repo does not exist or is private and the token cannot see it.
+            GatedModel: the Hub refuses access until the model's terms are accepted.
+            HubUnreachable: the Hub did not answer.
+        """
+        key = (self.endpoint, repo_id, self._token is not None)
+        if key in _INFO_CACHE:
+            return _INFO_CACHE[key]
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        url = f"{self.endpoint}/api/models/{repo_id}"
+        try:
+            response = self._client.get(url, headers=headers)
+        except httpx.HTTPError as exc:
+            raise HubUnreachable(
+                f"cannot reach the Hub at {self.endpoint} ({type(exc).__name__}): check your "
+                "connection or HF_ENDPOINT; pass --task to skip the Hub lookup"
+            ) from None
+        if response.status_code in (401, 404):
+            hint = (
+                "check the spelling, or ask the owner for access"
+                if self._token
+                else f"check the spelling; if it is private, {TOKEN_HELP}"
+            )
+            raise ModelNotFound(f"model '{repo_id}' was not found on {self.endpoint}: {hint}")
+        if response.status_code == 403:
+            raise GatedModel(
+                f"model '{repo_id}' is gated: accept its terms at {self.model_url(repo_id)} "
+                f"while logged in, then {TOKEN_HELP} from that account"
+            )
+        if response.status_code >= 400:
+            raise HubUnreachable(
+                f"the Hub at {self.endpoint} answered {response.status_code} for '{repo_id}'; "
+                "try again later, or pass --task to skip the Hub lookup"
+            )
+        try:
+            info = response.json()
+        except ValueError:
+            raise HubUnreachable(
+                f"the Hub at {self.endpoint} sent something that is not JSON for '{repo_id}': "
+                "check HF_ENDPOINT points at a Hub"
+            ) from None
+        if not isinstance(info, dict):
+            raise HubUnreachable(f"the Hub at {self.endpoint} sent unexpected model info")
+        _INFO_CACHE[key] = info
+        return info
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,103 @@
+"""Media values: data URLs and base64 in, bytes with a sniffed MIME type out.
+
+Media that is only forwarded upstream is checked by its format header and passed on as
+received: it is never decoded as an image or a sound and re-encoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+
+from .errors import InputError, UnsupportedMedia
+
+_DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.ASCII)
+
+# (prefix at offset 0, MIME). Checked in order; the WAVE/WEBP/AVI cases share RIFF.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"fLaC", "audio/flac"),
+    (b"OggS", "audio/ogg"),
+    (b"ID3", "audio/mpeg"),
+    (b"\x1aE\xdf\xa3", "audio/webm"),
+)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A media input: its bytes, its sniffed MIME type and, when it came so, its base64 text."""
+
+    data: bytes
+    mime: str
+    b64: str | None = None
+
+    @property
+    def family(self) -> str:
+        return self.mime.split("/", 1)[0]
+
+    def base64(self) -> str:
+        return self.b64 if self.b64 is not None else base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        return f"data:{self.mime};base64,{self.base64()}"
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type named by the first bytes of ``data``, or None when unknown."""
+    if data[:4] == b"RIFF" and len(data) >= 12:
+        return {b"WAVE": "audio/wav", b"WEBP": "image/webp"}.get(data[8:12])
+    if data[4:8] == b"ftyp":
+        return "audio/mp4" if data[8:11] in (b"M4A", b"M4B") else "video/mp4"
+    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06:
+        return "audio/mpeg"  # MPEG audio frame sync (MP3 without an ID3 tag)
+    for prefix, mime in _SIGNATURES:
+        if data.startswith(prefix):
+            return mime
+    return None
+
+
+def decode_base64(text: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(
+            f"{field}: not valid base64; send the file as a data URL (data:<mime>;base64,...) "
+            "or as plain base64"
+        ) from None
+
+
+def parse_media(value: object, family: str, field: str) -> Media:
+    """Turn a data URL or a base64 string into Media of ``family`` ("image" or "audio").
+
+    Raises:
+        InputError: the value is not a string, not base64, or empty.
+        UnsupportedMedia: the bytes are not a known file of that family.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{field}: expected a {family} as a data URL or base64 string")
+    value = value.strip()
+    b64 = value
+    if value.startswith("data:"):
+        match = _DATA_URL.match(value)
+        if not match or not match.group(3):
+            raise InputError(f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)")
+        b64 = value[match.end() :]
+    data = decode_base64(b64, field)
+    if not data:
+        raise InputError(f"{field}: the {family} is empty; choose a file")
+    mime = sniff(data)
+    if mime is None or not mime.startswith(family + "/"):
+        found = f"a {mime} file" if mime else "not a file type hubdemo recognises"
+        accepted = "PNG, JPEG, GIF, WEBP, BMP or TIFF" if family == "image" else (
+            "WAV, FLAC, MP3, OGG, WEBM or M4A"
+        )
+        raise UnsupportedMedia(f"{field}: this is {found}; send a {family} ({accepted})")
+    return Media(data=data, mime=mime, b64=b64)

@@ -1,0 +1,131 @@
+"""The task registry: one entry per supported pipeline tag, in alphabetical order."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .. import components as c
+from ..errors import UnsupportedTaskError
+from . import outputs as o
+from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
+from .feature_extraction import FeatureExtractionTask
+from .media import MediaTask
+from .question_answering import QuestionAnsweringTask
+from .sentence_similarity import SentenceSimilarityTask
+from .zero_shot import ZeroShotTask
+
+__all__ = ["TASKS", "Example", "TaskHandler", "TaskInput", "WireRequest", "WireResponse"]
+
+_TEXT = c.text("text", "Text")
+_LABELS = c.out("labels", "Labels")
+_TEXT_OUT = c.out("text", "Result")
+
+TASKS: dict[str, TaskHandler] = {
+    "audio-classification": MediaTask(
+        "audio-classification", title="Audio classification", action="Classify",
+        inputs=[c.audio()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+    ),
+    "automatic-speech-recognition": MediaTask(
+        "automatic-speech-recognition", title="Speech recognition", action="Transcribe",
+        inputs=[c.audio()], outputs=[c.out("text", "Transcript")],
+        normalize=o.transcription, display=o.show_transcription,
+    ),
+    "feature-extraction": FeatureExtractionTask(
+        "feature-extraction", title="Feature extraction", action="Embed",
+        inputs=[_TEXT], outputs=[c.out("embedding", "Embedding")],
+        normalize=o.embedding, display=o.embedding_strip, route="pipeline",
+    ),
+    "fill-mask": TaskHandler(
+        "fill-mask", title="Fill mask", action="Fill the mask",
+        inputs=[c.text("text", "Text with a mask token")], outputs=[c.out("labels", "Predictions")],
+        normalize=o.fill_mask, display=o.filled_tokens,
+    ),
+    "image-classification": MediaTask(
+        "image-classification", title="Image classification", action="Classify",
+        inputs=[c.image()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+    ),
+    "image-to-text": MediaTask(
+        "image-to-text", title="Image to text", action="Describe the image",
+        inputs=[c.image()], outputs=[c.out("text", "Caption")],
+        normalize=o.generated_text, display=o.show_generated,
+    ),
+    "object-detection": MediaTask(
+        "object-detection", title="Object detection", action="Detect objects",
+        inputs=[c.image()], outputs=[c.out("boxes", "Objects")],
+        normalize=o.boxes, display=o.detected_boxes,
+    ),
+    "question-answering": QuestionAnsweringTask(
+        "question-answering", title="Question answering", action="Answer",
+        inputs=[c.line("question", "Question"), c.text("context", "Context")],
+        outputs=[c.out("answer", "Answer")], normalize=o.answers, display=o.answer_in_context,
+    ),
+    "sentence-similarity": SentenceSimilarityTask(
+        "sentence-similarity", title="Sentence similarity", action="Compare",
+        inputs=[
+            c.line("source_sentence", "Source sentence"),
+            c.Component("sentences", "sentences", "Sentences to compare (one per line)"),
+        ],
+        outputs=[c.out("similarity", "Similarity")],
+        normalize=o.scores, display=o.similarity_rows, route="pipeline",
+    ),
+    "summarization": TaskHandler(
+        "summarization", title="Summarization", action="Summarize",
+        inputs=[_TEXT], outputs=[c.out("text", "Summary")],
+        normalize=o.summary_text, display=o.show_summary,
+    ),
+    "text-classification": TaskHandler(
+        "text-classification", title="Text classification", action="Classify",
+        inputs=[_TEXT], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+    ),
+    "text-generation": TaskHandler(
+        "text-generation", title="Text generation", action="Generate",
+        inputs=[c.text("text", "Prompt")], outputs=[c.out("text", "Generated text")],
+        normalize=o.generated_text, display=o.show_generated,
+    ),
+    "text2text-generation": TaskHandler(
+        "text2text-generation", title="Text-to-text generation", action="Generate",
+        inputs=[_TEXT], outputs=[_TEXT_OUT], normalize=o.generated_text,
+        display=o.show_generated, spec="text-generation",
+    ),
+    "token-classification": TaskHandler(
+        "token-classification", title="Token classification", action="Find entities",
+        inputs=[_TEXT], outputs=[c.out("entities", "Entities")],
+        normalize=o.entities, display=o.entity_spans,
+    ),
+    "translation": TaskHandler(
+        "translation", title="Translation", action="Translate",
+        inputs=[_TEXT], outputs=[c.out("text", "Translation")],
+        normalize=o.translation_text, display=o.show_translation,
+    ),
+    "zero-shot-classification": ZeroShotTask(
+        "zero-shot-classification", title="Zero-shot classification", action="Classify",
+        inputs=[_TEXT, c.Component("candidate_labels", "labels", "Candidate labels (comma-separated)")],
+        outputs=[_LABELS], normalize=o.zero_shot, display=o.label_bars,
+    ),
+}  # fmt: skip
+
+
+def supported_tasks() -> list[str]:
+    return sorted(TASKS)
+
+
+def get_task(name: str) -> TaskHandler:
+    """The handler of pipeline tag ``name``. Raises UnsupportedTaskError listing valid names."""
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise UnsupportedTaskError(
+            f"task '{name}' is not supported; pass --task with one of: "
+            f"{', '.join(supported_tasks())}"
+        ) from None
+
+
+@cache
+def default_examples() -> dict[str, list[Any]]:
+    """The Hub's default widget inputs (huggingface.js MAPPING_EN, MIT), by task."""
+    path = Path(__file__).resolve().parent.parent / "data" / "default-widget-inputs.en.json"
+    data: dict[str, list[Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,217 @@
+"""The task handler: the four steps of one prediction (DESIGN.md §1) and the task's components.
+
+A handler runs, in order::
+
+    1. preprocess   request body ({"data": [...]} or the task's own {"inputs", "parameters"})
+                    -> TaskInput, validated
+    2. serialize    TaskInput -> WireRequest for the upstream
+    3. deserialize  2xx WireResponse -> output normalized to hf-tasks/<task>/output.json
+    4. postprocess  normalized output -> display values, one per output component
+
+Tasks that behave alike are parametrised instances of one subclass; a subclass overrides only
+the hooks that differ (each hook's docstring says whether that is usual).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..components import Component
+from ..errors import InputError, InvalidParameter, UpstreamBadResponse
+
+Json = Any
+Normalizer = Callable[[Json], Json]
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """A validated prediction input: the task's ``inputs`` and its ``parameters``."""
+
+    inputs: Any
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """What goes to the upstream: a JSON body, or raw bytes with their Content-Type.
+
+    ``route`` is "" for ``/models/{id}`` and "pipeline" for ``/models/{id}/pipeline/{task}``.
+    """
+
+    json: Json = None
+    content: bytes | None = None
+    content_type: str | None = None
+    route: str = ""
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    status: int
+    content_type: str
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One clickable example: a title and the values of the input components, in order."""
+
+    title: str
+    data: list[Any]
+
+
+def short(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class TaskHandler:
+    """Base handler for a task whose input is one text and whose wire form is JSON."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        title: str,
+        action: str,
+        inputs: Sequence[Component],
+        outputs: Sequence[Component],
+        normalize: Normalizer,
+        display: Callable[[Json, TaskInput], Json],
+        route: str = "",
+        spec: str | None = None,
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.action = action  # the primary button's label: says what happens
+        self.inputs = tuple(inputs)
+        self.outputs = tuple(outputs)
+        self.route = route
+        self.spec = spec or name  # the hf-tasks folder whose schemas this task follows
+        self._normalize = normalize
+        self._display = display
+
+    # -- 1. preprocess ---------------------------------------------------------------------
+
+    def preprocess(self, body: Json) -> TaskInput:
+        """Validate a request body of either form. Rarely overridden: see the two hooks below."""
+        if not isinstance(body, dict):
+            raise InputError(
+                'the request body must be a JSON object: {"data": [...]} or {"inputs": ...}'
+            )
+        parameters = self.parameters_from(body)
+        if "data" in body:
+            values = body["data"]
+            if not isinstance(values, list) or len(values) != len(self.inputs):
+                names = ", ".join(c.name for c in self.inputs)
+                raise InputError(
+                    f'"data" must be a list of {len(self.inputs)} value(s), in this order: {names}'
+                )
+            return TaskInput(self.inputs_from_data(values), parameters)
+        if "inputs" in body:
+            return TaskInput(self.check_inputs(body["inputs"]), parameters)
+        raise InputError(
+            f'the request body needs "data" (a list: {", ".join(c.name for c in self.inputs)}) '
+            'or "inputs" (the task\'s own input)'
+        )
+
+    def parameters_from(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Read ``parameters``; overridden where the task keeps them at the top level."""
+        parameters = body.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        return dict(parameters)
+
+    def inputs_from_data(self, values: list[Any]) -> Any:
+        """Turn the UI values (in component order) into the task's ``inputs``. Usually overridden
+        by tasks with more than one input."""
+        return self.check_inputs(values[0])
+
+    def check_inputs(self, inputs: Any) -> Any:
+        """Validate the task's own ``inputs``; the default wants non-empty text."""
+        return require_text(inputs, self.inputs[0].name)
+
+    # -- 2. serialize ----------------------------------------------------------------------
+
+    def serialize(self, task_input: TaskInput) -> WireRequest:
+        """The router's JSON form. Overridden by media tasks (raw bytes) and top-level params."""
+        body: dict[str, Any] = {"inputs": task_input.inputs}
+        if task_input.parameters:
+            body["parameters"] = task_input.parameters
+        return WireRequest(json=body, route=self.route)
+
+    # -- 3. deserialize --------------------------------------------------------------------
+
+    def deserialize(self, response: WireResponse) -> Json:
+        """Parse a 2xx answer and undo the wire quirks; the normalizer is the usual override."""
+        payload = parse_json(response)
+        try:
+            return self._normalize(payload)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise UpstreamBadResponse(
+                f"the endpoint's answer is not a {self.name} result ({exc}); check that the "
+                f"model really is a {self.name} model, or pass the right --task"
+            ) from None
+
+    # -- 4. postprocess --------------------------------------------------------------------
+
+    def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
+        """Display values for the output components."""
+        return [self._display(output, task_input)]
+
+    # -- examples --------------------------------------------------------------------------
+
+    def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
+        """The input values of one card ``widget:`` entry, or None when it does not fit."""
+        value = widget.get("text")
+        return [value] if isinstance(value, str) else None
+
+    def examples(self, widget_data: Sequence[dict[str, Any]], defaults: Sequence[Any]) -> list[
+        Example
+    ]:
+        """The card's examples, else the Hub's defaults for the task."""
+        examples = []
+        source = list(widget_data) or [d if isinstance(d, dict) else {"text": d} for d in defaults]
+        for widget in source:
+            data = self.example_from_widget(widget)
+            if data is not None:
+                title = widget.get("example_title") or short(str(data[0]))
+                examples.append(Example(title=str(title), data=data))
+        return examples
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "task": self.name,
+            "title": self.title,
+            "action": self.action,
+            "inputs": [c.to_json() for c in self.inputs],
+            "outputs": [c.to_json() for c in self.outputs],
+            "chain": {
+                "preprocess": f"{type(self).__name__}.preprocess",
+                "serialize": f"{type(self).__name__}.serialize",
+                "deserialize": getattr(self._normalize, "__name__", "normalize"),
+                "postprocess": getattr(self._display, "__name__", "display"),
+            },
+        }
+
+
+def require_text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{field}: expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise InputError(f"{field}: the text is empty; type something")
+    return value
+
+
+def parse_json(response: WireResponse) -> Json:
+    try:
+        return json.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        kind = response.content_type or "no content type"
+        raise UpstreamBadResponse(
+            f"the endpoint answered {kind} that is not JSON ({len(response.body)} bytes); "
+            "check that --endpoint/--router point at a Hugging Face inference endpoint"
+        ) from None

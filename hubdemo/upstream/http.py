@@ -1,0 +1,168 @@
+"""The hf-inference HTTP protocol, shared by the router and fixed endpoints.
+
+One ``httpx.AsyncClient`` per upstream: pooled connections, explicit timeouts. Non-2xx answers
+become the errors of ``hubdemo.errors`` with a message that says what to do; the token is sent
+only in the Authorization header and scrubbed from any text that comes back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from ..errors import (
+    UpstreamAuthError,
+    UpstreamError,
+    UpstreamLoading,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRejectedInput,
+    UpstreamTimeout,
+)
+from ..hub import TOKEN_HELP
+from ..tasks.base import WireRequest, WireResponse
+
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+
+
+def new_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+
+
+def error_text(body: bytes, limit: int = 300) -> str:
+    """The message of an error body: {"error": str | [str] | {"message"}}, else the text."""
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body[:limit].decode("utf-8", "replace").strip()
+    if isinstance(payload, dict):
+        error = payload.get("error", payload.get("message", payload.get("detail")))
+        if isinstance(error, dict):
+            error = error.get("message", error)
+        if isinstance(error, list):
+            error = "; ".join(str(e) for e in error)
+        if error is not None:
+            return str(error)[:limit]
+    return json.dumps(payload)[:limit]
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class HttpUpstream:
+    """Sends WireRequests to an HTTP inference server."""
+
+    kind = "endpoint"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        model_id: str = "",
+        gated: bool = False,
+        model_url: str | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model_id = model_id
+        self._token = token
+        self._client = client or new_client()
+        self._gated = gated
+        self._model_url = model_url
+
+    def url_for(self, route: str) -> str:
+        return self.base_url
+
+    async def send(self, request: WireRequest) -> WireResponse:
+        headers = {"User-Agent": "hubdemo"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        url = self.url_for(request.route)
+        try:
+            if request.content is not None:
+                headers["Content-Type"] = request.content_type or "application/octet-stream"
+                response = await self._client.post(url, content=request.content, headers=headers)
+            else:
+                response = await self._client.post(url, json=request.json, headers=headers)
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(
+                f"the endpoint at {self.base_url} did not answer in time; try again, or use a "
+                "smaller input"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise UpstreamError(
+                f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
+                "--router/--endpoint and your connection"
+            ) from None
+        content_type = response.headers.get("content-type", "")
+        if response.status_code >= 300:
+            raise self._error(response)
+        return WireResponse(
+            status=response.status_code,
+            content_type=content_type,
+            body=response.content,
+            headers=dict(response.headers),
+        )
+
+    def _error(self, response: httpx.Response) -> UpstreamError:
+        status = response.status_code
+        message = error_text(response.content)
+        if self._token:
+            message = message.replace(self._token, "***")
+        said = f"({status}: {message})" if message else f"({status})"
+        if status in (401, 403):
+            if self._gated:
+                hint = (
+                    f"model '{self.model_id}' is gated: accept its terms at "
+                    f"{self._model_url or 'its Hub page'} while logged in, then {TOKEN_HELP}"
+                )
+            elif status == 401:
+                hint = f"the endpoint needs a valid token: {TOKEN_HELP}"
+            else:
+                hint = "your token may not call inference: create one with inference permission"
+            error = UpstreamAuthError(f"the endpoint refused the request {said}; {hint}")
+            error.status = status
+            return error
+        if status == 404:
+            return UpstreamNotFound(
+                f"the endpoint does not serve '{self.model_id}' {said}; check the model id, or "
+                "point --endpoint at a deployment of it"
+            )
+        if status in (400, 413, 422):
+            return UpstreamRejectedInput(f"the model rejected the input {said}; change the input")
+        if status == 429:
+            wait = _seconds(response.headers.get("retry-after"))
+            when = f"wait {wait:.0f} s" if wait is not None else "wait a little"
+            return UpstreamRateLimited(
+                f"the endpoint is rate limiting requests {said}; {when} and try again, or "
+                f"{TOKEN_HELP} for a higher limit",
+                retry_after=wait if wait is not None else 5.0,
+            )
+        if status == 503:
+            estimated = None
+            try:
+                estimated = _seconds(json.loads(response.content).get("estimated_time"))
+            except (ValueError, AttributeError, UnicodeDecodeError):
+                pass
+            if estimated is not None:
+                return UpstreamLoading(
+                    f"the model is loading, about {estimated:.0f} s; try again then",
+                    retry_after=estimated,
+                )
+            return UpstreamLoading(
+                f"the endpoint is unavailable {said}; try again in a minute", retry_after=30.0
+            )
+        if status == 504:
+            return UpstreamTimeout(f"the endpoint timed out {said}; try again")
+        return UpstreamError(f"the endpoint failed {said}; try again later")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
