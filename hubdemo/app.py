@@ -124,6 +124,11 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
             log.info("%s %s -> %s %s", request.method, request.url.path, status, exc.type)
             return JSONResponse(payload, status_code=status, headers=headers)
         if isinstance(exc, HTTPException):
+            if "text/html" in request.headers.get("accept", ""):
+                return templates.TemplateResponse(
+                    request, "error.html", {"status": exc.status_code, "message": exc.detail},
+                    status_code=exc.status_code,
+                )
             return JSONResponse(
                 {"error": f"{exc.detail}: see GET /api/info for the API", "type": "HTTPError"},
                 status_code=exc.status_code,

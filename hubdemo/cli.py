@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import sys
 from pathlib import Path
@@ -125,19 +126,15 @@ def describe(
     out.print(table)
 
 
-def _input_value(text: str, field: str) -> str:
-    """A file path becomes a data URL; anything else is text."""
+def _input_value(text: str, kind: str, field: str) -> str:
+    """A media input must be a file, sent as a data URL; a text input may be a text file."""
     path = Path(text)
-    if len(text) < 4096 and path.is_file():
+    is_file = len(text) < 4096 and path.is_file()
+    if kind in ("image", "audio"):
+        if not is_file:
+            raise InputError(f"{field}: no such file '{text}'; give the path of an {kind} file")
         data = path.read_bytes()
-        import base64
-
-        mime = sniff(data)
-        if mime is None:
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"{field}: {text} is neither text nor a known media file") from None
+        mime = sniff(data) or "application/octet-stream"
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return text
 
@@ -192,7 +189,7 @@ def predict(
         if len(inputs) != len(fields):
             names = " ".join(f"<{c.name}>" for c in fields)
             raise InputError(f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}")
-        data = [_input_value(v, c.name) for v, c in zip(inputs, fields)]
+        data = [_input_value(v, c.kind, c.name) for v, c in zip(inputs, fields)]
         body = {"data": data, "parameters": _parameters(param)}
 
         async def run() -> dict[str, Any]:

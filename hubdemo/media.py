@@ -82,7 +82,7 @@ def parse_media(value: object, family: str, field: str) -> Media:
         UnsupportedMedia: the bytes are not a known file of that family.
     """
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{field}: expected a {family} as a data URL or base64 string")
+        raise InputError(f"{field}: expected an {family} as a data URL or base64 string")
     value = value.strip()
     b64 = value
     if value.startswith("data:"):
@@ -99,5 +99,5 @@ def parse_media(value: object, family: str, field: str) -> Media:
         accepted = "PNG, JPEG, GIF, WEBP, BMP or TIFF" if family == "image" else (
             "WAV, FLAC, MP3, OGG, WEBM or M4A"
         )
-        raise UnsupportedMedia(f"{field}: this is {found}; send a {family} ({accepted})")
+        raise UnsupportedMedia(f"{field}: this is {found}; send an {family} ({accepted})")
     return Media(data=data, mime=mime, b64=b64)

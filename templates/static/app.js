@@ -1,0 +1,343 @@
+// hubdemo page: collects the inputs, POSTs /api/predict, draws the answer.
+// Model outputs are always inserted as text (textContent), never as HTML.
+"use strict";
+
+(function () {
+  const info = JSON.parse(document.getElementById("hubdemo-info").textContent);
+  const form = document.getElementById("form");
+  const submit = document.getElementById("submit");
+  const cancel = document.getElementById("cancel");
+  const statusEl = document.getElementById("status");
+  const errorEl = document.getElementById("error");
+  const placeholder = document.getElementById("placeholder");
+  const jsonPanel = document.getElementById("json-panel");
+  const media = {}; // input index -> data URL
+  let controller = null;
+  let timer = null;
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const el = (tag, cls, text) => {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const pct = (score) => (score * 100).toFixed(score >= 0.995 || score < 0.001 ? 2 : 1) + "%";
+
+  // ---- inputs ---------------------------------------------------------------------------
+
+  function readFile(index, file) {
+    const reader = new FileReader();
+    reader.onload = () => setMedia(index, reader.result, file.name);
+    reader.readAsDataURL(file);
+  }
+
+  function setMedia(index, dataUrl) {
+    media[index] = dataUrl;
+    const field = $(`[data-drop="${index}"]`);
+    if (!field) return;
+    const img = $("img.preview", field);
+    if (img) {
+      img.src = dataUrl;
+      $(".stage", field).hidden = false;
+      $(".overlay", field).replaceChildren();
+    }
+    const audio = $("audio.preview", field);
+    if (audio) {
+      audio.src = dataUrl;
+      audio.hidden = false;
+    }
+  }
+
+  $$("input[type=file]").forEach((input) => {
+    input.addEventListener("change", () => {
+      if (input.files && input.files[0]) readFile(input.dataset.input, input.files[0]);
+    });
+  });
+  $$("[data-drop]").forEach((field) => {
+    field.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      field.classList.add("dragging");
+    });
+    field.addEventListener("dragleave", () => field.classList.remove("dragging"));
+    field.addEventListener("drop", (event) => {
+      event.preventDefault();
+      field.classList.remove("dragging");
+      const file = event.dataTransfer.files[0];
+      if (file) readFile(field.dataset.drop, file);
+    });
+  });
+  document.addEventListener("paste", (event) => {
+    const field = $("[data-drop]");
+    const item = Array.from(event.clipboardData ? event.clipboardData.items : []).find(
+      (i) => i.kind === "file"
+    );
+    if (field && item) readFile(field.dataset.drop, item.getAsFile());
+  });
+
+  function values() {
+    return info.inputs.map((component, index) => {
+      if (component.kind === "image" || component.kind === "audio") return media[index] || "";
+      return $(`[data-input="${index}"]`).value;
+    });
+  }
+
+  function fill(data) {
+    data.forEach((value, index) => {
+      const input = $(`[data-input="${index}"]`);
+      if (input && input.type !== "file") input.value = value;
+    });
+  }
+
+  // ---- request --------------------------------------------------------------------------
+
+  function busy(on) {
+    submit.disabled = on;
+    cancel.hidden = !on;
+    clearInterval(timer);
+    if (on) {
+      const started = performance.now();
+      const tick = () => {
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        submit.textContent = `${info.action}… ${seconds} s`;
+      };
+      tick();
+      timer = setInterval(tick, 100);
+    } else {
+      submit.textContent = info.action;
+    }
+  }
+
+  function showError(message) {
+    errorEl.textContent = message;
+    errorEl.hidden = false;
+  }
+
+  async function run() {
+    if (controller) return;
+    const body = { data: values() };
+    errorEl.hidden = true;
+    statusEl.textContent = "";
+    updateSnippets(body);
+    controller = new AbortController();
+    busy(true);
+    try {
+      const response = await fetch("/api/predict", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      let payload;
+      try {
+        payload = await response.json();
+      } catch (_) {
+        payload = { error: `the server answered ${response.status} without JSON` };
+      }
+      if (!response.ok) {
+        const retry = response.headers.get("Retry-After");
+        showError(payload.error + (retry ? ` (retry in about ${retry} s)` : ""));
+        return;
+      }
+      statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
+      render(payload);
+    } catch (err) {
+      if (err.name === "AbortError") statusEl.textContent = "Cancelled.";
+      else showError(`Could not reach the hubdemo server (${err.message}); is it still running?`);
+    } finally {
+      controller = null;
+      busy(false);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run();
+  });
+  form.addEventListener("reset", () => {
+    Object.keys(media).forEach((k) => delete media[k]);
+    $$(".stage, audio.preview").forEach((n) => (n.hidden = true));
+  });
+  cancel.addEventListener("click", () => controller && controller.abort());
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      run();
+    }
+  });
+  $$("[data-example]").forEach((chip) => {
+    chip.addEventListener("click", () => {
+      fill(info.examples[Number(chip.dataset.example)].data);
+      run();
+    });
+  });
+
+  // ---- outputs --------------------------------------------------------------------------
+
+  function bars(list, rows, limit) {
+    list.replaceChildren();
+    rows.slice(0, limit).forEach((row) => {
+      const item = el("li", "bar");
+      const fillEl = el("span", "fill");
+      fillEl.style.width = `${Math.max(0, Math.min(1, row.score)) * 100}%`;
+      item.append(fillEl, el("span", "label", row.label), el("span", "value", pct(row.score)));
+      if (row.title) item.title = row.title;
+      list.append(item);
+    });
+  }
+
+  const PALETTE = ["#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626"];
+  const colour = (() => {
+    const seen = {};
+    return (label) => (seen[label] = seen[label] || PALETTE[Object.keys(seen).length % PALETTE.length]);
+  })();
+
+  const renderers = {
+    labels(root, rows) {
+      const list = $(".bars", root);
+      const more = $(".more", root);
+      bars(list, rows, 5);
+      more.hidden = rows.length <= 5;
+      more.textContent = `Show all ${rows.length}`;
+      more.onclick = () => {
+        bars(list, rows, rows.length);
+        more.hidden = true;
+      };
+    },
+    similarity(root, value) {
+      $(".source", root).textContent = `Compared with: “${value.source}”`;
+      bars(
+        $(".bars", root),
+        value.rows.map((r) => ({ label: r.sentence, score: r.score })),
+        value.rows.length
+      );
+    },
+    entities(root, value) {
+      const spans = $(".spans", root);
+      const legend = $(".legend", root);
+      spans.replaceChildren();
+      legend.replaceChildren();
+      let cursor = 0;
+      const labels = new Set();
+      value.entities.forEach((e) => {
+        if (e.start < cursor) return;
+        spans.append(document.createTextNode(value.text.slice(cursor, e.start)));
+        const mark = el("mark", "entity", value.text.slice(e.start, e.end));
+        mark.style.setProperty("--entity", colour(e.label));
+        mark.append(el("span", "tag", e.label));
+        mark.title = `${e.label} · ${pct(e.score)}`;
+        spans.append(mark);
+        labels.add(e.label);
+        cursor = e.end;
+      });
+      spans.append(document.createTextNode(value.text.slice(cursor)));
+      labels.forEach((label) => {
+        const item = el("li", "", label);
+        item.style.setProperty("--entity", colour(label));
+        legend.append(item);
+      });
+      if (!value.entities.length) legend.append(el("li", "none", "No entities found"));
+    },
+    answer(root, value) {
+      $(".answer-text", root).textContent = value.answer;
+      $(".score", root).textContent = pct(value.score);
+      const context = $(".context", root);
+      context.replaceChildren();
+      if (Number.isInteger(value.start) && Number.isInteger(value.end)) {
+        context.append(document.createTextNode(value.context.slice(0, value.start)));
+        context.append(el("mark", "", value.context.slice(value.start, value.end)));
+        context.append(document.createTextNode(value.context.slice(value.end)));
+      } else {
+        context.textContent = value.context;
+      }
+    },
+    text(root, value) {
+      $(".generated", root).textContent = value.text;
+    },
+    boxes(root, rows) {
+      const list = $(".box-list", root);
+      const img = $("img.preview");
+      const overlay = $(".overlay");
+      list.replaceChildren();
+      if (overlay) overlay.replaceChildren();
+      rows.forEach((row, index) => {
+        const item = el("li", "", `${row.label} · ${pct(row.score)}`);
+        item.style.setProperty("--entity", colour(row.label));
+        item.tabIndex = 0;
+        list.append(item);
+        if (!img || !overlay || !img.naturalWidth) return;
+        const b = row.box;
+        const box = el("div", "box");
+        box.dataset.index = index;
+        box.style.setProperty("--entity", colour(row.label));
+        box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
+        box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
+        box.style.width = `${((b.xmax - b.xmin) / img.naturalWidth) * 100}%`;
+        box.style.height = `${((b.ymax - b.ymin) / img.naturalHeight) * 100}%`;
+        box.append(el("span", "tag", `${row.label} ${pct(row.score)}`));
+        overlay.append(box);
+        const isolate = (on) => {
+          overlay.classList.toggle("isolating", on);
+          box.classList.toggle("focus", on);
+        };
+        item.addEventListener("mouseenter", () => isolate(true));
+        item.addEventListener("mouseleave", () => isolate(false));
+        item.addEventListener("focus", () => isolate(true));
+        item.addEventListener("blur", () => isolate(false));
+      });
+    },
+    embedding(root, value) {
+      const [rows, dims] = value.shape;
+      $(".meta", root).textContent =
+        `${dims} dimensions` + (value.pooled ? ` · mean of ${rows} token vectors` : "") +
+        ` · L2 norm ${value.norm.toFixed(3)}`;
+      const strip = $(".strip", root);
+      strip.replaceChildren();
+      const peak = Math.max(...value.vector.map(Math.abs)) || 1;
+      value.vector.forEach((v, i) => {
+        const cell = el("span", "cell");
+        const alpha = Math.abs(v) / peak;
+        cell.style.background = v >= 0 ? `rgba(220,38,38,${alpha})` : `rgba(37,99,235,${alpha})`;
+        cell.title = `dim ${i}: ${v.toFixed(4)}`;
+        strip.append(cell);
+      });
+    },
+  };
+
+  function render(payload) {
+    placeholder.hidden = true;
+    info.outputs.forEach((component, index) => {
+      const root = document.getElementById(`out-${component.kind}`);
+      renderers[component.kind](root, payload.data[index]);
+      root.hidden = false;
+    });
+    $("#json").textContent = JSON.stringify(payload.output, null, 2);
+    jsonPanel.hidden = false;
+  }
+
+  // ---- "Use via API" ------------------------------------------------------------------------
+
+  function updateSnippets(body) {
+    const shown = {
+      data: body.data.map((v) => (typeof v === "string" && v.startsWith("data:") ? v.slice(0, 40) + "…" : v)),
+    };
+    const url = `${location.origin}/api/predict`;
+    const json = JSON.stringify(shown);
+    const hasMedia = body.data.some((v) => typeof v === "string" && v.startsWith("data:"));
+    $("#snippet-curl").textContent = hasMedia
+      ? `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d @request.json`
+      : `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d '${json.replace(/'/g, "'\\''")}'`;
+    $("#snippet-python").textContent =
+      `import httpx\n\n` +
+      (hasMedia
+        ? `body = open("request.json").read()\nresponse = httpx.post("${url}", content=body, headers={"Content-Type": "application/json"}, timeout=120)`
+        : `response = httpx.post("${url}", json=${json}, timeout=120)`) +
+      `\nprint(response.json()["output"])`;
+    const link = $("#request-download");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(body)], { type: "application/json" }));
+    link.hidden = false;
+  }
+  updateSnippets({ data: info.inputs.map(() => "") });
+})();

@@ -1,0 +1,395 @@
+"""A stand-in for the Hugging Face Hub and inference router that replays recorded real traffic.
+
+It serves, on 127.0.0.1:
+  GET  /api/models/{id}                              model info recorded from the real Hub
+                                                     (307 for renamed repos, 401 for unknown ones)
+  POST /hf-inference/models/{id}                     recorded router answers, matched by body
+  POST /hf-inference/models/{id}/pipeline/{task}
+  POST /hf-inference/models/{id}/v1/chat/completions
+
+The recordings are ../shared/hf-tasks/tapes: huggingface.js's tapes.json and huggingface_hub's
+vcrpy cassettes. Older recordings used other routes and bodies (``/pipeline/{task}/{id}``,
+``"options": {}``); they are indexed under the current forms. Every request is logged with the
+exchange it replayed, so a test compares hubdemo's answer with the recording itself.
+
+Run it by hand with ``python tests/emulator.py --port 8765``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+
+def shared_dir() -> Path:
+    """../shared beside the repo (or HUBDEMO_SHARED)."""
+    configured = os.environ.get("HUBDEMO_SHARED")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+TAPES = shared_dir() / "hf-tasks" / "tapes"
+
+# Models whose router traffic is recorded but whose model info is not: the Hub's answer is
+# reduced to what hubdemo needs, with the pipeline tag named by the huggingface.js test that
+# recorded the traffic. Marked "_emulated" so nobody mistakes them for recordings.
+SYNTHESIZED_TASKS = {
+    "google/vit-base-patch16-224": "image-classification",
+    "facebook/detr-resnet-50": "object-detection",
+    "facebook/wav2vec2-large-960h-lv60-self": "automatic-speech-recognition",
+    "superb/hubert-large-superb-er": "audio-classification",
+    "dbmdz/bert-large-cased-finetuned-conll03-english": "token-classification",
+    "facebook/bart-large-cnn": "summarization",
+    "google/pegasus-xsum": "summarization",
+    "nlpconnect/vit-gpt2-image-captioning": "image-to-text",
+    "google-t5/t5-base": "translation",
+    "distilbert/distilbert-base-uncased": "fill-mask",
+    "google/tapas-base-finetuned-wtq": "table-question-answering",
+}
+# Renames the real Hub answers with 307 (recorded ones are read from the cassettes).
+SYNTHESIZED_REDIRECTS = {
+    "t5-base": "google-t5/t5-base",
+    "distilbert-base-uncased": "distilbert/distilbert-base-uncased",
+    "distilbert-base-uncased-finetuned-sst-2-english": (
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    ),
+}
+# The Hub's real answers for a repo it will not show (anonymous caller) and the router's for
+# an unknown model (recorded in tapes.json).
+REPO_NOT_FOUND = {"error": "Repository not found"}
+INVALID_CREDENTIALS = {"error": "Invalid username or password."}
+
+_PATH = re.compile(
+    r"^(?:/api/inference-proxy/hf-inference|/hf-inference)?"
+    r"(?:/models/(?P<id>.+?)(?P<suffix>/v1/chat/completions|/pipeline/(?P<task>[\w-]+))?"
+    r"|/pipeline/(?P<ptask>[\w-]+)/(?P<pid>.+))$"
+)
+_INFERENCE_HOSTS = ("router.huggingface.co", "api-inference.huggingface.co")
+
+
+@dataclass
+class Exchange:
+    """One recorded inference request and its answer."""
+
+    source: str
+    model: str
+    route: str  # "" | "pipeline/<task>" | "chat"
+    request: Any  # the JSON body, or None when it was binary or not kept
+    binary: bool
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def canonical(body: Any) -> Any:
+    """A request body without what older clients added: "options", "model", empty parameters."""
+    if not isinstance(body, dict):
+        return body
+    kept = {k: v for k, v in body.items() if k not in ("options", "model")}
+    if not kept.get("parameters"):
+        kept.pop("parameters", None)
+    if kept.get("stream") is False:
+        kept.pop("stream")
+    return kept
+
+
+def _route_of(url: str) -> tuple[str, str] | None:
+    host, _, path = url.partition("://")[2].partition("/")
+    path = "/" + path.split("?")[0]
+    if host not in _INFERENCE_HOSTS and not path.startswith("/api/inference-proxy/hf-inference"):
+        return None
+    match = _PATH.match(path)
+    if not match:
+        return None
+    if match.group("pid"):
+        return match.group("pid"), f"pipeline/{match.group('ptask')}"
+    suffix = match.group("suffix") or ""
+    if suffix.endswith("completions"):
+        return match.group("id"), "chat"
+    task = match.group("task")
+    return match.group("id"), f"pipeline/{task}" if task else ""
+
+
+def _decode_body(text: Any) -> bytes:
+    if isinstance(text, bytes):
+        return text
+    if text is None:
+        return b""
+    if text.startswith("data:") and ";base64," in text[:80]:
+        return base64.b64decode(text.split(",", 1)[1])
+    return str(text).encode("utf-8")
+
+
+def _parse_request(body: Any) -> tuple[Any, bool]:
+    if body is None:
+        return None, True
+    if isinstance(body, bytes):
+        try:
+            return json.loads(body), False
+        except (ValueError, UnicodeDecodeError):
+            return None, True
+    try:
+        return json.loads(body), False
+    except ValueError:
+        return None, True
+
+
+class Tapes:
+    """The recordings, indexed by model id and route."""
+
+    def __init__(self, folder: Path = TAPES) -> None:
+        self.infos: dict[str, dict[str, Any]] = {}
+        self.redirects: dict[str, str] = dict(SYNTHESIZED_REDIRECTS)
+        self.exchanges: list[Exchange] = []
+        self._load_tapes_json(folder / "tapes.json")
+        for path in sorted((folder / "huggingface_hub-cassettes").glob("*.yaml")):
+            self._load_cassette(path)
+        for model, task in SYNTHESIZED_TASKS.items():
+            if model not in self.infos:
+                self.infos[model] = {
+                    "id": model, "modelId": model, "pipeline_tag": task, "private": False,
+                    "gated": False, "tags": [], "_emulated": True,
+                }  # fmt: skip
+
+    def _add(self, source: str, url: str, body: Any, response: dict[str, Any]) -> None:
+        route = _route_of(url)
+        if route is None:
+            return
+        request, binary = _parse_request(body)
+        headers = {k.lower(): v[0] if isinstance(v, list) else v for k, v in response["headers"].items()}
+        self.exchanges.append(
+            Exchange(
+                source=source, model=route[0], route=route[1], request=request, binary=binary,
+                status=response["status"], content_type=headers.get("content-type", ""),
+                body=response["body"], headers=headers,
+            )
+        )  # fmt: skip
+
+    def _load_tapes_json(self, path: Path) -> None:
+        for key, entry in json.loads(path.read_text()).items():
+            url, response = entry["url"], entry["response"]
+            if "/api/models/" in url and response["status"] == 200:
+                info = json.loads(response["body"])
+                self.infos.setdefault(info["id"], info)
+                continue
+            self._add(
+                f"tapes.json:{key[:12]}", url, entry["init"].get("body"),
+                {"status": response["status"], "headers": response["headers"],
+                 "body": _decode_body(response["body"])},
+            )  # fmt: skip
+
+    def _load_cassette(self, path: Path) -> None:
+        for n, item in enumerate(yaml.safe_load(path.read_text())["interactions"]):
+            request, response = item["request"], item["response"]
+            uri, status = request["uri"], response["status"]["code"]
+            body = _decode_body(response["body"].get("string"))
+            if "/api/models/" in uri and request["method"] == "GET":
+                repo = uri.split("/api/models/", 1)[1].split("?")[0]
+                if status == 307:
+                    location = response["headers"].get("Location") or response["headers"].get(
+                        "location"
+                    )
+                    target = (location[0] if isinstance(location, list) else location) or ""
+                    self.redirects[repo] = target.split("/api/models/", 1)[1]
+                elif status == 200:
+                    info = json.loads(body)
+                    self.infos[info["id"]] = info  # cassettes hold the full model info
+                continue
+            self._add(
+                f"{path.name}#{n}", uri, request.get("body"),
+                {"status": status, "headers": response["headers"], "body": body},
+            )  # fmt: skip
+
+    def aliases(self, model: str) -> set[str]:
+        names = {model}
+        for old, new in self.redirects.items():
+            if new in names or old in names:
+                names |= {old, new}
+        return names
+
+    def candidates(self, model: str, route: str) -> list[Exchange]:
+        names = self.aliases(model)
+        routes = {route, ""} if route.startswith("pipeline/") else {route}
+        found = [e for e in self.exchanges if e.model in names and e.route in routes]
+        # Prefer the exact route, then the current router's recordings.
+        return sorted(found, key=lambda e: (e.route != route, "router" not in e.source))
+
+    def find(self, model: str, route: str, body: bytes, content_type: str) -> Exchange | None:
+        candidates = self.candidates(model, route)
+        if "json" not in content_type:
+            return next((e for e in candidates if e.binary), None)
+        try:
+            wanted = canonical(json.loads(body))
+        except ValueError:
+            return None
+        for exchange in candidates:
+            if not exchange.binary and canonical(exchange.request) == wanted:
+                return exchange
+        # Media inside JSON (base64) cannot equal the recording's bytes: match the parameters.
+        if isinstance(wanted, dict) and isinstance(wanted.get("inputs"), str) and len(
+            wanted["inputs"]
+        ) > 1000:
+            for exchange in candidates:
+                recorded = canonical(exchange.request) if exchange.request else {}
+                if exchange.binary or recorded.get("parameters") == wanted.get("parameters"):
+                    return exchange
+        return None
+
+
+@dataclass
+class Logged:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    replayed: Exchange | None = None
+
+
+class Emulator:
+    """The Hub and router on a real loopback port. Use as a context manager."""
+
+    def __init__(self, tapes: Tapes | None = None, *, tokens: set[str] | None = None) -> None:
+        self.tapes = tapes or Tapes()
+        self.tokens = tokens or set()  # tokens the emulated Hub accepts
+        self.private: set[str] = set()  # repos only a valid token may see
+        self.log: list[Logged] = []
+        self.faults: list[tuple[int, Any, dict[str, str]]] = []
+        self.app = Starlette(
+            routes=[
+                Route("/api/models/{repo:path}", self._model_info),
+                Route("/{path:path}", self._inference, methods=["POST"]),
+            ]
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        """Answer the next inference request with this status and JSON body."""
+        self.faults.append((status, body, headers or {}))
+
+    def _authorized(self, request: Request) -> bool:
+        auth = request.headers.get("authorization", "")
+        return auth.startswith("Bearer ") and auth[7:] in self.tokens
+
+    async def _model_info(self, request: Request) -> Response:
+        repo = request.path_params["repo"]
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        if repo in self.tapes.redirects:
+            target = self.tapes.redirects[repo]
+            return PlainTextResponse(
+                f"Temporary Redirect. Redirecting to /api/models/{target}",
+                status_code=307,
+                headers={"Location": f"/api/models/{target}"},
+            )
+        info = self.tapes.infos.get(repo)
+        if info is None or (repo in self.private and not self._authorized(request)):
+            status = 404 if self._authorized(request) else 401
+            return JSONResponse(REPO_NOT_FOUND, status, headers={"X-Error-Code": "RepoNotFound"})
+        return JSONResponse(info)
+
+    async def _inference(self, request: Request) -> Response:
+        body = await request.body()
+        entry = Logged("POST", request.url.path, dict(request.headers), body)
+        self.log.append(entry)
+        if self.faults:
+            status, payload, headers = self.faults.pop(0)
+            return JSONResponse(payload, status, headers=headers)
+        match = _PATH.match(request.url.path)
+        if not match or not match.group("id"):
+            return JSONResponse({"error": f"emulator: no such route {request.url.path}"}, 404)
+        model = match.group("id")
+        route = _route_of(f"https://router.huggingface.co{request.url.path}")
+        assert route is not None
+        info = self.tapes.infos.get(model) or {}
+        if info.get("gated") and not self._authorized(request):
+            return JSONResponse(INVALID_CREDENTIALS, 401)
+        if not self.tapes.candidates(model, route[1]):
+            return JSONResponse({"error": f"Model {model} does not exist"}, 404)
+        content_type = request.headers.get("content-type", "")
+        exchange = self.tapes.find(model, route[1], body, content_type)
+        if exchange is None:
+            return JSONResponse(
+                {"error": f"emulator: no recording of this request to {model} ({route[1] or 'models'})"},
+                501,
+            )
+        entry.replayed = exchange
+        return Response(exchange.body, exchange.status, media_type=exchange.content_type or None)
+
+    def replayed(self) -> Exchange:
+        """The exchange replayed for the last inference request."""
+        posts = [entry for entry in self.log if entry.method == "POST"]
+        assert posts and posts[-1].replayed is not None, "the last request replayed nothing"
+        return posts[-1].replayed
+
+    def start(self, port: int = 0) -> Emulator:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start within 10 s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    emulator = Emulator().start(args.port)
+    print(f"Hub and router emulator on {emulator.url} (Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
