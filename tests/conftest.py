@@ -1,0 +1,185 @@
+"""Shared fixtures: the Hub/router emulator, `hubdemo serve` subprocesses, schema checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from emulator import Emulator, Tapes, shared_dir
+
+HF_TASKS = shared_dir() / "hf-tasks"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _fix_required(schema: Any) -> Any:
+    """The specs list some snake_case properties as camelCase in ``required`` (fill-mask's
+    "tokenStr", image-to-text's "generatedText"): read them as the property they name."""
+    if isinstance(schema, dict):
+        props = schema.get("properties")
+        if isinstance(props, dict) and isinstance(schema.get("required"), list):
+            fixed = []
+            for name in schema["required"]:
+                snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
+                fixed.append(name if name in props or snake not in props else snake)
+            schema = {**schema, "required": fixed}
+        return {k: _fix_required(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_fix_required(v) for v in schema]
+    return schema
+
+
+def _registry() -> Registry:
+    resources = []
+    for path in HF_TASKS.glob("**/*.json"):
+        if "tapes" in path.parts or "task-data" in path.parts:
+            continue
+        schema = json.loads(path.read_text())
+        if isinstance(schema, dict) and "$id" in schema:
+            resources.append((schema["$id"], Resource.from_contents(_fix_required(schema))))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+
+
+def validate_output(spec_folder: str, output: Any) -> None:
+    """Validate against hf-tasks/<spec_folder>/output.json (OpenAPI "nullable" honoured)."""
+    schema = _fix_required(json.loads((HF_TASKS / spec_folder / "output.json").read_text()))
+    validator = jsonschema.Draft6Validator(schema, registry=REGISTRY)
+    errors = [e for e in validator.iter_errors(output) if not (e.instance is None and _nullable(e))]
+    assert not errors, f"{spec_folder} output breaks its schema: {errors[0].message}"
+
+
+def _nullable(error: jsonschema.ValidationError) -> bool:
+    return any(isinstance(s, dict) and s.get("nullable") for s in (error.schema,))
+
+
+@pytest.fixture(scope="session")
+def tapes() -> Tapes:
+    return Tapes()
+
+
+@pytest.fixture(scope="session")
+def emulator(tapes: Tapes) -> Iterator[Emulator]:
+    with Emulator(tapes, tokens={"hf_test_token_123"}) as emu:
+        yield emu
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def hubdemo_env(emulator: Emulator, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}
+    env.update(
+        HF_ENDPOINT=emulator.url,
+        HUBDEMO_ROUTER=emulator.url,
+        HF_HOME=str(REPO / ".pytest_cache" / "hf-home"),  # no saved token of the developer's
+        NO_COLOR="1",
+        COLUMNS="200",
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hubdemo", *args],
+        env=hubdemo_env(emulator, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class Server:
+    """`hubdemo serve` in a subprocess on a free port."""
+
+    def __init__(self, emulator: Emulator, model: str, *args: str, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # A file, not a pipe: a full pipe would block the server.
+        self.output = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hubdemo", "serve", model, "--port", str(self.port), *args],
+            env=hubdemo_env(emulator, **env),
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hubdemo serve exited: {self.stop()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("hubdemo serve did not start within 30 s")
+
+    def predict(self, body: Any) -> httpx.Response:
+        return httpx.post(f"{self.url}/api/predict", json=body, timeout=30)
+
+    def stop(self) -> str:
+        """Stop the server (Ctrl-C, as a user would) and return what it printed."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.output.seek(0)
+        printed = self.output.read()
+        self.output.close()
+        return printed
+
+
+@pytest.fixture(scope="session")
+def servers(emulator: Emulator) -> Iterator[dict[str, Server]]:
+    """One `hubdemo serve` per model, started on first use, stopped at the end."""
+    started: dict[str, Server] = {}
+
+    class Lazy(dict[str, Server]):
+        def __missing__(self, model: str) -> Server:
+            server = self[model] = started[model] = Server(emulator, model)
+            return server
+
+    yield Lazy()
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def media(tapes: Tapes) -> dict[str, bytes]:
+    """Real files from the recordings: the PNG and the FLAC that huggingface_hub sent."""
+    image = next(e for e in tapes.exchanges if e.model.startswith("Salesforce/blip"))
+    audio = next(e for e in tapes.exchanges if e.model.startswith("alefiury/"))
+    return {"image": _request_body(image.source), "audio": _request_body(audio.source)}
+
+
+def _request_body(source: str) -> bytes:
+    import yaml
+
+    name, index = source.split("#")
+    cassette = yaml.safe_load((HF_TASKS / "tapes" / "huggingface_hub-cassettes" / name).read_text())
+    body: bytes = cassette["interactions"][int(index)]["request"]["body"]
+    return body
