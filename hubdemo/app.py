@@ -126,7 +126,9 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
         if isinstance(exc, HTTPException):
             if "text/html" in request.headers.get("accept", ""):
                 return templates.TemplateResponse(
-                    request, "error.html", {"status": exc.status_code, "message": exc.detail},
+                    request,
+                    "error.html",
+                    {"status": exc.status_code, "message": exc.detail},
                     status_code=exc.status_code,
                 )
             return JSONResponse(
@@ -135,8 +137,10 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
             )
         log.exception("unexpected error on %s", request.url.path)
         return JSONResponse(
-            {"error": "hubdemo hit an internal error; the server log has the details",
-             "type": "InternalError"},
+            {
+                "error": "hubdemo hit an internal error; the server log has the details",
+                "type": "InternalError",
+            },
             status_code=500,
         )
 

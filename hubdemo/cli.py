@@ -33,7 +33,9 @@ err = Console(stderr=True)
 
 MODEL_HELP = "Hub id (org/name), huggingface/org/name, models/org/name or a Hub URL."
 TASK_HELP = "Pipeline task to use instead of the model's pipeline_tag."
-TOKEN_OPT = typer.Option(None, "--token", help="Hub token (default: HF_TOKEN, then `hf auth login`).")
+TOKEN_OPT = typer.Option(
+    None, "--token", help="Hub token (default: HF_TOKEN, then `hf auth login`)."
+)
 ROUTER_OPT = typer.Option(None, "--router", help="Inference router base (default: HUBDEMO_ROUTER).")
 ENDPOINT_OPT = typer.Option(
     None, "--endpoint", help="Send every request to this URL (default: HUBDEMO_ENDPOINT)."
@@ -85,7 +87,9 @@ def serve(
         f"({upstream.url_for('')})",
         highlight=False,
     )
-    out.print(f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False)
+    out.print(
+        f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False
+    )
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
@@ -188,7 +192,9 @@ def predict(
         fields = predictor.handler.inputs
         if len(inputs) != len(fields):
             names = " ".join(f"<{c.name}>" for c in fields)
-            raise InputError(f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}")
+            raise InputError(
+                f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}"
+            )
         data = [_input_value(v, c.kind, c.name) for v, c in zip(inputs, fields)]
         body = {"data": data, "parameters": _parameters(param)}
 

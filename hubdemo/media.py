@@ -88,7 +88,9 @@ def parse_media(value: object, family: str, field: str) -> Media:
     if value.startswith("data:"):
         match = _DATA_URL.match(value)
         if not match or not match.group(3):
-            raise InputError(f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)")
+            raise InputError(
+                f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)"
+            )
         b64 = value[match.end() :]
     data = decode_base64(b64, field)
     if not data:
@@ -96,8 +98,10 @@ def parse_media(value: object, family: str, field: str) -> Media:
     mime = sniff(data)
     if mime is None or not mime.startswith(family + "/"):
         found = f"a {mime} file" if mime else "not a file type hubdemo recognises"
-        accepted = "PNG, JPEG, GIF, WEBP, BMP or TIFF" if family == "image" else (
-            "WAV, FLAC, MP3, OGG, WEBM or M4A"
+        accepted = (
+            "PNG, JPEG, GIF, WEBP, BMP or TIFF"
+            if family == "image"
+            else ("WAV, FLAC, MP3, OGG, WEBM or M4A")
         )
         raise UnsupportedMedia(f"{field}: this is {found}; send an {family} ({accepted})")
     return Media(data=data, mime=mime, b64=b64)

@@ -61,7 +61,9 @@ def parse_model_string(text: str, hub_endpoint: str | None = None) -> ModelRef:
     """Parse one of the accepted model strings. Raises InvalidModelString."""
     text = text.strip()
     if not text:
-        raise InvalidModelString("no model given: pass a Hub id such as google/vit-base-patch16-224")
+        raise InvalidModelString(
+            "no model given: pass a Hub id such as google/vit-base-patch16-224"
+        )
     if text.startswith(("http://", "https://")):
         url = urlparse(text)
         hosts = set(_HUB_HOSTS)

@@ -17,9 +17,8 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from referencing import Registry, Resource
-
 from emulator import Emulator, Tapes, shared_dir
+from referencing import Registry, Resource
 
 HF_TASKS = shared_dir() / "hf-tasks"
 REPO = Path(__file__).resolve().parent.parent
@@ -116,7 +115,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # A file, not a pipe: a full pipe would block the server.
-        self.output = tempfile.TemporaryFile(mode="w+")
+        self.output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hubdemo", "serve", model, "--port", str(self.port), *args],
             env=hubdemo_env(emulator, **env),

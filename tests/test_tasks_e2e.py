@@ -70,7 +70,8 @@ CASES: dict[str, Case] = {
     ),
     "sentence-similarity": Case(
         "sentence-transformers/paraphrase-xlm-r-multilingual-v1",
-        ["That is a happy person", "That is a happy dog\nThat is a very happy person\nToday is a sunny day"],
+        ["That is a happy person",
+         "That is a happy dog\nThat is a very happy person\nToday is a sunny day"],
         same,
     ),
     "summarization": Case("google/pegasus-xsum", [

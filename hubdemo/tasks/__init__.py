@@ -102,7 +102,7 @@ TASKS: dict[str, TaskHandler] = {
     ),
     "zero-shot-classification": ZeroShotTask(
         "zero-shot-classification", title="Zero-shot classification", action="Classify",
-        inputs=[_TEXT, c.Component("candidate_labels", "labels", "Candidate labels (comma-separated)")],
+        inputs=[_TEXT, c.Component("candidate_labels", "labels", "Candidate labels, comma-separated")],  # noqa: E501
         outputs=[_LABELS], normalize=o.zero_shot, display=o.label_bars,
     ),
 }  # fmt: skip

@@ -169,9 +169,9 @@ class TaskHandler:
         value = widget.get("text")
         return [value] if isinstance(value, str) else None
 
-    def examples(self, widget_data: Sequence[dict[str, Any]], defaults: Sequence[Any]) -> list[
-        Example
-    ]:
+    def examples(
+        self, widget_data: Sequence[dict[str, Any]], defaults: Sequence[Any]
+    ) -> list[Example]:
         """The card's examples, else the Hub's defaults for the task."""
         examples = []
         source = list(widget_data) or [d if isinstance(d, dict) else {"text": d} for d in defaults]

@@ -16,4 +16,6 @@ class FeatureExtractionTask(TaskHandler):
         return parameters
 
     def serialize(self, task_input: TaskInput) -> WireRequest:
-        return WireRequest(json={"inputs": task_input.inputs, **task_input.parameters}, route=self.route)
+        return WireRequest(
+            json={"inputs": task_input.inputs, **task_input.parameters}, route=self.route
+        )

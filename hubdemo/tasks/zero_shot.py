@@ -18,7 +18,9 @@ def split_labels(value: Any) -> list[str]:
         raise InvalidParameter("candidate_labels: give labels as a list or as 'a, b, c'")
     labels = [label for label in labels if label]
     if not labels:
-        raise InvalidParameter("candidate_labels: give at least one label, e.g. 'urgent, not urgent'")
+        raise InvalidParameter(
+            "candidate_labels: give at least one label, e.g. 'urgent, not urgent'"
+        )
     return labels
 
 

@@ -7,6 +7,7 @@ only in the Authorization header and scrubbed from any text that comes back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -148,10 +149,8 @@ class HttpUpstream:
             )
         if status == 503:
             estimated = None
-            try:
+            with contextlib.suppress(ValueError, AttributeError, UnicodeDecodeError):
                 estimated = _seconds(json.loads(response.content).get("estimated_time"))
-            except (ValueError, AttributeError, UnicodeDecodeError):
-                pass
             if estimated is not None:
                 return UpstreamLoading(
                     f"the model is loading, about {estimated:.0f} s; try again then",

@@ -1,0 +1,173 @@
+"""The CLI contract (DESIGN.md §3): describe --json, predict --json, tasks, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import HF_TASKS, run_cli, validate_output
+
+from hubdemo.tasks import TASKS
+
+
+def test_describe_json_is_the_contract_object(emulator) -> None:
+    result = run_cli(emulator, "describe", "huggingface/google/vit-base-patch16-224", "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert {"model", "task", "inputs", "outputs", "examples", "upstream"} <= set(info)
+    assert info["model"] == "google/vit-base-patch16-224"
+    assert info["task"] == "image-classification"
+    assert info["upstream"]["url"] == (
+        f"{emulator.url}/hf-inference/models/google/vit-base-patch16-224"
+    )
+    assert set(info["chain"]) == {"preprocess", "serialize", "deserialize", "postprocess"}
+
+
+def test_describe_follows_the_hubs_redirect_and_uses_card_examples(emulator) -> None:
+    result = run_cli(emulator, "describe", "bert-base-uncased", "--json")
+    info = json.loads(result.stdout)
+    assert info["model"] == "google-bert/bert-base-uncased"  # the 307 target
+    recorded = emulator.tapes.infos["google-bert/bert-base-uncased"]["widgetData"]
+    assert [e["data"][0] for e in info["examples"]] == [w["text"] for w in recorded]
+
+
+def test_describe_falls_back_to_the_hub_default_examples(emulator) -> None:
+    info = json.loads(run_cli(emulator, "describe", "facebook/bart-large-cnn", "--json").stdout)
+    defaults = json.loads((HF_TASKS / "default-widget-inputs.en.json").read_text())
+    assert [e["data"][0] for e in info["examples"]] == defaults["summarization"]
+
+
+def test_model_string_forms_resolve_to_the_same_model(emulator) -> None:
+    for form in ("models/gpt2", "huggingface/gpt2", "https://huggingface.co/gpt2", "gpt2"):
+        result = run_cli(emulator, "describe", form, "--json")
+        assert result.returncode == 0, (form, result.stderr)
+        assert json.loads(result.stdout)["task"] == "text-generation"
+
+
+def test_model_info_is_asked_once_per_process(emulator) -> None:
+    before = len(emulator.log)
+    run_cli(emulator, "predict", "gpt2", "The answer to the universe is", "--json")
+    gets = [e for e in emulator.log[before:] if e.method == "GET"]
+    assert [g.path for g in gets] == ["/api/models/gpt2"]
+
+
+def test_predict_json_prints_task_and_normalized_output(emulator) -> None:
+    result = run_cli(
+        emulator,
+        "predict",
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        "I like you",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["task"] == "text-classification"
+    assert printed["output"] == emulator.replayed().json()[0]
+    validate_output("text-classification", printed["output"])
+
+
+def test_predict_takes_a_file_for_media_and_params(emulator, media, tmp_path) -> None:
+    image = tmp_path / "woman.png"
+    image.write_bytes(media["image"])
+    result = run_cli(emulator, "predict", "google/vit-base-patch16-224", str(image), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["output"] == emulator.replayed().json()
+
+
+def test_tasks_json_lists_every_registered_task(emulator) -> None:
+    listed = json.loads(run_cli(emulator, "tasks", "--json").stdout)
+    assert sorted(listed) == sorted(TASKS)
+    assert all(entry["inputs"] and entry["outputs"] for entry in listed.values())
+
+
+def test_help_of_every_command_reads(emulator) -> None:
+    for command in ([], ["serve"], ["describe"], ["predict"], ["tasks"]):
+        result = run_cli(emulator, *command, "--help")
+        assert result.returncode == 0
+        assert "Usage" in result.stdout
+
+
+# -- one-line errors that say the fix --------------------------------------------------------
+
+
+def _error(result) -> str:
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_unknown_repo_says_check_spelling_or_pass_a_token(emulator) -> None:
+    result = run_cli(emulator, "describe", "nobody/no-such-model")
+    assert result.returncode == 2
+    line = _error(result)
+    assert "not found" in line and "--token" in line and "HF_TOKEN" in line
+
+
+def test_private_repo_is_visible_with_the_token(emulator) -> None:
+    emulator.private.add("gpt2")
+    try:
+        assert run_cli(emulator, "describe", "gpt2").returncode == 2
+        ok = run_cli(emulator, "describe", "gpt2", "--json", HF_TOKEN="hf_test_token_123")
+        assert ok.returncode == 0, ok.stderr
+    finally:
+        emulator.private.discard("gpt2")
+
+
+def test_gated_model_says_accept_the_terms(emulator) -> None:
+    result = run_cli(emulator, "predict", "meta-llama/Llama-3.1-8B-Instruct", "Hello")
+    assert result.returncode == 1
+    line = _error(result)
+    assert "gated" in line and "accept its terms" in line
+    assert "/meta-llama/Llama-3.1-8B-Instruct" in line  # where to accept them
+
+
+def test_no_pipeline_tag_says_pass_task_and_lists_tasks(emulator) -> None:
+    emulator.tapes.infos["someone/untagged"] = {"id": "someone/untagged", "tags": []}
+    result = run_cli(emulator, "describe", "someone/untagged")
+    assert result.returncode == 2
+    line = _error(result)
+    assert "--task" in line and "text-classification" in line and "zero-shot-classification" in line
+    ok = run_cli(emulator, "describe", "someone/untagged", "--task", "fill-mask", "--json")
+    assert json.loads(ok.stdout)["task"] == "fill-mask"
+
+
+def test_unsupported_task_lists_the_supported_ones(emulator) -> None:
+    result = run_cli(emulator, "describe", "CompVis/stable-diffusion-v1-4")
+    assert result.returncode == 2
+    line = _error(result)
+    assert "text-to-image" in line and "not supported" in line and "image-classification" in line
+
+
+def test_hub_unreachable_says_so_and_names_the_way_out(emulator) -> None:
+    result = run_cli(emulator, "describe", "gpt2", HF_ENDPOINT="http://127.0.0.1:9")
+    assert result.returncode == 1
+    line = _error(result)
+    assert "cannot reach the Hub" in line and "--task" in line
+
+
+@pytest.mark.parametrize("bad", ["bad id with spaces", "a/b/c/d", "org--x/name", "_lead/x"])
+def test_invalid_repo_ids_are_refused_before_any_request(emulator, bad) -> None:
+    before = len(emulator.log)
+    result = run_cli(emulator, "describe", bad)
+    assert result.returncode == 2
+    assert "not a valid model id" in _error(result)
+    assert len(emulator.log) == before
+
+
+def test_a_prediction_failure_exits_1_with_the_upstreams_reason(emulator) -> None:
+    emulator.fail_next(503, {"error": "Model gpt2 is currently loading", "estimated_time": 20.0})
+    result = run_cli(emulator, "predict", "gpt2", "Hello")
+    assert result.returncode == 1
+    assert "loading, about 20 s" in _error(result)
+
+
+def test_token_reaches_the_upstream_and_never_the_output(emulator) -> None:
+    token = "hf_test_token_123"
+    result = run_cli(
+        emulator, "predict", "gpt2", "The answer to the universe is", "--json", HF_TOKEN=token
+    )
+    assert result.returncode == 0
+    post = [e for e in emulator.log if e.method == "POST"][-1]
+    assert post.headers["authorization"] == f"Bearer {token}"
+    assert token not in result.stdout + result.stderr

@@ -1,0 +1,37 @@
+"""Keeps the registry honest: every task has its partials, its spec and its end-to-end case."""
+
+from __future__ import annotations
+
+from conftest import HF_TASKS, REPO
+from test_tasks_e2e import CASES
+
+from hubdemo.components import INPUT_KINDS, OUTPUT_KINDS
+from hubdemo.tasks import TASKS
+
+
+def test_registry_is_alphabetical() -> None:
+    assert list(TASKS) == sorted(TASKS)
+
+
+def test_every_component_kind_has_its_partial() -> None:
+    partials = REPO / "templates" / "partials"
+    for handler in TASKS.values():
+        for component in handler.inputs:
+            assert component.kind in INPUT_KINDS
+            assert (partials / f"input_{component.kind}.html").is_file(), component.kind
+        for component in handler.outputs:
+            assert component.kind in OUTPUT_KINDS
+            assert (partials / f"output_{component.kind}.html").is_file(), component.kind
+
+
+def test_every_task_has_a_spec_and_a_recorded_exchange(tapes) -> None:
+    for name, handler in TASKS.items():
+        assert (HF_TASKS / handler.spec / "output.json").is_file(), name
+        assert name in CASES, f"{name} has no end-to-end case"
+        assert tapes.candidates(CASES[name].model, "pipeline/" + name if handler.route else "")
+
+
+def test_every_output_kind_is_drawn_by_the_page() -> None:
+    script = (REPO / "templates" / "static" / "app.js").read_text()
+    for kind in OUTPUT_KINDS:
+        assert f"    {kind}(root" in script, f"app.js has no renderer for {kind}"
