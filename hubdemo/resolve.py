@@ -100,9 +100,9 @@ def _license(info: dict[str, Any]) -> str | None:
     return None
 
 
-def spec_from_info(info: dict[str, Any], task: str | None, hub_url: str | None) -> ModelSpec:
+def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> ModelSpec:
     """Build a ModelSpec from Hub model info; ``task`` overrides the card's pipeline_tag."""
-    model_id = str(info.get("id") or info.get("modelId"))
+    model_id = str(info.get("id") or info.get("modelId"))  # the canonical id after a rename
     pipeline_tag = info.get("pipeline_tag")
     chosen = task or pipeline_tag
     if not chosen:
@@ -120,7 +120,7 @@ def spec_from_info(info: dict[str, Any], task: str | None, hub_url: str | None) 
         library=info.get("library_name"),
         license=_license(info),
         gated=bool(info.get("gated")),
-        hub_url=hub_url,
+        hub_url=hub.model_url(model_id),
         tags=tuple(t for t in info.get("tags") or [] if isinstance(t, str)),
         widget_data=tuple(w for w in widget if isinstance(w, dict)),
     )
@@ -144,8 +144,7 @@ def resolve(model: str, hub: HubClient, task: str | None = None) -> ModelSpec:
                 raise
             # The user told us the task: the card is a nicety, not a need.
             return ModelSpec(model_id=ref.value, task=task, hub_url=hub.model_url(ref.value))
-        spec = spec_from_info(info, task, None)
-        return ModelSpec(**{**spec.__dict__, "hub_url": hub.model_url(spec.model_id)})
+        return spec_from_info(info, task, hub)
     raise UsageError(
         f"'{model}' is a {'local directory' if ref.kind == 'local' else 'Python function'}; "
         "this version serves Hub models only: pass a Hub id such as google/vit-base-patch16-224"
