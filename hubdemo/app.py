@@ -94,7 +94,8 @@ async def read_json(request: Request, limit: int) -> Any:
 def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) -> Starlette:
     """The demo app for ``spec``, answering predictions through ``upstream``."""
     predictor = Predictor(spec, upstream)
-    templates = Jinja2Templates(directory=str(templates_dir()))
+    folder = templates_dir()
+    templates = Jinja2Templates(directory=str(folder))
     limit = max_upload_mb * 2**20
     info = predictor.info()
 
@@ -155,7 +156,7 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
             Route("/healthz", healthz),
             Route("/api/info", api_info),
             Route("/api/predict", api_predict, methods=["POST"]),
-            Mount("/static", StaticFiles(directory=str(templates_dir() / "static")), name="static"),
+            Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={HubdemoError: on_error, HTTPException: on_error, Exception: on_error},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from rich.table import Table
 from . import __version__
 from .errors import HubdemoError, InputError
 from .hub import HubClient, find_token
-from .media import sniff
+from .media import Media, sniff
 from .predictor import Predictor
 from .resolve import ModelSpec, resolve
 from .tasks import TASKS
@@ -138,8 +137,7 @@ def _input_value(text: str, kind: str, field: str) -> str:
         if not is_file:
             raise InputError(f"{field}: no such file '{text}'; give the path of an {kind} file")
         data = path.read_bytes()
-        mime = sniff(data) or "application/octet-stream"
-        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return Media(data, sniff(data) or "application/octet-stream").data_url()
     return text
 
 

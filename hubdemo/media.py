@@ -39,10 +39,6 @@ class Media:
     mime: str
     b64: str | None = None
 
-    @property
-    def family(self) -> str:
-        return self.mime.split("/", 1)[0]
-
     def base64(self) -> str:
         return self.b64 if self.b64 is not None else base64.b64encode(self.data).decode("ascii")
 
