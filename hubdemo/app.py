@@ -65,8 +65,8 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """The request body as JSON, refused with 413 as soon as it passes ``limit`` bytes."""
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
     too_big = PayloadTooLarge(
         f"the request is larger than {limit // 2**20} MB; send a smaller file "
@@ -83,6 +83,12 @@ async def read_json(request: Request, limit: int) -> Any:
     body = b"".join(chunks)
     if not body:
         raise InputError('the request body is empty: send {"data": [...]} or {"inputs": ...}')
+    return body
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The request body as JSON (see read_body for the size limit)."""
+    body = await read_body(request, limit)
     try:
         return json.loads(body)
     except UnicodeDecodeError:
@@ -107,7 +113,8 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
         )
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        # "model" is "loading" while a local model loads: the page says so until it is ready.
+        return JSONResponse({"status": "ok", "model": getattr(upstream, "state", "ready")})
 
     async def api_info(request: Request) -> Response:
         return JSONResponse(info)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import HubdemoError, InputError
+from .errors import HubdemoError, InputError, UsageError
 from .hub import HubClient, find_token
 from .media import Media, sniff
 from .predictor import Predictor
@@ -30,7 +30,10 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-MODEL_HELP = "Hub id (org/name), huggingface/org/name, models/org/name or a Hub URL."
+MODEL_HELP = (
+    "Hub id (org/name), huggingface/org/name, models/org/name, a Hub URL, a saved model's "
+    "directory, or module:function (with --task)."
+)
 TASK_HELP = "Pipeline task to use instead of the model's pipeline_tag."
 TOKEN_OPT = typer.Option(
     None, "--token", help="Hub token (default: HF_TOKEN, then `hf auth login`)."
@@ -39,10 +42,25 @@ ROUTER_OPT = typer.Option(None, "--router", help="Inference router base (default
 ENDPOINT_OPT = typer.Option(
     None, "--endpoint", help="Send every request to this URL (default: HUBDEMO_ENDPOINT)."
 )
+LOCAL_OPT = typer.Option(
+    False, "--local", help="Run the model on this machine (from the HF cache or a directory)."
+)
+BATCH_OPT = typer.Option(16, "--batch-size", min=1, help="Local backend: largest batch.")
+WAIT_OPT = typer.Option(
+    2.0, "--batch-wait-ms", min=0.0, help="Local backend: longest wait to fill a batch, in ms."
+)
 
 
 def _build(
-    model: str, task: str | None, token: str | None, router: str | None, endpoint: str | None
+    model: str,
+    task: str | None,
+    token: str | None,
+    router: str | None,
+    endpoint: str | None,
+    *,
+    local: bool = False,
+    batch_size: int = 16,
+    batch_wait_ms: float = 2.0,
 ) -> tuple[ModelSpec, Upstream]:
     token = find_token(token)
     hub = HubClient(token=token)
@@ -50,7 +68,44 @@ def _build(
         spec = resolve(model, hub, task)
     finally:
         hub.close()
-    return spec, make_upstream(spec, token=token, router=router, endpoint=endpoint)
+    upstream = make_upstream(
+        spec,
+        token=token,
+        router=router,
+        endpoint=endpoint,
+        local=local,
+        batch_size=batch_size,
+        batch_wait_ms=batch_wait_ms,
+    )
+    return spec, upstream
+
+
+def _report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
+    """Show a local model's loading: a spinner until it is ready (``wait``), else a line now
+    and a line when it is done (the server answers meanwhile)."""
+    start = getattr(upstream, "start", None)
+    if start is None:
+        return
+    loaded = start()
+    what = f"Loading {getattr(upstream, 'model_id', 'the model')} on the CPU"
+    if wait:
+        with console.status(f"{what}…"):
+            try:
+                loaded.result()
+            except HubdemoError as exc:
+                _fail(exc)
+        return
+    console.print(f"{what}… (the page says so until it is ready)", highlight=False)
+
+    def done(future: Any) -> None:
+        error = future.exception()
+        if error is None:
+            console.print(f"[green]✓[/] model ready in {upstream.load_seconds:.1f} s")  # type: ignore[attr-defined]
+        else:
+            message = getattr(error, "message", str(error))
+            console.print(f"[bold red]error:[/] the model did not load: {message}")
+
+    loaded.add_done_callback(done)
 
 
 def _fail(exc: HubdemoError) -> None:
@@ -68,6 +123,9 @@ def serve(
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
     max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest request body, in MB."),
+    local: bool = LOCAL_OPT,
+    batch_size: int = BATCH_OPT,
+    batch_wait_ms: float = WAIT_OPT,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -75,7 +133,16 @@ def serve(
     from .app import create_app
 
     try:
-        spec, upstream = _build(model, task, token, router, endpoint)
+        spec, upstream = _build(
+            model,
+            task,
+            token,
+            router,
+            endpoint,
+            local=local,
+            batch_size=batch_size,
+            batch_wait_ms=batch_wait_ms,
+        )
     except HubdemoError as exc:
         _fail(exc)
         return
@@ -89,6 +156,50 @@ def serve(
     out.print(
         f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False
     )
+    _report_loading(upstream, out, wait=False)
+    sys.stdout.flush()
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def endpoint(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    task: str | None = typer.Option(None, "--task", help=TASK_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    port: int = typer.Option(8080, "--port", help="Port to bind."),
+    max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest request body, in MB."),
+    batch_size: int = BATCH_OPT,
+    batch_wait_ms: float = WAIT_OPT,
+) -> None:
+    """Serve a model on this machine over the hf-inference protocol (the router's routes)."""
+    import uvicorn
+
+    from .endpoint import create_endpoint_app
+    from .upstream.local import LocalUpstream
+
+    try:
+        spec, upstream = _build(
+            model,
+            task,
+            None,
+            None,
+            None,
+            local=True,
+            batch_size=batch_size,
+            batch_wait_ms=batch_wait_ms,
+        )
+        if not isinstance(upstream, LocalUpstream):
+            raise UsageError(f"'{model}' is not a model hubdemo can run on this machine")
+    except HubdemoError as exc:
+        _fail(exc)
+        return
+    web = create_endpoint_app(spec, upstream, max_upload_mb=max_upload_mb)
+    out.print(f"[bold]{spec.model_id}[/] · {spec.task} · hf-inference protocol", highlight=False)
+    out.print(
+        f"Endpoint on [link]http://{host}:{port}[/link]  (POST / or /models/{spec.model_id})",
+        highlight=False,
+    )
+    _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
@@ -101,10 +212,11 @@ def describe(
     token: str | None = TOKEN_OPT,
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
+    local: bool = LOCAL_OPT,
 ) -> None:
     """Show what hubdemo would serve for MODEL: task, inputs, outputs, handler chain, examples."""
     try:
-        spec, upstream = _build(model, task, token, router, endpoint)
+        spec, upstream = _build(model, task, token, router, endpoint, local=local)
     except HubdemoError as exc:
         _fail(exc)
         return
@@ -182,10 +294,11 @@ def predict(
     token: str | None = TOKEN_OPT,
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
+    local: bool = LOCAL_OPT,
 ) -> None:
     """Run one prediction for MODEL through the same chain as the server."""
     try:
-        spec, upstream = _build(model, task, token, router, endpoint)
+        spec, upstream = _build(model, task, token, router, endpoint, local=local)
         predictor = Predictor(spec, upstream)
         fields = predictor.handler.inputs
         if len(inputs) != len(fields):
@@ -195,6 +308,7 @@ def predict(
             )
         data = [_input_value(v, c.kind, c.name) for v, c in zip(inputs, fields)]
         body = {"data": data, "parameters": _parameters(param)}
+        _report_loading(upstream, err, wait=True)
 
         async def run() -> dict[str, Any]:
             try:

@@ -7,7 +7,9 @@ exit code the CLI ends with, and a message that says what to do about it::
     ├── UsageError                    400 / exit 2   bad model string, unknown task, bad flag
     │   ├── InvalidModelString
     │   ├── NoTaskError               the model has no pipeline_tag
-    │   └── UnsupportedTaskError
+    │   ├── UnsupportedTaskError
+    │   ├── LocalBackendMissing       torch/transformers are not installed
+    │   └── FunctionLoadError         module:function cannot be imported or called
     ├── InputError                    400 / exit 2   the prediction input is wrong
     │   ├── PayloadTooLarge           413
     │   ├── UnsupportedMedia          415
@@ -23,7 +25,9 @@ exit code the CLI ends with, and a message that says what to do about it::
         ├── UpstreamRateLimited       429 + Retry-After
         ├── UpstreamLoading           503 + Retry-After
         ├── UpstreamTimeout           504
-        └── UpstreamBadResponse       502            the answer was not what the task returns
+        ├── UpstreamUnreachable       502            no connection (a cached model can take over)
+        ├── UpstreamBadResponse       502            the answer was not what the task returns
+        └── LocalModelError           502            the in-process model or function failed
 
 Errors are converted only at the edges: the CLI prints one line and exits with ``exit_code``;
 the app's single handler answers ``{"error": message, "type": class name}`` with ``status``.
@@ -65,6 +69,14 @@ class NoTaskError(UsageError):
 
 
 class UnsupportedTaskError(UsageError):
+    pass
+
+
+class LocalBackendMissing(UsageError):
+    pass
+
+
+class FunctionLoadError(UsageError):
     pass
 
 
@@ -132,5 +144,13 @@ class UpstreamTimeout(UpstreamError):
     status = 504
 
 
+class UpstreamUnreachable(UpstreamError):
+    status = 502
+
+
 class UpstreamBadResponse(UpstreamError):
+    status = 502
+
+
+class LocalModelError(UpstreamError):
     status = 502

@@ -88,7 +88,11 @@ def parse_media(value: object, family: str, field: str) -> Media:
                 f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)"
             )
         b64 = value[match.end() :]
-    data = decode_base64(b64, field)
+    return media_from_bytes(decode_base64(b64, field), family, field, b64)
+
+
+def media_from_bytes(data: bytes, family: str, field: str, b64: str | None = None) -> Media:
+    """Check that ``data`` is a non-empty file of ``family`` by its format header."""
     if not data:
         raise InputError(f"{field}: the {family} is empty; choose a file")
     mime = sniff(data)

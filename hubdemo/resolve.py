@@ -8,12 +8,20 @@ a local directory, and ``<module>:<function>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .errors import HubUnreachable, InvalidModelString, NoTaskError, UsageError
+from .cache import (
+    architectures,
+    cached_snapshot,
+    hub_cache_dir,
+    hub_offline,
+    is_model_dir,
+    local_model_info,
+)
+from .errors import HubUnreachable, InvalidModelString, ModelNotFound, NoTaskError, UsageError
 from .hub import HubClient
 from .tasks import get_task, supported_tasks
 
@@ -37,7 +45,7 @@ class ModelSpec:
 
     model_id: str
     task: str
-    source: str = "hub"  # "hub" | "local" | "function"
+    source: str = "hub"  # "hub" | "cache" (the Hub's cache, offline) | "local" (a dir) | "function"
     pipeline_tag: str | None = None
     library: str | None = None
     license: str | None = None
@@ -45,6 +53,7 @@ class ModelSpec:
     hub_url: str | None = None
     tags: tuple[str, ...] = ()
     widget_data: tuple[dict[str, Any], ...] = field(default=())
+    local_dir: str | None = None  # the saved model on this machine, when there is one
 
 
 def validate_repo_id(repo_id: str) -> str:
@@ -126,26 +135,74 @@ def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> Mo
     )
 
 
+def _spec_from_dir(
+    path: Path, model_id: str, task: str | None, hub: HubClient, source: str
+) -> ModelSpec:
+    """A ModelSpec for a saved model: its card's front matter, else its config's architecture."""
+    info = local_model_info(path, model_id)
+    if not (task or info["pipeline_tag"]):
+        found = ", ".join(architectures(path)) or "none"
+        raise NoTaskError(
+            f"found no task for '{model_id}': no pipeline_tag in {path / 'README.md'} and no "
+            f"known architecture in {path / 'config.json'} ({found}); pass --task, one of: "
+            f"{', '.join(supported_tasks())}"
+        )
+    spec = spec_from_info(info, task, hub)
+    hub_url = spec.hub_url if source == "cache" else None
+    return replace(spec, source=source, local_dir=str(path), hub_url=hub_url)
+
+
+def _not_cached(repo_id: str) -> str:
+    folder = hub_cache_dir() / ("models--" + repo_id.replace("/", "--"))
+    return f"'{repo_id}' is not in the Hugging Face cache (looked for {folder}/snapshots)"
+
+
 def resolve(model: str, hub: HubClient, task: str | None = None) -> ModelSpec:
     """Resolve a model string to a ModelSpec, asking the Hub once for a Hub model.
 
+    A Hub model also found in the cache gets ``local_dir``; with HF_HUB_OFFLINE set, or when
+    the Hub does not answer, the cached copy alone describes it (``source="cache"``).
+
     Raises:
         InvalidModelString, NoTaskError, UnsupportedTaskError, ModelNotFound, GatedModel,
-        HubUnreachable.
+        HubUnreachable, UsageError (a function without --task).
     """
     if task is not None:
         get_task(task)
     ref = parse_model_string(model, hub.endpoint)
-    if ref.kind == "hub":
-        try:
-            info = hub.model_info(ref.value)
-        except HubUnreachable:
-            if task is None:
-                raise
-            # The user told us the task: the card is a nicety, not a need.
-            return ModelSpec(model_id=ref.value, task=task, hub_url=hub.model_url(ref.value))
-        return spec_from_info(info, task, hub)
-    raise UsageError(
-        f"'{model}' is a {'local directory' if ref.kind == 'local' else 'Python function'}; "
-        "this version serves Hub models only: pass a Hub id such as google/vit-base-patch16-224"
-    )
+    if ref.kind == "function":
+        if task is None:
+            raise UsageError(
+                f"'{model}' is a Python function: pass --task to say what it does, e.g. "
+                "--task image-classification"
+            )
+        return ModelSpec(model_id=ref.value, task=task, source="function")
+    if ref.kind == "local":
+        path = Path(ref.value)
+        if not is_model_dir(path):
+            raise ModelNotFound(
+                f"'{path}' is not a saved model: it has no config.json. Save one with "
+                "model.save_pretrained(dir) and tokenizer.save_pretrained(dir)"
+            )
+        return _spec_from_dir(path, path.name, task, hub, "local")
+    snapshot = cached_snapshot(ref.value)
+    if hub_offline():
+        if snapshot is None:
+            raise ModelNotFound(
+                f"HF_HUB_OFFLINE is set and {_not_cached(ref.value)}: download it while "
+                f"online with `hf download {ref.value}`, or pass a saved model's directory"
+            )
+        return _spec_from_dir(snapshot, ref.value, task, hub, "cache")
+    try:
+        info = hub.model_info(ref.value)
+    except HubUnreachable as exc:
+        if snapshot is not None:
+            return _spec_from_dir(snapshot, ref.value, task, hub, "cache")
+        if task is None:
+            raise HubUnreachable(f"{exc.message}; {_not_cached(ref.value)}") from None
+        # The user told us the task: the card is a nicety, not a need.
+        return ModelSpec(model_id=ref.value, task=task, hub_url=hub.model_url(ref.value))
+    spec = spec_from_info(info, task, hub)
+    if spec.model_id != ref.value:  # renamed on the Hub: the cache may hold either name
+        snapshot = cached_snapshot(spec.model_id) or snapshot
+    return replace(spec, local_dir=str(snapshot) if snapshot else None)

@@ -143,6 +143,19 @@ class TaskHandler:
             body["parameters"] = task_input.parameters
         return WireRequest(json=body, route=self.route)
 
+    def read_request(self, request: WireRequest) -> TaskInput:
+        """The inverse of serialize: what an in-process backend or ``hubdemo endpoint`` gets.
+        Overridden by media tasks, whose wire body may be the raw file."""
+        body = request.json
+        if request.content is not None:
+            try:
+                body = json.loads(request.content)
+            except (ValueError, UnicodeDecodeError):
+                raise InputError(
+                    f'{self.name} takes a JSON body: {{"inputs": ..., "parameters": {{...}}}}'
+                ) from None
+        return self.preprocess(body)
+
     # -- 3. deserialize --------------------------------------------------------------------
 
     def deserialize(self, response: WireResponse) -> Json:

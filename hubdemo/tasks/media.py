@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..media import Media, parse_media
+from ..media import Media, media_from_bytes, parse_media
 from .base import TaskHandler, TaskInput, WireRequest
 
 
@@ -25,6 +25,11 @@ class MediaTask(TaskHandler):
             return WireRequest(content=media.data, content_type=media.mime, route=self.route)
         body = {"inputs": media.base64(), "parameters": task_input.parameters}
         return WireRequest(json=body, route=self.route)
+
+    def read_request(self, request: WireRequest) -> TaskInput:
+        if request.content is not None and "json" not in (request.content_type or ""):
+            return TaskInput(media_from_bytes(request.content, self.family, self.inputs[0].name))
+        return super().read_request(request)
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
         return None  # card media examples are URLs; fetching them is a later feature

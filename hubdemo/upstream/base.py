@@ -10,7 +10,10 @@ from ..tasks.base import WireRequest, WireResponse
 class Upstream(Protocol):
     """Where predictions are computed: the router, a fixed endpoint, or (later) in process."""
 
-    kind: str  # "router" | "endpoint"
+    @property
+    def kind(self) -> str:
+        """ "router" | "endpoint" | "local" | "function"."""
+        ...
 
     def url_for(self, route: str) -> str:
         """The URL a request on ``route`` goes to (shown by describe; never holds the token)."""

@@ -21,6 +21,7 @@ from ..errors import (
     UpstreamRateLimited,
     UpstreamRejectedInput,
     UpstreamTimeout,
+    UpstreamUnreachable,
 )
 from ..hub import TOKEN_HELP
 from ..tasks.base import WireRequest, WireResponse
@@ -61,6 +62,7 @@ class HttpUpstream:
     """Sends WireRequests to an HTTP inference server."""
 
     kind = "endpoint"
+    state = "ready"
 
     def __init__(
         self,
@@ -99,7 +101,7 @@ class HttpUpstream:
                 "smaller input"
             ) from None
         except httpx.HTTPError as exc:
-            raise UpstreamError(
+            raise UpstreamUnreachable(
                 f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
                 "--router/--endpoint and your connection"
             ) from None

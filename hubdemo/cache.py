@@ -1,0 +1,136 @@
+"""Models on this machine: the Hugging Face cache and saved model directories, read offline.
+
+A model found here is described by a model-info dict of the Hub's shape (``pipeline_tag``,
+``library_name``, ``tags``, ``cardData``, ``widgetData``), built from the model card's YAML front
+matter and ``config.json``, so ``resolve.spec_from_info`` treats it like one from the Hub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# config.json ``architectures`` suffix -> pipeline tag, for cards without a pipeline_tag.
+# Checked in order: the first suffix that matches wins (audio models' ForSequenceClassification
+# is audio-classification: see task_from_config).
+ARCHITECTURE_TASKS: tuple[tuple[str, str], ...] = (
+    ("ForSequenceClassification", "text-classification"),
+    ("ForTokenClassification", "token-classification"),
+    ("ForQuestionAnswering", "question-answering"),
+    ("ForMaskedLM", "fill-mask"),
+    ("ForCausalLM", "text-generation"),
+    ("LMHeadModel", "text-generation"),
+    ("ForImageClassification", "image-classification"),
+    ("ForObjectDetection", "object-detection"),
+    ("ForAudioClassification", "audio-classification"),
+    ("ForCTC", "automatic-speech-recognition"),
+    ("WhisperForConditionalGeneration", "automatic-speech-recognition"),
+    ("ForSpeechSeq2Seq", "automatic-speech-recognition"),
+    ("VisionEncoderDecoderModel", "image-to-text"),
+    ("BlipForConditionalGeneration", "image-to-text"),
+    ("ForConditionalGeneration", "text2text-generation"),
+    ("Model", "feature-extraction"),
+)
+
+
+def hub_cache_dir() -> Path:
+    """Where huggingface_hub keeps downloads: HF_HUB_CACHE, else $HF_HOME/hub."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    home = os.environ.get("HF_HOME") or os.path.join("~", ".cache", "huggingface")
+    return Path(home).expanduser() / "hub"
+
+
+def hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_model_dir(path: Path) -> bool:
+    return (path / "config.json").is_file()
+
+
+def cached_snapshot(repo_id: str, cache: Path | None = None) -> Path | None:
+    """The snapshot of ``repo_id`` in the cache (``models--org--name/snapshots/<rev>/``): the
+    one ``refs/main`` names, else the newest. None when no snapshot holds a config.json."""
+    repo = (cache or hub_cache_dir()) / ("models--" + repo_id.replace("/", "--"))
+    snapshots = repo / "snapshots"
+    ref = repo / "refs" / "main"
+    if ref.is_file():
+        chosen = snapshots / ref.read_text(encoding="utf-8").strip()
+        if is_model_dir(chosen):
+            return chosen
+    if not snapshots.is_dir():
+        return None
+    found = [s for s in snapshots.iterdir() if is_model_dir(s)]
+    return max(found, key=lambda s: s.stat().st_mtime) if found else None
+
+
+def _front_matter(readme: Path) -> dict[str, Any]:
+    """The YAML block between the leading '---' lines of a model card, or {}."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _config(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def architectures(path: Path) -> list[str]:
+    found = _config(path).get("architectures") or []
+    return [a for a in found if isinstance(a, str)]
+
+
+def task_from_config(path: Path) -> str | None:
+    """The pipeline tag a saved model's architecture implies (BertForMaskedLM -> fill-mask)."""
+    if (path / "modules.json").is_file():
+        return "sentence-similarity"  # a sentence-transformers model, as the Hub tags them
+    config = _config(path)
+    is_audio = "feature_extractor_type" in config or config.get("model_type") in (
+        "wav2vec2",
+        "hubert",
+        "wavlm",
+        "whisper",
+    )
+    for arch in architectures(path):
+        for suffix, task in ARCHITECTURE_TASKS:
+            if arch.endswith(suffix):
+                if task == "text-classification" and is_audio:
+                    return "audio-classification"
+                return task
+    return None
+
+
+def local_model_info(path: Path, model_id: str) -> dict[str, Any]:
+    """A Hub-shaped model-info dict for a model directory, read from its card and config."""
+    card = _front_matter(path / "README.md")
+    tags = card.get("tags") or []
+    widget = card.get("widget") or []
+    widget = widget if isinstance(widget, list) else []
+    return {
+        "id": model_id,
+        "pipeline_tag": card.get("pipeline_tag") or task_from_config(path),
+        "library_name": card.get("library_name") or "transformers",
+        "tags": [str(t) for t in tags] if isinstance(tags, list) else [],
+        "cardData": {"license": card.get("license")},
+        "widgetData": [w for w in widget if isinstance(w, dict)],
+    }

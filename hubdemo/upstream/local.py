@@ -1,0 +1,156 @@
+"""The local backend: the model runs in this process, on the CPU, with transformers.
+
+It takes the same WireRequests as the router and answers the router's wire bodies, so the
+task handlers, the page, the API and ``hubdemo endpoint`` cannot tell it from a remote one.
+The model loads in a worker thread as soon as the backend is made (the server answers, and the
+page says "loading model…", meanwhile); inference runs on that same thread, in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..errors import HubdemoError, LocalModelError
+from ..local import quiet_transformers, require_local
+from ..local.batching import Batcher
+from ..tasks import get_task
+from ..tasks.base import WireRequest, WireResponse
+
+log = logging.getLogger("hubdemo")
+
+EMBEDDING_TASKS = ("feature-extraction", "sentence-similarity")
+
+
+class LocalUpstream:
+    kind = "local"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        task: str,
+        *,
+        batch_size: int = 16,
+        batch_wait: float = 0.002,
+        model_id: str | None = None,
+    ) -> None:
+        require_local()
+        self.model_dir = Path(model_dir)
+        self.task = task
+        self.model_id = model_id or self.model_dir.name
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.state = "idle"  # -> "loading" -> "ready" | "failed"
+        self.load_error: str | None = None
+        self.load_seconds: float | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="hubdemo-model")
+        self._runners: dict[str, Any] = {}
+        self._encoder: Any = None
+        self._lock = threading.Lock()  # guards the runners (worker thread)
+        self._start_lock = threading.Lock()  # never held while a model loads
+        self._batchers: dict[str, Batcher] = {}
+        self.loaded: Future[None] | None = None
+
+    def start(self) -> Future[None]:
+        """Begin loading the model in the worker thread (once); describe never calls it."""
+        with self._start_lock:
+            if self.loaded is None:
+                self.state = "loading"
+                self.loaded = self._executor.submit(self._load_main)
+            return self.loaded
+
+    # -- loading (worker thread) ---------------------------------------------------------
+
+    def _load_main(self) -> None:
+        started = time.perf_counter()
+        try:
+            quiet_transformers()
+            self._runner(self.task)
+        except BaseException as exc:
+            self.state = "failed"
+            self.load_error = getattr(exc, "message", str(exc))
+            raise
+        self.load_seconds = time.perf_counter() - started
+        self.state = "ready"
+
+    def supports(self, task: str) -> bool:
+        from ..local.runners import RUNNERS
+
+        if task in EMBEDDING_TASKS:
+            return self.task in EMBEDDING_TASKS
+        return task == self.task and task in RUNNERS
+
+    def _runner(self, task: str) -> Any:
+        with self._lock:
+            if task not in self._runners:
+                self._runners[task] = self._build(task)
+            return self._runners[task]
+
+    def _build(self, task: str) -> Any:
+        from ..local import embeddings
+        from ..local.runners import RUNNERS
+
+        if not self.supports(task):
+            raise LocalModelError(
+                f"the local backend cannot run {task} with this model yet; use the router or "
+                "--endpoint for it"
+            )
+        try:
+            if task in EMBEDDING_TASKS:
+                if self._encoder is None:
+                    self._encoder = embeddings.Encoder(self.model_dir)
+                make = getattr(embeddings, task.replace("-", "_"))
+                return make(self._encoder)
+            return RUNNERS[task](self.model_dir)
+        except HubdemoError:
+            raise
+        except Exception as exc:
+            raise LocalModelError(
+                f"cannot load the model in {self.model_dir} for {task} ({type(exc).__name__}: "
+                f"{str(exc)[:300]}); check that the folder holds a complete saved model"
+            ) from exc
+
+    # -- the Upstream interface -----------------------------------------------------------
+
+    def url_for(self, route: str) -> str:
+        return f"{self.model_dir} (in process, CPU)"
+
+    async def send(self, request: WireRequest) -> WireResponse:
+        return await self.answer(self.task, request)
+
+    async def answer(self, task: str, request: WireRequest) -> WireResponse:
+        """Answer a request of ``task`` (the model's own, or the other embedding task)."""
+        task_input = get_task(task).read_request(request)
+        await asyncio.wrap_future(self.start())  # raises the load error, if any
+        batcher = self._batchers.get(task)
+        if batcher is None:
+            runner = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._runner, task
+            )
+            batcher = Batcher(
+                runner, self._executor, max_size=self.batch_size, max_wait=self.batch_wait
+            )
+            self._batchers[task] = batcher
+        try:
+            result = await batcher.submit(task_input.inputs, task_input.parameters)
+        except HubdemoError:
+            raise
+        except Exception as exc:
+            log.warning("local %s failed", task, exc_info=True)
+            raise LocalModelError(
+                f"the model failed on this input ({type(exc).__name__}: {str(exc)[:300]}); "
+                "try a different input"
+            ) from None
+        body = json.dumps(result).encode()
+        return WireResponse(status=200, content_type="application/json", body=body)
+
+    async def aclose(self) -> None:
+        for batcher in self._batchers.values():
+            await batcher.aclose()
+        self._executor.shutdown(wait=False, cancel_futures=True)
