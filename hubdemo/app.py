@@ -114,7 +114,10 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
 
     async def healthz(request: Request) -> Response:
         # "model" is "loading" while a local model loads: the page says so until it is ready.
-        return JSONResponse({"status": "ok", "model": getattr(upstream, "state", "ready")})
+        health = {"status": "ok", "model": getattr(upstream, "state", "ready")}
+        if health["model"] == "failed":
+            health["error"] = getattr(upstream, "load_error", None)
+        return JSONResponse(health)
 
     async def api_info(request: Request) -> Response:
         return JSONResponse(info)

@@ -278,6 +278,18 @@ def _show(info: dict[str, Any], result: dict[str, Any]) -> None:
         out.print(table)
     elif kind == "text":
         out.print(shown["text"], highlight=False)
+    elif kind == "similarity":
+        table = Table("sentence", "similarity", "")
+        for row in shown["rows"]:
+            table.add_row(
+                row["sentence"], f"{row['score']:.4f}", "█" * round(max(0, row["score"]) * 30)
+            )
+        out.print(table)
+    elif kind == "embedding":
+        vectors = result["output"]
+        head = ", ".join(f"{v:.4f}" for v in vectors[0][:6])
+        out.print(f"{len(vectors)} vector(s) of {len(vectors[0])} numbers: [{head}, …]")
+        out.print("(--json prints them all)", style="dim")
     elif kind == "answer":
         out.print(f"[bold]{shown['answer']}[/]  ({shown['score']:.2%})", highlight=False)
     else:

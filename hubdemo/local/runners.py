@@ -61,8 +61,8 @@ def generate_kwargs(parameters: dict[str, Any]) -> dict[str, Any]:
     kwargs = {key: merged[key] for key in GENERATE_KEYS if merged.get(key) is not None}
     if "max_new_tokens" not in kwargs and "max_length" not in kwargs:
         kwargs["max_new_tokens"] = DEFAULT_NEW_TOKENS
-    if merged.get("temperature") and "do_sample" not in kwargs:
-        kwargs["do_sample"] = True
+    # Greedy unless asked otherwise, as the router does (transformers' pipeline would sample).
+    kwargs.setdefault("do_sample", bool(merged.get("temperature") or merged.get("top_p")))
     return kwargs
 
 
@@ -299,7 +299,11 @@ def _seq2seq(model_dir: Path, key: str, task_prefix: str | None) -> Runner:
             return_tensors="pt",
         )
         with torch.inference_mode():
-            generated = model.generate(**encoded, **generate_kwargs(parameters))
+            generated = model.generate(
+                input_ids=encoded["input_ids"],
+                attention_mask=encoded["attention_mask"],
+                **generate_kwargs(parameters),
+            )
         clean = parameters.get("clean_up_tokenization_spaces", True)
         texts = tokenizer.batch_decode(
             generated, skip_special_tokens=True, clean_up_tokenization_spaces=clean

@@ -35,6 +35,10 @@ class FallbackUpstream:
     def state(self) -> str:
         return getattr(self.active, "state", "ready")
 
+    @property
+    def load_error(self) -> str | None:
+        return getattr(self.active, "load_error", None)
+
     def url_for(self, route: str) -> str:
         return self.active.url_for(route)
 

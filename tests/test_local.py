@@ -1,0 +1,269 @@
+"""The local backend: real transformers inference in this process, served on a real port.
+
+Tiny random-weight models exercise every task's loading, pre/post-processing and wire form;
+their outputs are checked against the task's output.json and against what the model's own
+config allows. The real all-MiniLM-L6-v2 is checked against the router's recorded answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import ThreadServer, validate_output
+
+from hubdemo.app import create_app
+from hubdemo.hub import HubClient
+from hubdemo.media import Media
+from hubdemo.resolve import resolve
+from hubdemo.upstream import make_upstream
+from hubdemo.upstream.local import LocalUpstream
+
+QA_CONTEXT = "my name is sarah and i live in london"
+TEXT = {
+    "feature-extraction": ["hello world"],
+    "fill-mask": ["my name is [MASK] ."],
+    "question-answering": ["where does sarah live?", QA_CONTEXT],
+    "summarization": ["the weather is sunny today in london"],
+    "text-classification": ["i love this movie"],
+    "text-generation": ["hello"],
+    "text2text-generation": ["translate hello world"],
+    "token-classification": [QA_CONTEXT],
+    "translation": ["hello world"],
+    "zero-shot-classification": ["i love this movie", "good, bad, very bad"],
+}
+MEDIA_TASKS = {
+    "audio-classification": "audio",
+    "automatic-speech-recognition": "audio",
+    "image-classification": "image",
+    "image-to-text": "image",
+    "object-detection": "image",
+}
+
+
+def config_labels(folder: Path) -> set[str]:
+    config = json.loads((folder / "config.json").read_text())
+    return set(config.get("id2label", {}).values())
+
+
+def serve_local(folder: Path, task: str | None = None, **flags: Any) -> tuple[Any, LocalUpstream]:
+    spec = resolve(str(folder), HubClient(endpoint="http://127.0.0.1:9"), task)
+    upstream = make_upstream(spec, **flags)
+    assert isinstance(upstream, LocalUpstream)
+    return create_app(spec, upstream), upstream
+
+
+def check_meaning(task: str, folder: Path, data: list[Any], output: Any) -> None:
+    """What a correct answer of this model must satisfy, beyond the schema."""
+    if task in ("text-classification", "image-classification", "audio-classification"):
+        assert {o["label"] for o in output} <= config_labels(folder)
+        assert [o["score"] for o in output] == sorted((o["score"] for o in output), reverse=True)
+    if task == "text-classification":  # every label, best first, as the router answers
+        assert len(output) == 3
+        assert sum(o["score"] for o in output) == pytest.approx(1.0, abs=1e-5)
+    if task == "zero-shot-classification":
+        assert {o["label"] for o in output} == {"good", "bad", "very bad"}
+        assert sum(o["score"] for o in output) == pytest.approx(1.0, abs=1e-5)
+    if task == "token-classification":
+        for entity in output:
+            assert entity["entity_group"] in {"PER", "LOC"}
+            span = data[0][entity["start"] : entity["end"]]
+            assert span.replace(" ", "") == entity["word"].replace(" ", "")
+    if task == "question-answering":
+        (answer,) = output
+        assert QA_CONTEXT[answer["start"] : answer["end"]] == answer["answer"]
+        assert answer["answer"], "the answer span is inside the context"
+    if task == "fill-mask":
+        assert len(output) == 5
+    if task == "feature-extraction":  # token embeddings of a plain BERT: [tokens][hidden]
+        assert all(len(vector) == 16 for vector in output)
+        assert len(output) == 4  # [CLS] hello world [SEP]
+    if task == "object-detection":
+        for found in output:
+            assert found["label"] in config_labels(folder)
+
+
+@pytest.mark.parametrize("task", sorted([*TEXT, *MEDIA_TASKS]))
+def test_every_core_task_runs_locally(
+    task: str, tiny_models: dict[str, Path], media: dict[str, bytes]
+) -> None:
+    folder = tiny_models[task]
+    if task in MEDIA_TASKS:
+        raw = media[MEDIA_TASKS[task]]
+        data = [Media(raw, "application/octet-stream").data_url()]
+    else:
+        data = TEXT[task]
+    app, upstream = serve_local(folder)
+    assert upstream.task == task  # from the card's pipeline_tag, or config.json (fill-mask)
+    with ThreadServer(app) as server:
+        response = httpx.post(f"{server.url}/api/predict", json={"data": data}, timeout=60)
+        assert response.status_code == 200, response.text
+        output = response.json()["output"]
+        validate_output(task if task != "text2text-generation" else "text-generation", output)
+        check_meaning(task, folder, data, output)
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert info["upstream"]["kind"] == "local"
+        assert info["source"] == "local"
+
+
+def test_local_text_classification_matches_transformers_itself(
+    tiny_models: dict[str, Path],
+) -> None:
+    """The same scores as transformers' own pipeline, in the router's wire form."""
+    from transformers import pipeline
+
+    folder = tiny_models["text-classification"]
+    expected = pipeline("text-classification", model=str(folder), device="cpu")(
+        "i love this movie", top_k=None
+    )
+    app, _ = serve_local(folder)
+    with ThreadServer(app) as server:
+        body = {"inputs": "i love this movie"}
+        output = httpx.post(f"{server.url}/api/predict", json=body, timeout=60).json()["output"]
+    assert [o["label"] for o in output] == [e["label"] for e in expected]
+    assert [o["score"] for o in output] == pytest.approx([e["score"] for e in expected], abs=1e-6)
+
+
+def test_object_detection_boxes_lie_inside_the_image(
+    tiny_models: dict[str, Path], media: dict[str, bytes]
+) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    width, height = Image.open(BytesIO(media["image"])).size
+    app, _ = serve_local(tiny_models["object-detection"])
+    body = {"inputs": Media(media["image"], "image/png").base64(), "parameters": {"threshold": 0}}
+    with ThreadServer(app) as server:
+        response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+    output = response.json()["output"]
+    assert response.status_code == 200 and output, "threshold 0 keeps every detection"
+    validate_output("object-detection", output)
+    for found in output:
+        box = found["box"]
+        assert 0 <= box["xmin"] <= box["xmax"] <= width + 1
+        assert 0 <= box["ymin"] <= box["ymax"] <= height + 1
+
+
+def test_generation_parameters_reach_the_model(tiny_models: dict[str, Path]) -> None:
+    app, _ = serve_local(tiny_models["text-generation"])
+    words = {}
+    with ThreadServer(app) as server:
+        for count in (1, 8):
+            parameters = {"max_new_tokens": count, "min_new_tokens": count}
+            for full in (True, False):
+                body = {"inputs": "hello", "parameters": {**parameters, "return_full_text": full}}
+                response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+                assert response.status_code == 200, response.text
+                words[count, full] = response.json()["output"]["generated_text"]
+    # return_full_text keeps the prompt; greedy decoding gives the same continuation.
+    assert words[8, True] == "hello" + words[8, False]
+    assert len(words[1, False].split()) == 1
+    assert len(words[8, False].split()) == 8
+
+
+def test_a_bad_input_for_the_model_is_a_422_naming_the_fix(tiny_models: dict[str, Path]) -> None:
+    app, _ = serve_local(tiny_models["fill-mask"])
+    with ThreadServer(app) as server:
+        response = httpx.post(
+            f"{server.url}/api/predict", json={"inputs": "no mask here"}, timeout=60
+        )
+    assert response.status_code == 422
+    assert "[MASK]" in response.json()["error"]
+
+
+def test_a_broken_model_folder_fails_with_a_clear_message(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"architectures": ["BertForMaskedLM"]}')
+    app, _ = serve_local(tmp_path)
+    with ThreadServer(app) as server:
+        response = httpx.post(f"{server.url}/api/predict", json={"inputs": "a [MASK]"})
+        health = httpx.get(f"{server.url}/healthz").json()
+    assert response.status_code == 502
+    assert "cannot load the model" in response.json()["error"]
+    assert health["model"] == "failed" and "cannot load" in health["error"]
+
+
+# -- the real all-MiniLM-L6-v2 -------------------------------------------------------------
+
+RECORDED_SOURCE = "Machine learning is so easy."
+RECORDED_SENTENCES = [
+    "Deep learning is so straightforward.",
+    "This is so difficult, like rocket science.",
+    "I can't believe how much I struggled with this.",
+]
+
+
+def recorded_similarity(tapes: Any) -> list[float]:
+    """The router's answer for all-MiniLM-L6-v2 in test_async_sentence_similarity.yaml."""
+    exchange = next(
+        e
+        for e in tapes.exchanges
+        if e.model == "sentence-transformers/all-MiniLM-L6-v2" and e.status == 200
+    )
+    scores: list[float] = exchange.json()
+    return scores
+
+
+def test_minilm_from_the_cache_answers_like_the_router(
+    hf_cache: Path, tapes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(hf_cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    spec = resolve("sentence-transformers/all-MiniLM-L6-v2", HubClient())
+    assert (spec.source, spec.task, spec.license) == ("cache", "sentence-similarity", "apache-2.0")
+    upstream = make_upstream(spec)
+    assert isinstance(upstream, LocalUpstream)
+    with ThreadServer(create_app(spec, upstream)) as server:
+        body = {"inputs": {"source_sentence": RECORDED_SOURCE, "sentences": RECORDED_SENTENCES}}
+        output = httpx.post(f"{server.url}/api/predict", json=body, timeout=60).json()["output"]
+        validate_output("sentence-similarity", output)
+        assert output == pytest.approx(recorded_similarity(tapes), abs=1e-4)
+        # The demo's promise: food is closer to bread than to a horse.
+        body = {
+            "data": [
+                "A man is eating food.",
+                "A man is eating a piece of bread.\nA man is riding a horse.",
+            ]
+        }
+        bread, horse = httpx.post(f"{server.url}/api/predict", json=body).json()["output"]
+        assert bread > horse + 0.3
+
+
+def test_minilm_feature_extraction_is_a_unit_sentence_vector(hf_cache: Path) -> None:
+    snapshot = next((hf_cache).glob("models--*/snapshots/*"))
+    app, _ = serve_local(snapshot, "feature-extraction")
+    with ThreadServer(app) as server:
+        output = httpx.post(f"{server.url}/api/predict", json={"inputs": "cat"}, timeout=60).json()[
+            "output"
+        ]
+    validate_output("feature-extraction", output)
+    (vector,) = output
+    assert len(vector) == 384
+    assert sum(v * v for v in vector) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_batched_answers_equal_single_answers(hf_cache: Path) -> None:
+    snapshot = next((hf_cache).glob("models--*/snapshots/*"))
+    sentences = [f"sentence number {i} about {w}" for i, w in enumerate("abcdefghijklmnop")]
+
+    async def run(batch_size: int) -> tuple[list[Any], list[int]]:
+        app, upstream = serve_local(snapshot, "feature-extraction", batch_size=batch_size)
+        with ThreadServer(app) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                await client.post("/api/predict", json={"inputs": "warm up"})
+                replies = await asyncio.gather(
+                    *(client.post("/api/predict", json={"inputs": s}) for s in sentences)
+                )
+        batcher = upstream._batchers["feature-extraction"]
+        return [r.json()["output"][0] for r in replies], batcher.batch_sizes[1:]
+
+    batched, sizes = asyncio.run(run(16))
+    single, single_sizes = asyncio.run(run(1))
+    assert max(sizes) > 1, f"concurrent requests were grouped: {sizes}"
+    assert set(single_sizes) == {1}
+    for a, b in zip(batched, single):
+        assert a == pytest.approx(b, abs=1e-5)
