@@ -157,6 +157,9 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        start = getattr(upstream, "start", None)
+        if start is not None:
+            start()  # a local model begins loading now; the page says so until it is ready
         yield
         await upstream.aclose()
 

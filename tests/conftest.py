@@ -98,20 +98,25 @@ def hubdemo_env(emulator: Emulator, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    emulator: Emulator, *args: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hubdemo", *args],
         env=hubdemo_env(emulator, **env),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=90,
+        cwd=cwd,
     )
 
 
 class Server:
     """`hubdemo serve` in a subprocess on a free port."""
 
-    def __init__(self, emulator: Emulator, model: str, *args: str, **env: str) -> None:
+    def __init__(
+        self, emulator: Emulator, model: str, *args: str, cwd: Path | None = None, **env: str
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # A file, not a pipe: a full pipe would block the server.
@@ -122,6 +127,7 @@ class Server:
             stdout=self.output,
             stderr=subprocess.STDOUT,
             text=True,
+            cwd=cwd,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

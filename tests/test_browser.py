@@ -62,3 +62,40 @@ def test_example_chip_fills_and_runs(browser, servers, emulator):
     banner.wait_for(state="visible", timeout=10_000)
     assert "no mask token" in banner.text_content()
     assert page.locator("#in-text").input_value() == "Paris is the [MASK] of France."
+
+
+def test_page_says_loading_model_until_the_local_model_is_ready(
+    browser, tiny_models, monkeypatch, tmp_path
+):
+    import threading
+
+    import httpx
+    from conftest import ThreadServer
+    from test_local import serve_local
+
+    from hubdemo.local import runners
+
+    release = threading.Event()
+    real = runners.RUNNERS["text-classification"]
+
+    def slow_to_load(folder):
+        release.wait(30)
+        return real(folder)
+
+    monkeypatch.setitem(runners.RUNNERS, "text-classification", slow_to_load)
+    app, _ = serve_local(tiny_models["text-classification"])
+    with ThreadServer(app) as server:
+        page = browser.new_page()
+        page.goto(server.url)
+        banner = page.locator("#model-state")
+        banner.wait_for(state="visible", timeout=5_000)
+        assert "Loading model" in banner.text_content()
+        assert httpx.get(f"{server.url}/healthz").json()["model"] == "loading"
+        page.get_by_label("Text", exact=True).fill("i love this movie")
+        page.get_by_role("button", name="Classify").click()  # waits for the model, no error
+        page.screenshot(path=str(tmp_path / "loading.png"), full_page=True)
+        release.set()
+        page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=15_000)
+        banner.wait_for(state="hidden", timeout=5_000)
+        assert page.locator("#error").is_hidden()
+        assert httpx.get(f"{server.url}/healthz").json()["model"] == "ready"

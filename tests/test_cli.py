@@ -81,7 +81,7 @@ def test_tasks_json_lists_every_registered_task(emulator) -> None:
 
 
 def test_help_of_every_command_reads(emulator) -> None:
-    for command in ([], ["serve"], ["describe"], ["predict"], ["tasks"]):
+    for command in ([], ["serve"], ["describe"], ["predict"], ["tasks"], ["endpoint"]):
         result = run_cli(emulator, *command, "--help")
         assert result.returncode == 0
         assert "Usage" in result.stdout

@@ -148,7 +148,7 @@ class FunctionUpstream:
             self.handler.deserialize(response)
         except (HubdemoError, TypeError, ValueError):
             raise LocalModelError(
-                f"{self.target} returned {str(result)[:120]!r}, which is not a {self.task} "
+                f"{self.target} returned {repr(result)[:120]}, which is not a {self.task} "
                 f"result: return {_expected(self.task)}"
             ) from None
         return response

@@ -1,0 +1,178 @@
+"""Offline resolution (the Hugging Face cache, saved directories), the automatic fallback to the
+cached model when the router is unreachable, and the CLI of the local backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import Server, ThreadServer, run_cli
+from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, recorded_similarity
+
+from hubdemo import local as local_backend
+from hubdemo.app import create_app
+from hubdemo.cache import cached_snapshot, task_from_config
+from hubdemo.errors import LocalBackendMissing, ModelNotFound, NoTaskError
+from hubdemo.hub import HubClient
+from hubdemo.resolve import resolve
+from hubdemo.upstream import make_upstream
+from hubdemo.upstream.fallback import FallbackUpstream
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port
+
+
+def _snapshot(cache: Path, repo_id: str, revision: str, config: dict[str, Any]) -> Path:
+    folder = cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(config))
+    return folder
+
+
+def test_the_cache_snapshot_is_the_one_refs_main_names(tmp_path: Path) -> None:
+    old = _snapshot(tmp_path, "org/m", "aaa", {})
+    new = _snapshot(tmp_path, "org/m", "bbb", {})
+    os.utime(old, (1, 1))
+    assert cached_snapshot("org/m", tmp_path) == new  # newest, without a ref
+    (tmp_path / "models--org--m" / "refs").mkdir()
+    (tmp_path / "models--org--m" / "refs" / "main").write_text("aaa\n")
+    assert cached_snapshot("org/m", tmp_path) == old
+    assert cached_snapshot("org/other", tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    ("config", "task"),
+    [
+        ({"architectures": ["ViTForImageClassification"]}, "image-classification"),
+        ({"architectures": ["DetrForObjectDetection"]}, "object-detection"),
+        ({"architectures": ["GPT2LMHeadModel"]}, "text-generation"),
+        ({"architectures": ["T5ForConditionalGeneration"]}, "text2text-generation"),
+        ({"architectures": ["WhisperForConditionalGeneration"]}, "automatic-speech-recognition"),
+        (
+            {"architectures": ["Wav2Vec2ForSequenceClassification"], "model_type": "wav2vec2"},
+            "audio-classification",
+        ),
+        ({"architectures": ["BertModel"]}, "feature-extraction"),
+        ({"architectures": ["SomethingNew"]}, None),
+    ],
+)
+def test_the_task_of_a_saved_model_comes_from_its_architecture(
+    tmp_path: Path, config: dict[str, Any], task: str | None
+) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert task_from_config(tmp_path) == task
+
+
+def test_a_directory_without_a_task_says_what_was_looked_for(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"architectures": ["SomethingNew"]}')
+    with pytest.raises(NoTaskError) as caught:
+        resolve(str(tmp_path), HubClient(endpoint=CLOSED))
+    message = caught.value.message
+    assert "README.md" in message and "config.json" in message and "SomethingNew" in message
+    assert "--task" in message
+
+
+def test_offline_and_not_cached_names_the_folder_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotFound) as caught:
+        resolve("org/absent", HubClient(endpoint=CLOSED))
+    assert str(tmp_path / "models--org--absent") in caught.value.message
+    assert "hf download org/absent" in caught.value.message
+
+
+def test_hub_unreachable_resolves_from_the_cache_with_the_cards_examples(
+    tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = tmp_path / "models--org--tiny" / "snapshots" / "abc"
+    snapshot.parent.mkdir(parents=True)
+    snapshot.symlink_to(tiny_models["text-classification"], target_is_directory=True)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    spec = resolve("org/tiny", HubClient(endpoint=CLOSED))  # the Hub does not answer
+    assert (spec.source, spec.task, spec.license) == ("cache", "text-classification", "mit")
+    assert spec.widget_data == ({"text": "I love this movie", "example_title": "Love"},)
+
+
+def test_local_without_a_cached_copy_says_how_to_get_one(emulator: Any) -> None:
+    result = run_cli(emulator, "predict", "gpt2", "hello", "--local", HF_HUB_CACHE="/nonexistent")
+    assert result.returncode == 2
+    assert "not on this machine" in result.stderr and "hf download gpt2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_torch_says_how_to_install_the_local_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local_backend.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(LocalBackendMissing) as caught:
+        local_backend.require_local()
+    assert "pip install 'hubdemo[local]'" in caught.value.message
+
+
+def test_router_unreachable_falls_back_to_the_cached_model(
+    emulator: Any, hf_cache: Path, tapes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(hf_cache))
+    hub = HubClient(endpoint=emulator.url)
+    spec = resolve(MINILM, hub)  # the card from the Hub
+    hub.close()
+    assert spec.source == "hub" and spec.local_dir
+    upstream = make_upstream(spec, router=CLOSED)
+    assert isinstance(upstream, FallbackUpstream) and upstream.kind == "router"
+    with ThreadServer(create_app(spec, upstream)) as server:
+        body = {"inputs": {"source_sentence": RECORDED_SOURCE, "sentences": RECORDED_SENTENCES}}
+        response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.json()["output"] == pytest.approx(recorded_similarity(tapes), abs=1e-4)
+    assert upstream.kind == "local"
+
+
+# -- the CLI, as a user runs it --------------------------------------------------------------
+
+
+def test_predict_offline_from_the_cache(emulator: Any, hf_cache: Path) -> None:
+    before = len(emulator.log)
+    result = run_cli(
+        emulator,
+        "predict",
+        MINILM,
+        "A man is eating food.",
+        "A man is eating a piece of bread.\nA man is riding a horse.",
+        "--json",
+        HF_HUB_CACHE=str(hf_cache),
+        HF_HUB_OFFLINE="1",
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    bread, horse = printed["output"]
+    assert printed["task"] == "sentence-similarity" and bread > horse
+    assert len(emulator.log) == before, "offline: not one request to the Hub or the router"
+
+
+def test_serve_shows_loading_then_ready(emulator: Any, hf_cache: Path) -> None:
+    server = Server(emulator, MINILM, HF_HUB_CACHE=str(hf_cache), HF_HUB_OFFLINE="1")
+    try:
+        states = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states.append(httpx.get(f"{server.url}/healthz").json()["model"])
+            if states[-1] != "loading":
+                break
+            time.sleep(0.05)
+        body = {"data": ["A cat.", "A kitten.\nStock markets."]}
+        kitten, stocks = server.predict(body).json()["output"]
+        info = httpx.get(f"{server.url}/api/info").json()
+    finally:
+        printed = server.stop()
+    assert states[0] == "loading" and states[-1] == "ready"
+    assert kitten > stocks
+    assert info["upstream"]["kind"] == "local" and info["source"] == "cache"
+    assert "Loading sentence-transformers/all-MiniLM-L6-v2 on the CPU" in printed
+    assert "model ready in" in printed
