@@ -9,7 +9,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium test lint demo demo-replay clean
+.PHONY: install chromium test lint bench demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,6 +28,9 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 
 test: install chromium  ## the whole test suite, no network needed
 	$(PY) -m pytest
+
+bench: install  ## benchmarks (not part of `make test`): local-backend batching throughput
+	$(PY) tests/benchmarks/bench_local.py
 
 lint: install
 	$(VENV)/bin/ruff format --check hubdemo tests

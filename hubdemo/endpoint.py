@@ -94,7 +94,7 @@ def create_endpoint_app(
 
     async def _answer(task: str, wire: WireRequest) -> Response:
         answer = await backend.answer(task, wire)
-        return Response(answer.body, media_type=answer.content_type)
+        return Response(answer.content(), media_type=answer.content_type)
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, HubdemoError):

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-WORDS = (  # noqa: SIM905 - easier to edit as prose
+WORDS = (
     "the a an is was are of to in on and or my name sarah lives london paris berlin "
     "i you he she it we they love hate like this that movie film food bread horse man "
     "eating riding piece good bad great terrible what where who when how why today "

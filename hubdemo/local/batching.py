@@ -47,6 +47,7 @@ class Batcher:
         self._queue: asyncio.Queue[_Pending] | None = None
         self._worker: asyncio.Task[None] | None = None
         self.batch_sizes: list[int] = []  # what ran, for tests and benchmarks
+        self._busy = False  # the last batch had company: more requests are likely coming
 
     async def submit(self, item: Any, parameters: dict[str, Any]) -> Any:
         loop = asyncio.get_running_loop()
@@ -59,7 +60,9 @@ class Batcher:
 
     async def _gather(self, queue: asyncio.Queue[_Pending]) -> list[_Pending]:
         batch = [await queue.get()]
-        deadline = asyncio.get_running_loop().time() + self.max_wait
+        # A lone client (the last batch was one request) does not wait for company.
+        wait = self.max_wait if self._busy else 0.0
+        deadline = asyncio.get_running_loop().time() + wait
         while len(batch) < self.max_size:
             if not queue.empty():
                 batch.append(queue.get_nowait())
@@ -71,6 +74,7 @@ class Batcher:
                 batch.append(await asyncio.wait_for(queue.get(), left))
             except asyncio.TimeoutError:
                 break
+        self._busy = len(batch) > 1
         return [p for p in batch if not p.future.done()]  # cancelled by a gone client
 
     async def _work(self, queue: asyncio.Queue[_Pending]) -> None:

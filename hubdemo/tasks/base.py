@@ -49,10 +49,19 @@ class WireRequest:
 
 @dataclass(frozen=True)
 class WireResponse:
+    """An upstream's 2xx answer. In-process backends hand over the parsed JSON as ``payload``
+    (no encode/decode round trip); ``content()`` gives the bytes either way."""
+
     status: int
     content_type: str
-    body: bytes
+    body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+    payload: Any = None
+
+    def content(self) -> bytes:
+        if self.payload is not None and not self.body:
+            return json.dumps(self.payload).encode()
+        return self.body
 
 
 @dataclass(frozen=True)
@@ -220,6 +229,8 @@ def require_text(value: Any, field: str) -> str:
 
 
 def parse_json(response: WireResponse) -> Json:
+    if response.payload is not None:
+        return response.payload
     try:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError):

@@ -186,7 +186,7 @@ def embedding_strip(output: Json, _: TaskInput) -> Json:
         "shape": [rows, dims],
         "pooled": rows > 1,
         "norm": math.sqrt(sum(v * v for v in vector)),
-        "vector": vector,
+        "vector": [round(v, 4) for v in vector],  # for drawing; `output` has the full values
     }
 
 

@@ -9,7 +9,6 @@ page says "loading model…", meanwhile); inference runs on that same thread, in
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 import time
@@ -147,8 +146,7 @@ class LocalUpstream:
                 f"the model failed on this input ({type(exc).__name__}: {str(exc)[:300]}); "
                 "try a different input"
             ) from None
-        body = json.dumps(result).encode()
-        return WireResponse(status=200, content_type="application/json", body=body)
+        return WireResponse(status=200, content_type="application/json", payload=result)
 
     async def aclose(self) -> None:
         for batcher in self._batchers.values():
