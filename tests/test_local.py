@@ -267,3 +267,21 @@ def test_batched_answers_equal_single_answers(hf_cache: Path) -> None:
     assert set(single_sizes) == {1}
     for a, b in zip(batched, single):
         assert a == pytest.approx(b, abs=1e-5)
+
+
+def test_sentence_transformers_modules_it_cannot_apply_are_refused(
+    hf_cache: Path, tmp_path: Path
+) -> None:
+    snapshot = next((hf_cache).glob("models--*/snapshots/*"))
+    for path in snapshot.iterdir():
+        if path.name != "modules.json":
+            (tmp_path / path.name).symlink_to(path.resolve(), target_is_directory=path.is_dir())
+    modules = json.loads((snapshot / "modules.json").read_text())
+    modules.insert(2, {"idx": 9, "name": "9", "path": "2_Dense", "type": "x.models.Dense"})
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    app, _ = serve_local(tmp_path)
+    with ThreadServer(app) as server:
+        body = {"data": ["a", "b"]}
+        response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+    assert response.status_code == 502
+    assert "x.models.Dense" in response.json()["error"]

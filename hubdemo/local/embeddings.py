@@ -13,7 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import LocalModelError
 from .runners import Json, Runner
+
+# The sentence-transformers modules applied here; any other (Dense, ...) is refused, not skipped.
+KNOWN_MODULES = ("Transformer", "Pooling", "Normalize")
 
 
 class Encoder:
@@ -28,6 +32,12 @@ class Encoder:
         if modules.is_file():
             listed = json.loads(modules.read_text(encoding="utf-8"))
             types = [str(m.get("type", "")) for m in listed if isinstance(m, dict)]
+            unknown = [t for t in types if not t.endswith(KNOWN_MODULES)]
+            if unknown:
+                raise LocalModelError(
+                    f"this sentence-transformers model has modules hubdemo does not apply yet "
+                    f"({', '.join(unknown)}); serve it through the router or a TEI endpoint"
+                )
             self.normalize = any(t.endswith("Normalize") for t in types)
             self.pooling = "mean"
             for module in listed:
