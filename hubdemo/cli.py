@@ -14,12 +14,12 @@ from rich.table import Table
 
 from . import __version__
 from .errors import HubdemoError, InputError, UsageError
-from .hub import HubClient, find_token
+from .hub import find_token
 from .media import Media, sniff
-from .predictor import Predictor
-from .resolve import ModelSpec, resolve
+from .predictor import Predictor, open_model
+from .resolve import ModelSpec
 from .tasks import TASKS
-from .upstream import Upstream, make_upstream
+from .upstream import Upstream
 
 app = typer.Typer(
     help="Turn any Hugging Face Hub model into a web demo, an HTTP API and a CLI.",
@@ -62,22 +62,16 @@ def _build(
     batch_size: int = 16,
     batch_wait_ms: float = 2.0,
 ) -> tuple[ModelSpec, Upstream]:
-    token = find_token(token)
-    hub = HubClient(token=token)
-    try:
-        spec = resolve(model, hub, task)
-    finally:
-        hub.close()
-    upstream = make_upstream(
-        spec,
-        token=token,
+    return open_model(
+        model,
+        task=task,
+        token=find_token(token),
         router=router,
         endpoint=endpoint,
         local=local,
         batch_size=batch_size,
         batch_wait_ms=batch_wait_ms,
     )
-    return spec, upstream
 
 
 def _report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
@@ -126,6 +120,9 @@ def serve(
     local: bool = LOCAL_OPT,
     batch_size: int = BATCH_OPT,
     batch_wait_ms: float = WAIT_OPT,
+    check: bool = typer.Option(
+        False, "--check", help="Start, fetch the page, run one example, print it, exit 0/1."
+    ),
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -147,6 +144,10 @@ def serve(
         _fail(exc)
         return
     web = create_app(spec, upstream, max_upload_mb=max_upload_mb)
+    if check:
+        from .cli_smoke import run_check
+
+        raise typer.Exit(run_check(web, spec.model_id))
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     out.print(
         f"[bold]{spec.model_id}[/] · {spec.task} · answered by {upstream.kind} "
@@ -336,6 +337,35 @@ def predict(
         print(json.dumps({"task": spec.task, "output": result["output"]}))
     else:
         _show(predictor.info(), result)
+
+
+@app.command()
+def smoke(
+    models: list[str] = typer.Argument(..., help="One or more models (any MODEL form)."),
+    examples: int = typer.Option(3, "--examples", min=0, help="Examples per model (0: all)."),
+    report: list[Path] = typer.Option(
+        [], "--report", help="Write a report: FILE.xml (JUnit) or FILE.json (repeatable)."
+    ),
+    record: Path | None = typer.Option(
+        None, "--record", help="Save every Hub and inference exchange in this folder."
+    ),
+    replay: Path | None = typer.Option(
+        None, "--replay", help="Answer every request from this folder: no network, no token."
+    ),
+    token: str | None = TOKEN_OPT,
+    router: str | None = ROUTER_OPT,
+    endpoint: str | None = ENDPOINT_OPT,
+    local: bool = LOCAL_OPT,
+) -> None:
+    """Check that each model's demo works: page, examples, outputs against the task's schema."""
+    from .cli_smoke import run_smoke
+
+    try:
+        status = run_smoke(models, examples, report, record, replay, token, router, endpoint, local)
+    except HubdemoError as exc:
+        _fail(exc)
+        return
+    raise typer.Exit(status)
 
 
 @app.command()

@@ -27,7 +27,8 @@ exit code the CLI ends with, and a message that says what to do about it::
         ├── UpstreamTimeout           504
         ├── UpstreamUnreachable       502            no connection (a cached model can take over)
         ├── UpstreamBadResponse       502            the answer was not what the task returns
-        └── LocalModelError           502            the in-process model or function failed
+        ├── LocalModelError           502            the in-process model or function failed
+        └── NotRecorded               502            replaying a cassette that lacks the request
 
 Errors are converted only at the edges: the CLI prints one line and exits with ``exit_code``;
 the app's single handler answers ``{"error": message, "type": class name}`` with ``status``.
@@ -153,4 +154,8 @@ class UpstreamBadResponse(UpstreamError):
 
 
 class LocalModelError(UpstreamError):
+    status = 502
+
+
+class NotRecorded(UpstreamError):
     status = 502

@@ -20,6 +20,13 @@ def hub_endpoint() -> str:
     return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
 
 
+def new_hub_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The Hub client's settings; ``transport`` records or replays (hubdemo smoke)."""
+    return httpx.Client(
+        timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=True, transport=transport
+    )
+
+
 def find_token(explicit: str | None = None) -> str | None:
     """The token to send upstream: --token, then HF_TOKEN, then the one `hf auth login` saved."""
     if explicit:
@@ -44,9 +51,7 @@ class HubClient:
     ) -> None:
         self.endpoint = (endpoint or hub_endpoint()).rstrip("/")
         self._token = token
-        self._client = client or httpx.Client(
-            timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=True
-        )
+        self._client = client or new_hub_client()
 
     def model_url(self, repo_id: str) -> str:
         return f"{self.endpoint}/{repo_id}"

@@ -5,9 +5,45 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .resolve import ModelSpec
+import httpx
+
+from .errors import UpstreamBadResponse
+from .hub import HubClient
+from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
-from .upstream import Upstream
+from .upstream import Upstream, make_upstream
+
+
+def open_model(
+    model: str,
+    *,
+    task: str | None = None,
+    token: str | None = None,
+    router: str | None = None,
+    endpoint: str | None = None,
+    local: bool = False,
+    batch_size: int = 16,
+    batch_wait_ms: float = 2.0,
+    hub_client: httpx.Client | None = None,
+    http_client: httpx.AsyncClient | None = None,
+) -> tuple[ModelSpec, Upstream]:
+    """Resolve ``model`` (asking the Hub once) and connect it to its backend."""
+    hub = HubClient(token=token, client=hub_client)
+    try:
+        spec = resolve(model, hub, task)
+    finally:
+        hub.close()
+    upstream = make_upstream(
+        spec,
+        token=token,
+        router=router,
+        endpoint=endpoint,
+        local=local,
+        batch_size=batch_size,
+        batch_wait_ms=batch_wait_ms,
+        http_client=http_client,
+    )
+    return spec, upstream
 
 
 class Predictor:
@@ -24,7 +60,14 @@ class Predictor:
         task_input = self.handler.preprocess(body)
         response = await self.upstream.send(self.handler.serialize(task_input))
         output = self.handler.deserialize(response)
-        data = self.handler.postprocess(output, task_input)
+        try:
+            data = self.handler.postprocess(output, task_input)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            # deserialize accepted it, yet it cannot be drawn: still the upstream's doing.
+            raise UpstreamBadResponse(
+                f"the endpoint's answer is not a usable {self.spec.task} result ({exc}); check "
+                "the model's task, or pass the right --task"
+            ) from None
         return {"output": output, "data": data, "duration": time.perf_counter() - started}
 
     def examples(self) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -15,56 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 from emulator import Emulator, Tapes, shared_dir
-from referencing import Registry, Resource
+
+from hubdemo.schemas import output_errors
 
 HF_TASKS = shared_dir() / "hf-tasks"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _fix_required(schema: Any) -> Any:
-    """The specs list some snake_case properties as camelCase in ``required`` (fill-mask's
-    "tokenStr", image-to-text's "generatedText"): read them as the property they name."""
-    if isinstance(schema, dict):
-        props = schema.get("properties")
-        if isinstance(props, dict) and isinstance(schema.get("required"), list):
-            fixed = []
-            for name in schema["required"]:
-                snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
-                fixed.append(name if name in props or snake not in props else snake)
-            schema = {**schema, "required": fixed}
-        return {k: _fix_required(v) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [_fix_required(v) for v in schema]
-    return schema
-
-
-def _registry() -> Registry:
-    resources = []
-    for path in HF_TASKS.glob("**/*.json"):
-        if "tapes" in path.parts or "task-data" in path.parts:
-            continue
-        schema = json.loads(path.read_text())
-        if isinstance(schema, dict) and "$id" in schema:
-            resources.append((schema["$id"], Resource.from_contents(_fix_required(schema))))
-    return Registry().with_resources(resources)
-
-
-REGISTRY = _registry()
-
-
 def validate_output(spec_folder: str, output: Any) -> None:
-    """Validate against hf-tasks/<spec_folder>/output.json (OpenAPI "nullable" honoured)."""
-    schema = _fix_required(json.loads((HF_TASKS / spec_folder / "output.json").read_text()))
-    validator = jsonschema.Draft6Validator(schema, registry=REGISTRY)
-    errors = [e for e in validator.iter_errors(output) if not (e.instance is None and _nullable(e))]
-    assert not errors, f"{spec_folder} output breaks its schema: {errors[0].message}"
-
-
-def _nullable(error: jsonschema.ValidationError) -> bool:
-    return any(isinstance(s, dict) and s.get("nullable") for s in (error.schema,))
+    """Validate against ../shared/hf-tasks/<spec_folder>/output.json, read straight from the
+    shared folder (not hubdemo's bundled copy); OpenAPI "nullable" honoured."""
+    errors = output_errors(spec_folder, output, HF_TASKS)
+    assert not errors, f"{spec_folder} output breaks its schema: {errors[0]}"
 
 
 @pytest.fixture(scope="session")

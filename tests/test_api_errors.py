@@ -78,3 +78,12 @@ def test_page_has_security_headers_and_no_inline_script(vit) -> None:
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "<script>" not in response.text  # only src= scripts and a JSON data block
+
+
+def test_an_answer_with_a_score_that_is_not_a_number_is_a_502_not_a_500(servers, emulator):
+    server = servers["distilbert-base-uncased-finetuned-sst-2-english"]
+    emulator.fail_next(200, [[{"label": "POSITIVE", "score": "very high"}]])
+    response = server.predict({"data": ["I like you. I love you"]})
+    assert response.status_code == 502
+    assert response.json()["type"] == "UpstreamBadResponse"
+    assert "not a number" in response.json()["error"]

@@ -35,3 +35,28 @@ def test_every_output_kind_is_drawn_by_the_page() -> None:
     script = (REPO / "templates" / "static" / "app.js").read_text()
     for kind in OUTPUT_KINDS:
         assert f"    {kind}(root" in script, f"app.js has no renderer for {kind}"
+
+
+def test_bundled_output_schemas_are_the_shared_specs_verbatim() -> None:
+    from conftest import HF_TASKS
+
+    from hubdemo.schemas import SCHEMA_DIR
+
+    shared = {p.parent.name for p in HF_TASKS.glob("*/output.json")} - {"placeholder"}
+    bundled = {p.parent.name for p in SCHEMA_DIR.glob("*/output.json")}
+    assert bundled == shared
+    for name in shared:
+        assert (SCHEMA_DIR / name / "output.json").read_bytes() == (
+            HF_TASKS / name / "output.json"
+        ).read_bytes()
+    common = "common-definitions.json"
+    assert (SCHEMA_DIR / common).read_bytes() == (HF_TASKS / common).read_bytes()
+
+
+def test_the_schema_check_finds_a_broken_output() -> None:
+    from hubdemo.schemas import output_errors
+
+    assert output_errors("text-classification", [{"label": "A", "score": 0.5}]) == []
+    errors = output_errors("text-classification", [{"label": "A", "score": "high"}])
+    assert errors and errors[0].startswith("0/score")
+    assert output_errors("fill-mask", [{"sequence": "s", "score": 1, "token": 1}])  # token_str

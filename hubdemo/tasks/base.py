@@ -194,15 +194,18 @@ class TaskHandler:
     def examples(
         self, widget_data: Sequence[dict[str, Any]], defaults: Sequence[Any]
     ) -> list[Example]:
-        """The card's examples, else the Hub's defaults for the task."""
-        examples = []
-        source = list(widget_data) or [d if isinstance(d, dict) else {"text": d} for d in defaults]
-        for widget in source:
-            data = self.example_from_widget(widget)
-            if data is not None:
-                title = widget.get("example_title") or short(str(data[0]))
-                examples.append(Example(title=str(title), data=data))
-        return examples
+        """The card's examples, else (none of them fits this task's inputs) the Hub's defaults."""
+        defaults_as_widgets = [d if isinstance(d, dict) else {"text": d} for d in defaults]
+        for source in (list(widget_data), defaults_as_widgets):
+            examples = []
+            for widget in source:
+                data = self.example_from_widget(widget)
+                if data is not None:
+                    title = widget.get("example_title") or short(str(data[0]))
+                    examples.append(Example(title=str(title), data=data))
+            if examples:
+                return examples
+        return []
 
     def describe(self) -> dict[str, Any]:
         return {

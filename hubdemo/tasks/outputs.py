@@ -21,6 +21,9 @@ def _dicts(payload: Json, required: tuple[str, ...]) -> list[dict[str, Any]]:
         missing = [key for key in required if key not in item]
         if missing:
             raise KeyError(f"missing {', '.join(missing)}")
+        score = item.get("score", 0.0)
+        if isinstance(score, bool) or not isinstance(score, (int, float)):
+            raise TypeError(f"a score is {type(score).__name__}, not a number")
     return payload
 
 

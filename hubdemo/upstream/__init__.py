@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from ..cache import hub_cache_dir
 from ..errors import ModelNotFound
 from ..resolve import ModelSpec
@@ -23,6 +25,7 @@ def make_upstream(
     local: bool = False,
     batch_size: int = 16,
     batch_wait_ms: float = 2.0,
+    http_client: httpx.AsyncClient | None = None,
 ) -> Upstream:
     """Pick the backend:
 
@@ -59,6 +62,7 @@ def make_upstream(
     if local or (spec.source in ("local", "cache") and not fixed):
         return in_process()
     common = {
+        "client": http_client,
         "token": token,
         "model_id": spec.model_id,
         "gated": spec.gated,

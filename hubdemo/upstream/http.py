@@ -30,8 +30,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 
-def new_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+def new_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The pooled client of an upstream; ``transport`` records or replays (hubdemo smoke)."""
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, transport=transport)
 
 
 def error_text(body: bytes, limit: int = 300) -> str:

@@ -1,0 +1,164 @@
+"""The CI commands' printing: `hubdemo smoke` and `hubdemo serve --check` (registered in cli.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from .errors import UsageError
+from .hub import find_token
+from .smoke import ModelResult, smoke_model, write_report
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _transports(record: Path | None, replay: Path | None, token: str | None) -> tuple[Any, ...]:
+    from .cassette import AsyncRecordingTransport, Cassette, RecordingTransport, ReplayTransport
+
+    if record and replay:
+        raise UsageError("--record and --replay exclude each other: record once, then replay")
+    if record:
+        cassette = Cassette(record, secrets=[token])
+        return cassette, RecordingTransport(cassette), AsyncRecordingTransport(cassette)
+    if replay:
+        cassette = Cassette.load(replay)
+        transport = ReplayTransport(cassette)
+        return cassette, transport, transport
+    return None, None, None
+
+
+def _summary(results: list[ModelResult]) -> Table:
+    table = Table("model", "task", "backend", "examples", "time")
+    table.add_column("first problem", overflow="ellipsis", no_wrap=True, max_width=60)
+    for r in results:
+        passed = sum(1 for e in r.examples if e.ok)
+        problem = r.problems[:1] or [p for e in r.examples for p in e.problems][:1]
+        mark = "[green]✓[/]" if r.ok else "[red]✗[/]"
+        table.add_row(
+            f"{mark} {r.model}",
+            r.task or "—",
+            r.backend or "—",
+            f"{passed}/{len(r.examples)}",
+            f"{r.seconds:.2f} s",
+            problem[0] if problem else "",
+        )
+    return table
+
+
+def run_smoke(
+    models: list[str],
+    examples: int,
+    reports: list[Path],
+    record: Path | None,
+    replay: Path | None,
+    token: str | None,
+    router: str | None,
+    endpoint: str | None,
+    local: bool,
+) -> int:
+    """Smoke-test each model; print live progress and a summary; return the exit status."""
+    for report in reports:
+        if report.suffix.lower() not in (".xml", ".json"):
+            raise UsageError(f"--report {report}: name a .xml (JUnit) or .json file")
+    token = None if replay else find_token(token)
+    cassette, hub_transport, http_transport = _transports(record, replay, token)
+    results: list[ModelResult] = []
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    )
+
+    async def run_all() -> None:
+        overall = progress.add_task("models", total=len(models))
+        for model in models:
+            progress.update(overall, description=f"{model}: resolving")
+
+            def told(title: str, model: str = model) -> None:
+                progress.update(overall, description=f"{model}: {title}")
+
+            result = await smoke_model(
+                model,
+                limit=examples,
+                token=token,
+                router=router,
+                endpoint=endpoint,
+                local=local,
+                hub_transport=hub_transport,
+                http_transport=http_transport,
+                progress=told,
+            )
+            results.append(result)
+            for example in result.examples:
+                mark = "[green]✓[/]" if example.ok else "[red]✗[/]"
+                line = f"{mark} {result.model} · {example.title} ({example.seconds:.2f} s)"
+                progress.console.print(line, highlight=False)
+                for problem in example.problems:
+                    progress.console.print(f"    {problem}", highlight=False, style="red")
+            for problem in result.problems:
+                progress.console.print(f"[red]✗[/] {result.model}: {problem}", highlight=False)
+            progress.advance(overall)
+
+    with progress:
+        asyncio.run(run_all())
+    if record and cassette is not None:
+        err.print(f"recorded {len(cassette.exchanges)} exchanges in {cassette.save()}")
+    out.print(_summary(results))
+    for report in reports:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        write_report(report, results)
+        err.print(f"report written to {report}")
+    failed = sum(1 for r in results if not r.ok)
+    verdict = "[green]all passed[/]" if not failed else f"[red]{failed} failed[/]"
+    out.print(f"{len(results) - failed}/{len(results)} models passed: {verdict}")
+    return 1 if failed else 0
+
+
+def run_check(web: Any, model: str) -> int:
+    """`serve --check`: the app on a real port, its page, info and one example; 0 when fine."""
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from .smoke import check_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+
+    async def check() -> tuple[Any, list[str], list[Any]]:
+        async with httpx.AsyncClient(base_url=url, timeout=300) as client:
+            return await check_app(client, limit=1)
+
+    try:
+        _, problems, examples = asyncio.run(check())
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    problems = problems + [p for e in examples for p in e.problems]
+    if not problems and examples:
+        out.print(f"[green]✓[/] {model}: page, /api/info and “{examples[0].title}” answered")
+        out.print_json(json.dumps(examples[0].output)[:4000])
+        return 0
+    for problem in problems or ["no example ran"]:
+        err.print(f"[bold red]error:[/] {model}: {problem}", highlight=False)
+    return 1
