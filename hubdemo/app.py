@@ -130,8 +130,11 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
         if isinstance(exc, HubdemoError):
             status, payload = exc.status, exc.to_json()
             headers = {}
-            if exc.retry_after is not None:
-                headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+            wait = exc.retry_after
+            if wait is None and status in (429, 503):
+                wait = 5.0  # DESIGN: these always say when to come back
+            if wait is not None:
+                headers["Retry-After"] = str(max(1, round(wait)))
             log.info("%s %s -> %s %s", request.method, request.url.path, status, exc.type)
             return JSONResponse(payload, status_code=status, headers=headers)
         if isinstance(exc, HTTPException):

@@ -46,6 +46,9 @@ LOCAL_OPT = typer.Option(
     False, "--local", help="Run the model on this machine (from the HF cache or a directory)."
 )
 BATCH_OPT = typer.Option(16, "--batch-size", min=1, help="Local backend: largest batch.")
+TIMEOUT_OPT = typer.Option(
+    120.0, "--timeout", min=0.1, help="Seconds to wait for the upstream's answer."
+)
 WAIT_OPT = typer.Option(
     2.0, "--batch-wait-ms", min=0.0, help="Local backend: longest wait to fill a batch, in ms."
 )
@@ -61,6 +64,8 @@ def _build(
     local: bool = False,
     batch_size: int = 16,
     batch_wait_ms: float = 2.0,
+    retry_budget: float = 10.0,
+    timeout: float | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     return open_model(
         model,
@@ -71,6 +76,8 @@ def _build(
         local=local,
         batch_size=batch_size,
         batch_wait_ms=batch_wait_ms,
+        retry_budget=retry_budget,
+        timeout=timeout,
     )
 
 
@@ -123,6 +130,10 @@ def serve(
     check: bool = typer.Option(
         False, "--check", help="Start, fetch the page, run one example, print it, exit 0/1."
     ),
+    retry_budget: float = typer.Option(
+        10.0, "--retry-budget", min=0, help="Seconds a request may wait out 503 loading / 429."
+    ),
+    timeout: float = TIMEOUT_OPT,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -139,6 +150,8 @@ def serve(
             local=local,
             batch_size=batch_size,
             batch_wait_ms=batch_wait_ms,
+            retry_budget=retry_budget,
+            timeout=timeout,
         )
     except HubdemoError as exc:
         _fail(exc)
@@ -308,10 +321,23 @@ def predict(
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
     local: bool = LOCAL_OPT,
+    retry_budget: float = typer.Option(
+        60.0, "--retry-budget", min=0, help="Seconds to wait out 503 loading / 429."
+    ),
+    timeout: float = TIMEOUT_OPT,
 ) -> None:
     """Run one prediction for MODEL through the same chain as the server."""
     try:
-        spec, upstream = _build(model, task, token, router, endpoint, local=local)
+        spec, upstream = _build(
+            model,
+            task,
+            token,
+            router,
+            endpoint,
+            local=local,
+            retry_budget=retry_budget,
+            timeout=timeout,
+        )
         predictor = Predictor(spec, upstream)
         fields = predictor.handler.inputs
         if len(inputs) != len(fields):

@@ -12,6 +12,7 @@ from .hub import HubClient
 from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
 from .upstream import Upstream, make_upstream
+from .upstream.http import DEFAULT_RETRY_BUDGET
 
 
 def open_model(
@@ -26,6 +27,8 @@ def open_model(
     batch_wait_ms: float = 2.0,
     hub_client: httpx.Client | None = None,
     http_client: httpx.AsyncClient | None = None,
+    retry_budget: float = DEFAULT_RETRY_BUDGET,
+    timeout: float | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     """Resolve ``model`` (asking the Hub once) and connect it to its backend."""
     hub = HubClient(token=token, client=hub_client)
@@ -42,6 +45,8 @@ def open_model(
         batch_size=batch_size,
         batch_wait_ms=batch_wait_ms,
         http_client=http_client,
+        retry_budget=retry_budget,
+        timeout=timeout,
     )
     return spec, upstream
 

@@ -18,6 +18,7 @@ Run it by hand with ``python tests/emulator.py --port 8765``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -31,6 +32,7 @@ from typing import Any
 
 import uvicorn
 import yaml
+from faults import FaultPlan, respond
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -268,6 +270,7 @@ class Logged:
     headers: dict[str, str]
     body: bytes
     replayed: Exchange | None = None
+    fault: str | None = None  # the fault injected instead of the recorded answer
 
 
 class Emulator:
@@ -283,6 +286,8 @@ class Emulator:
         self.private: set[str] = set()  # repos only a valid token may see
         self.log: list[Logged] = []
         self.faults: list[tuple[int, Any, dict[str, str]]] = []
+        self.plan = FaultPlan()
+        self.inference_count = 0
         self.app = Starlette(
             routes=[
                 Route("/api/models/{repo:path}", self._model_info),
@@ -300,6 +305,12 @@ class Emulator:
     def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Answer the next inference request with this status and JSON body."""
         self.faults.append((status, body, headers or {}))
+
+    def configure(self, **settings: Any) -> FaultPlan:
+        """Inject faults from now on (see tests/faults.py); ``configure()`` stops them."""
+        self.plan = FaultPlan(**settings)
+        self.inference_count = 0
+        return self.plan
 
     def _authorized(self, request: Request) -> bool:
         auth = request.headers.get("authorization", "")
@@ -351,6 +362,13 @@ class Emulator:
                 501,
             )
         entry.replayed = exchange
+        self.inference_count += 1
+        if self.plan.latency:
+            await asyncio.sleep(self.plan.latency)
+        fault = self.plan.pick(self.inference_count) if exchange.status == 200 else None
+        if fault:
+            entry.fault = fault
+            return respond(fault, self.plan, exchange.body, exchange.content_type)
         return Response(exchange.body, exchange.status, media_type=exchange.content_type or None)
 
     def replayed(self) -> Exchange:
@@ -396,8 +414,11 @@ def main() -> None:
     parser.add_argument(
         "--lenient", action="store_true", help="answer unrecorded requests with a recorded answer"
     )
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay every answer")
+    parser.add_argument("--fault-mix", type=float, default=0, help="fraction of faulty answers")
     args = parser.parse_args()
     emulator = Emulator(lenient=args.lenient).start(args.port)
+    emulator.configure(latency=args.latency_ms / 1000, mix=args.fault_mix)
     print(f"Hub and router emulator on {emulator.url} (Ctrl-C stops)", flush=True)
     try:
         while True:

@@ -99,3 +99,45 @@ def test_page_says_loading_model_until_the_local_model_is_ready(
         banner.wait_for(state="hidden", timeout=5_000)
         assert page.locator("#error").is_hidden()
         assert httpx.get(f"{server.url}/healthz").json()["model"] == "ready"
+
+
+def test_page_waits_out_a_loading_model_and_says_so(browser, emulator, tmp_path):
+    from conftest import Server
+
+    server = Server(
+        emulator, "distilbert-base-uncased-finetuned-sst-2-english", "--retry-budget", "0"
+    )
+    try:
+        emulator.configure(loading_for=1.5, estimated_time=1)
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Text", exact=True).fill("I like you")
+        page.get_by_role("button", name="Classify").click()
+        status = page.locator("#status")
+        status.filter(has_text="The model is loading, about 1 s").wait_for(timeout=5_000)
+        page.screenshot(path=str(tmp_path / "loading-model.png"), full_page=True)
+        page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+        assert page.locator("#error").is_hidden()
+    finally:
+        emulator.configure()
+        server.stop()
+
+
+def test_model_output_is_shown_as_text_never_as_html(browser, servers, emulator, tmp_path):
+    server = servers["distilbert-base-uncased-finetuned-sst-2-english"]
+    attack = "<img src=x onerror=\"document.title='pwned'\">"
+    emulator.fail_next(
+        200, [[{"label": attack, "score": 0.9}, {"label": "<b>bold</b>", "score": 0.1}]]
+    )
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server.url)
+    page.get_by_label("Text", exact=True).fill("I like you")
+    page.get_by_role("button", name="Classify").click()
+    label = page.locator("#out-labels .bar .label").first
+    label.wait_for(state="visible", timeout=10_000)
+    page.screenshot(path=str(tmp_path / "xss.png"), full_page=True)
+    assert label.text_content() == attack
+    assert page.locator("#out-labels img, #out-labels b").count() == 0
+    assert page.title() != "pwned" and dialogs == []

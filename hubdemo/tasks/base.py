@@ -237,7 +237,7 @@ def parse_json(response: WireResponse) -> Json:
     try:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError):
-        kind = response.content_type or "no content type"
+        kind = response.content_type.split(";")[0].strip() or "no content type"
         raise UpstreamBadResponse(
             f"the endpoint answered {kind} that is not JSON ({len(response.body)} bytes); "
             "check that --endpoint/--router point at a Hugging Face inference endpoint"

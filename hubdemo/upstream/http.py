@@ -7,8 +7,13 @@ only in the Authorization header and scrubbed from any text that comes back.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
+import random
+import re
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -28,11 +33,18 @@ from ..tasks.base import WireRequest, WireResponse
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+DEFAULT_RETRY_BUDGET = 10.0  # seconds a request may spend waiting for a loading/limited model
+MAX_RETRIES = 5
+log = logging.getLogger("hubdemo")
 
 
-def new_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The pooled client of an upstream; ``transport`` records or replays (hubdemo smoke)."""
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, transport=transport)
+def new_client(
+    transport: httpx.AsyncBaseTransport | None = None, timeout: float | None = None
+) -> httpx.AsyncClient:
+    """The pooled client of an upstream; ``transport`` records or replays (hubdemo smoke);
+    ``timeout`` bounds each read (the default is generous: big models answer slowly)."""
+    limits = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0, pool=30.0)
+    return httpx.AsyncClient(timeout=limits, limits=DEFAULT_LIMITS, transport=transport)
 
 
 def error_text(body: bytes, limit: int = 300) -> str:
@@ -59,6 +71,26 @@ def _seconds(value: Any) -> float | None:
         return None
 
 
+_RESET = re.compile(r"(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)")
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait: Retry-After (seconds or an HTTP date), else the RateLimit header's
+    reset (``t=`` in the IETF draft the Hub uses, ``reset=`` in older forms)."""
+    value = headers.get("retry-after")
+    if value:
+        seconds = _seconds(value)
+        if seconds is not None:
+            return seconds
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            moment = parsedate_to_datetime(value)
+            import datetime
+
+            return max(0.0, (moment - datetime.datetime.now(moment.tzinfo)).total_seconds())
+    match = _RESET.search(headers.get("ratelimit", ""))
+    return float(match.group(1)) if match else None
+
+
 class HttpUpstream:
     """Sends WireRequests to an HTTP inference server."""
 
@@ -74,6 +106,7 @@ class HttpUpstream:
         model_id: str = "",
         gated: bool = False,
         model_url: str | None = None,
+        retry_budget: float = DEFAULT_RETRY_BUDGET,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
@@ -81,11 +114,31 @@ class HttpUpstream:
         self._client = client or new_client()
         self._gated = gated
         self._model_url = model_url
+        self.retry_budget = retry_budget
 
     def url_for(self, route: str) -> str:
         return self.base_url
 
     async def send(self, request: WireRequest) -> WireResponse:
+        """Send, waiting out "model loading" (503) and rate limits (429) while the waits fit in
+        ``retry_budget`` seconds: the upstream's own estimate or Retry-After/RateLimit when it
+        gives one, else 1, 2, 4 s; rate-limit waits get up to 25% jitter so clients spread."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_budget
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                return await self._send_once(request)
+            except (UpstreamLoading, UpstreamRateLimited) as exc:
+                wait = exc.retry_after if exc.retry_after is not None else 2.0**attempt
+                if isinstance(exc, UpstreamRateLimited):
+                    wait *= 1 + random.uniform(0, 0.25)
+                if attempt == MAX_RETRIES or loop.time() + wait > deadline:
+                    raise
+                log.info("%s; retrying in %.1f s", exc.message, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(self, request: WireRequest) -> WireResponse:
         headers = {"User-Agent": "hubdemo"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -101,10 +154,15 @@ class HttpUpstream:
                 f"the endpoint at {self.base_url} did not answer in time; try again, or use a "
                 "smaller input"
             ) from None
-        except httpx.HTTPError as exc:
+        except httpx.ConnectError as exc:
             raise UpstreamUnreachable(
                 f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
                 "--router/--endpoint and your connection"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise UpstreamUnreachable(
+                f"the connection to {self.base_url} broke before the answer was complete "
+                f"({type(exc).__name__}); try again"
             ) from None
         content_type = response.headers.get("content-type", "")
         if response.status_code >= 300:
@@ -143,12 +201,12 @@ class HttpUpstream:
         if status in (400, 413, 422):
             return UpstreamRejectedInput(f"the model rejected the input {said}; change the input")
         if status == 429:
-            wait = _seconds(response.headers.get("retry-after"))
+            wait = retry_after(response.headers)
             when = f"wait {wait:.0f} s" if wait is not None else "wait a little"
             return UpstreamRateLimited(
                 f"the endpoint is rate limiting requests {said}; {when} and try again, or "
                 f"{TOKEN_HELP} for a higher limit",
-                retry_after=wait if wait is not None else 5.0,
+                retry_after=wait,
             )
         if status == 503:
             estimated = None
@@ -159,9 +217,7 @@ class HttpUpstream:
                     f"the model is loading, about {estimated:.0f} s; try again then",
                     retry_after=estimated,
                 )
-            return UpstreamLoading(
-                f"the endpoint is unavailable {said}; try again in a minute", retry_after=30.0
-            )
+            return UpstreamLoading(f"the endpoint is unavailable {said}; try again in a minute")
         if status == 504:
             return UpstreamTimeout(f"the endpoint timed out {said}; try again")
         return UpstreamError(f"the endpoint failed {said}; try again later")

@@ -123,17 +123,35 @@
     controller = new AbortController();
     busy(true);
     try {
-      const response = await fetch("/api/predict", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
+      let response;
       let payload;
-      try {
-        payload = await response.json();
-      } catch (_) {
-        payload = { error: `the server answered ${response.status} without JSON` };
+      // A loading model (503) or a rate limit (429) says when to come back: wait, saying so,
+      // and try again by ourselves a few times (Cancel stops it).
+      for (let attempt = 0; ; attempt++) {
+        response = await fetch("/api/predict", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+          signal: controller.signal,
+        });
+        try {
+          payload = await response.json();
+        } catch (_) {
+          payload = { error: `the server answered ${response.status} without JSON` };
+        }
+        const retry = Number(response.headers.get("Retry-After"));
+        const waitable = (response.status === 503 || response.status === 429) && retry > 0;
+        if (!waitable || attempt >= 4) break;
+        const why = response.status === 503 ? "The model is loading" : "The model is busy (rate limited)";
+        statusEl.textContent = `${why}, about ${retry} s: trying again by itself…`;
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, retry * 1000);
+          controller.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            reject(new DOMException("cancelled", "AbortError"));
+          });
+        });
+        statusEl.textContent = "";
       }
       if (!response.ok) {
         const retry = response.headers.get("Retry-After");
