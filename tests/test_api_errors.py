@@ -48,7 +48,7 @@ def test_non_json_and_oversize_bodies(vit) -> None:
         (401, {"error": "Invalid username or password."}, {}, 401, "token"),
         (404, {"error": "Model x does not exist"}, {}, 404, "does not serve"),
         (422, {"error": ["Error in `inputs`: field required"]}, {}, 422, "field required"),
-        (429, {"error": "Rate limit reached"}, {"Retry-After": "7"}, 429, "wait 7 s"),
+        (429, {"error": "Rate limit reached"}, {"Retry-After": "70"}, 429, "wait 70 s"),
         (503, {"error": "loading", "estimated_time": 12.5}, {}, 503, "about 12 s"),
         (500, {"error": "boom"}, {}, 502, "try again later"),
     ],

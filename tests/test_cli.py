@@ -156,10 +156,10 @@ def test_invalid_repo_ids_are_refused_before_any_request(emulator, bad) -> None:
 
 
 def test_a_prediction_failure_exits_1_with_the_upstreams_reason(emulator) -> None:
-    emulator.fail_next(503, {"error": "Model gpt2 is currently loading", "estimated_time": 20.0})
-    result = run_cli(emulator, "predict", "gpt2", "Hello")
+    emulator.fail_next(503, {"error": "Model gpt2 is currently loading", "estimated_time": 90.0})
+    result = run_cli(emulator, "predict", "gpt2", "Hello")  # 90 s is past the 60 s budget
     assert result.returncode == 1
-    assert "loading, about 20 s" in _error(result)
+    assert "loading, about 90 s" in _error(result)
 
 
 def test_token_reaches_the_upstream_and_never_the_output(emulator) -> None:

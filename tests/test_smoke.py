@@ -155,10 +155,10 @@ def test_serve_check_runs_one_example_and_exits(lenient) -> None:
     good = run_cli(lenient, "serve", model, "--check")
     assert good.returncode == 0, good.stderr
     assert "page, /api/info and" in good.stdout and "POSITIVE" in good.stdout
-    lenient.fail_next(503, {"error": "overloaded"})
+    lenient.fail_next(500, {"error": "overloaded"})
     bad = run_cli(lenient, "serve", model, "--check")
     assert bad.returncode == 1
-    assert "503" in bad.stderr and "Traceback" not in bad.stderr
+    assert "502" in bad.stderr and "overloaded" in bad.stderr and "Traceback" not in bad.stderr
 
 
 # -- what counts as a meaningful answer ----------------------------------------------------
