@@ -17,26 +17,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import HubdemoError, InputError, PayloadTooLarge
+from .limits import ClientGone, Gate, unless_disconnected
 from .predictor import Predictor
 from .resolve import ModelSpec
+from .security import RequireAuth, SecurityHeaders
 from .upstream import Upstream
 
 log = logging.getLogger("hubdemo")
-
-# Everything the page loads comes from this server: no CDN, no inline script.
-SECURITY_HEADERS = [
-    (
-        b"content-security-policy",
-        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        b"media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
-        b"base-uri 'none'; frame-ancestors 'none'",
-    ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-]
 
 
 def templates_dir() -> Path:
@@ -46,23 +35,6 @@ def templates_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise RuntimeError("hubdemo's templates/ folder is missing: reinstall hubdemo")
-
-
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -97,9 +69,24 @@ async def read_json(request: Request, limit: int) -> Any:
         raise InputError(f"the request body is not valid JSON ({exc})") from None
 
 
-def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) -> Starlette:
-    """The demo app for ``spec``, answering predictions through ``upstream``."""
+def create_app(
+    spec: ModelSpec,
+    upstream: Upstream,
+    *,
+    max_upload_mb: int = 20,
+    concurrency: int = 32,
+    max_queue: int = 256,
+    auth: str | None = None,
+    cors: list[str] | None = None,
+) -> Starlette:
+    """The demo app for ``spec``, answering predictions through ``upstream``.
+
+    ``concurrency``/``max_queue`` bound predictions running and waiting (see limits.py);
+    ``auth`` ("user:password" or a token) guards every route but /healthz; ``cors`` lists the
+    origins allowed to call the API from a browser (none by default).
+    """
     predictor = Predictor(spec, upstream)
+    gate = Gate(concurrency, max_queue)
     folder = templates_dir()
     templates = Jinja2Templates(directory=str(folder))
     limit = max_upload_mb * 2**20
@@ -114,7 +101,12 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
 
     async def healthz(request: Request) -> Response:
         # "model" is "loading" while a local model loads: the page says so until it is ready.
-        health = {"status": "ok", "model": getattr(upstream, "state", "ready")}
+        health: dict[str, Any] = {
+            "status": "ok",
+            "model": getattr(upstream, "state", "ready"),
+            "running": gate.running,
+            "waiting": gate.waiting,
+        }
         if health["model"] == "failed":
             health["error"] = getattr(upstream, "load_error", None)
         return JSONResponse(health)
@@ -124,7 +116,11 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
 
     async def api_predict(request: Request) -> Response:
         body = await read_json(request, limit)
-        return JSONResponse(await predictor.predict(body))
+        try:
+            answer = await unless_disconnected(request, gate.run(lambda: predictor.predict(body)))
+        except ClientGone:
+            return Response(status_code=499)  # nobody is listening; nothing is sent
+        return JSONResponse(answer)
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HubdemoError):
@@ -166,6 +162,20 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
         yield
         await upstream.aclose()
 
+    middleware = [Middleware(SecurityHeaders)]
+    if auth:
+        middleware.append(Middleware(RequireAuth, credential=auth))
+    if cors:
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=cors,
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type", "authorization"],
+            )
+        )
     app = Starlette(
         routes=[
             Route("/", page),
@@ -174,7 +184,7 @@ def create_app(spec: ModelSpec, upstream: Upstream, *, max_upload_mb: int = 20) 
             Route("/api/predict", api_predict, methods=["POST"]),
             Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=middleware,
         exception_handlers={HubdemoError: on_error, HTTPException: on_error, Exception: on_error},
         lifespan=lifespan,
     )

@@ -18,6 +18,7 @@ from .hub import find_token
 from .media import Media, sniff
 from .predictor import Predictor, open_model
 from .resolve import ModelSpec
+from .security import is_loopback
 from .tasks import TASKS
 from .upstream import Upstream
 
@@ -134,6 +135,19 @@ def serve(
         10.0, "--retry-budget", min=0, help="Seconds a request may wait out 503 loading / 429."
     ),
     timeout: float = TIMEOUT_OPT,
+    concurrency: int = typer.Option(32, "--concurrency", min=1, help="Predictions in flight."),
+    max_queue: int = typer.Option(
+        256, "--max-queue", min=0, help="Predictions waiting; beyond: 429 with Retry-After."
+    ),
+    auth: str | None = typer.Option(
+        None,
+        "--auth",
+        envvar="HUBDEMO_AUTH",
+        help="Require credentials: user:password (HTTP Basic) or a token (Bearer).",
+    ),
+    cors: list[str] = typer.Option(
+        [], "--cors", help="Let this browser origin call the API (repeatable; off by default)."
+    ),
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -156,7 +170,22 @@ def serve(
     except HubdemoError as exc:
         _fail(exc)
         return
-    web = create_app(spec, upstream, max_upload_mb=max_upload_mb)
+    web = create_app(
+        spec,
+        upstream,
+        max_upload_mb=max_upload_mb,
+        concurrency=concurrency,
+        max_queue=max_queue,
+        auth=auth,
+        cors=cors,
+    )
+    if not auth and not is_loopback(host):
+        err.print(
+            f"[bold yellow]warning:[/] serving on {host} without --auth: anyone who can reach "
+            "this machine can use the demo (and your token's inference quota). Pass --auth "
+            "user:password, or bind 127.0.0.1.",
+            highlight=False,
+        )
     if check:
         from .cli_smoke import run_check
 

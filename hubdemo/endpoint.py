@@ -27,9 +27,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .app import SecurityHeaders, read_body
+from .app import read_body
 from .errors import HubdemoError, UpstreamLoading, UpstreamNotFound
 from .resolve import ModelSpec
+from .security import SecurityHeaders
 from .tasks.base import WireRequest
 from .upstream.local import EMBEDDING_TASKS, LocalUpstream
 

@@ -14,6 +14,7 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   ├── PayloadTooLarge           413
     │   ├── UnsupportedMedia          415
     │   └── InvalidParameter          422
+    ├── ServerBusy                    429 + Retry-After: more predictions than --max-queue waiting
     ├── HubError                      the Hub could not tell us about the model
     │   ├── ModelNotFound             404 / exit 2
     │   ├── GatedModel                403 / exit 2
@@ -96,6 +97,10 @@ class UnsupportedMedia(InputError):
 
 class InvalidParameter(InputError):
     status = 422
+
+
+class ServerBusy(HubdemoError):
+    status = 429
 
 
 class HubError(HubdemoError):
