@@ -109,9 +109,9 @@ def test_the_readme_example_serves_an_image_classifier(emulator, media, module_d
     [
         (
             "mine:shout",
-            "summarization",
+            "text-generation",
             {"inputs": "hi", "parameters": {"max_new_tokens": 3}},
-            {"summary_text": "HI!!!"},
+            {"generated_text": "HI!!!"},
         ),
         (
             "mine:answer",

@@ -154,7 +154,7 @@ def test_generation_parameters_reach_the_model(tiny_models: dict[str, Path]) -> 
     words = {}
     with ThreadServer(app) as server:
         for count in (1, 8):
-            parameters = {"max_new_tokens": count, "min_new_tokens": count}
+            parameters = {"max_new_tokens": count}  # the tiny model never emits its EOS
             for full in (True, False):
                 body = {"inputs": "hello", "parameters": {**parameters, "return_full_text": full}}
                 response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..components import Component
 from ..errors import InputError, InvalidParameter, UpstreamBadResponse
+from ..schemas import parameter_errors
 
 Json = Any
 Normalizer = Callable[[Json], Json]
@@ -106,7 +107,16 @@ class TaskHandler:
     # -- 1. preprocess ---------------------------------------------------------------------
 
     def preprocess(self, body: Json) -> TaskInput:
-        """Validate a request body of either form. Rarely overridden: see the two hooks below."""
+        """Validate a request body of either form, then its parameters against the task's
+        input.json (unknown names, types, enums, ranges): 422 naming the parameter."""
+        task_input = self.parse(body)
+        errors = parameter_errors(self.spec, task_input.parameters)
+        if errors:
+            raise InvalidParameter(f"{errors[0]}; GET /api/info lists the task's parameters")
+        return task_input
+
+    def parse(self, body: Json) -> TaskInput:
+        """Read a body of either form. Rarely overridden: see the two hooks below."""
         if not isinstance(body, dict):
             raise InputError(
                 'the request body must be a JSON object: {"data": [...]} or {"inputs": ...}'

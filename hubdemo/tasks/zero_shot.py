@@ -25,8 +25,8 @@ def split_labels(value: Any) -> list[str]:
 
 
 class ZeroShotTask(TaskHandler):
-    def preprocess(self, body: Any) -> TaskInput:
-        task_input = super().preprocess(body)
+    def parse(self, body: Any) -> TaskInput:
+        task_input = super().parse(body)
         parameters = dict(task_input.parameters)
         if isinstance(task_input.inputs, tuple):  # the {"data": [...]} form
             text, labels = task_input.inputs
