@@ -11,7 +11,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from .errors import InputError, UnsupportedMedia
+from .errors import InputError, PayloadTooLarge, UnsupportedMedia
 
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.ASCII)
 
@@ -104,4 +104,62 @@ def media_from_bytes(data: bytes, family: str, field: str, b64: str | None = Non
             else ("WAV, FLAC, MP3, OGG, WEBM or M4A")
         )
         raise UnsupportedMedia(f"{field}: this is {found}; send an {family} ({accepted})")
+    if family == "image":
+        check_image(data, mime, field)
+    elif mime == "audio/wav":
+        check_wav(data, field)
     return Media(data=data, mime=mime, b64=b64)
+
+
+MAX_PIXELS = 50_000_000  # beyond this an image is refused before anything decodes it
+
+
+def check_image(data: bytes, mime: str, field: str) -> None:
+    """Cheap checks of an image that is forwarded undecoded: its header names a sane size
+    (no decompression bomb), and the file is complete (PNG chunk CRCs, JPEG end marker)."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            if mime in ("image/png", "image/gif"):
+                image.verify()  # reads every chunk: a cut-off file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PayloadTooLarge(
+            f"{field}: the image is too large once decoded (more than {MAX_PIXELS // 10**6} "
+            "million pixels); resize it"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(
+            f"{field}: the {mime} image is damaged or cut off ({exc}); send the whole file"
+        ) from None
+    if mime == "image/jpeg" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        raise InputError(f"{field}: the JPEG image is cut off (no end marker); send the whole file")
+
+
+def check_wav(data: bytes, field: str) -> None:
+    """A WAV file must have a readable header and as many sample bytes as it declares."""
+    import io
+    import struct
+    import wave
+
+    try:
+        with wave.open(io.BytesIO(data)) as sound:
+            declared = sound.getnframes() * sound.getnchannels() * sound.getsampwidth()
+            present = len(sound.readframes(sound.getnframes()))
+    except (wave.Error, EOFError, ValueError, KeyError, RuntimeError, struct.error) as exc:
+        if "unknown format" in str(exc):
+            return  # float or extensible WAV: the stdlib cannot read it, the model may
+        reason = str(exc) or type(exc).__name__
+        raise InputError(
+            f"{field}: cannot read this WAV file ({reason}); send WAV, FLAC or MP3"
+        ) from None
+    if present < declared:
+        raise InputError(f"{field}: the WAV file is cut off ({present} of {declared} bytes)")
