@@ -18,8 +18,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .errors import HubdemoError, InputError, PayloadTooLarge
+from .errors import HubdemoError, InputError, PayloadTooLarge, UpstreamBadResponse
 from .limits import ClientGone, Gate, unless_disconnected
+from .openapi import openapi
 from .predictor import Predictor
 from .resolve import ModelSpec
 from .security import RequireAuth, SecurityHeaders
@@ -58,11 +59,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 async def read_json(request: Request, limit: int) -> Any:
     """The request body as JSON (see read_body for the size limit)."""
     body = await read_body(request, limit)
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_not_json)
     except UnicodeDecodeError:
         raise InputError("the request body is not UTF-8 JSON") from None
     except ValueError as exc:
@@ -114,13 +119,24 @@ def create_app(
     async def api_info(request: Request) -> Response:
         return JSONResponse(info)
 
+    document = openapi(info, predictor.handler.spec)
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(document)
+
     async def api_predict(request: Request) -> Response:
         body = await read_json(request, limit)
         try:
             answer = await unless_disconnected(request, gate.run(lambda: predictor.predict(body)))
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; nothing is sent
-        return JSONResponse(answer)
+        try:
+            return JSONResponse(answer)
+        except ValueError:  # NaN or infinity from the model: JSON has no such numbers
+            raise UpstreamBadResponse(
+                "the model answered NaN or infinite numbers, which JSON cannot carry; check the "
+                "model or its input"
+            ) from None
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HubdemoError):
@@ -181,6 +197,7 @@ def create_app(
             Route("/", page),
             Route("/healthz", healthz),
             Route("/api/info", api_info),
+            Route("/openapi.json", openapi_json),
             Route("/api/predict", api_predict, methods=["POST"]),
             Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
         ],

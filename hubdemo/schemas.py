@@ -91,13 +91,12 @@ BOUNDS: dict[str, tuple[float | None, float | None]] = {
 
 
 @cache
-def _parameters(spec_folder: str, root: Path) -> tuple[dict[str, Any], Any]:
-    """The task's parameter properties and a validator for them (None when it has none)."""
-    import jsonschema
-
+def parameters_schema(spec_folder: str, root: Path = SCHEMA_DIR) -> dict[str, Any]:
+    """The schema of the task's ``parameters`` (its input.json definition, in that file's
+    scope so $refs resolve), closed to other names and with the BOUNDS the specs leave out."""
     path = root / spec_folder / "input.json"
     if not path.is_file():
-        return {}, None
+        return {"type": "object", "additionalProperties": False}
     schema = json.loads(path.read_text(encoding="utf-8"))
     declared = schema.get("properties", {}).get("parameters")
     if declared is None:  # feature-extraction: its options sit beside "inputs"
@@ -105,40 +104,64 @@ def _parameters(spec_folder: str, root: Path) -> tuple[dict[str, Any], Any]:
         target: dict[str, Any] = {"type": "object", "properties": properties}
     else:
         name = str(declared.get("$ref", "")).rsplit("/", 1)[-1]
-        target = schema.get("$defs", {}).get(name, {"type": "object"})
-    if "generate_parameters" in (target.get("properties") or {}):
+        target = dict(schema.get("$defs", {}).get(name, {"type": "object"}))
+    properties = dict(target.get("properties") or {})
+    if "generate_parameters" in properties:
         # Generation settings are also accepted at the top level of "parameters", as the
         # router and transformers' pipelines take them (recorded clients send max_length).
         common = json.loads((root / "common-definitions.json").read_text(encoding="utf-8"))
-        generation = common["definitions"]["GenerationParameters"]["properties"]
-        target = {**target, "properties": {**generation, **target["properties"]}}
-    # The parameters' own schema, kept in its file's scope so that relative $refs resolve.
-    full = {"$id": schema.get("$id", ""), "$defs": schema.get("$defs", {}), **target}
-    validator = jsonschema.Draft6Validator(full, registry=_registry(root))
-    return dict(target.get("properties") or {}), validator
+        properties = {**common["definitions"]["GenerationParameters"]["properties"], **properties}
+    for name, (low, high) in BOUNDS.items():
+        if name in properties:
+            bounded = dict(properties[name])
+            if low is not None:
+                bounded["minimum"] = max(low, bounded.get("minimum", low))
+            if high is not None:
+                bounded["maximum"] = min(high, bounded.get("maximum", high))
+            properties[name] = bounded
+    return {
+        "$id": schema.get("$id", ""),
+        "$defs": schema.get("$defs", {}),
+        **target,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+@cache
+def _parameters_validator(spec_folder: str, root: Path) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft6Validator(
+        parameters_schema(spec_folder, root), registry=_registry(root)
+    )
 
 
 def parameter_errors(
     spec_folder: str, parameters: dict[str, Any], root: Path = SCHEMA_DIR
 ) -> list[str]:
-    """What is wrong with ``parameters`` for the task: unknown names, wrong types or values
-    (from input.json), values out of range (BOUNDS). Empty when they are fine."""
+    """What is wrong with ``parameters`` for the task: unknown names, wrong types, values or
+    ranges (see parameters_schema). Empty when they are fine."""
     if not parameters:
         return []
-    properties, validator = _parameters(spec_folder, root)
+    properties = parameters_schema(spec_folder, root)["properties"]
     unknown = sorted(set(parameters) - set(properties))
     if unknown:
         known = ", ".join(sorted(properties)) or "none"
         return [f"parameters.{unknown[0]} is not a {spec_folder} parameter (known: {known})"]
     errors = []
-    for error in validator.iter_errors(parameters):
+    for error in _parameters_validator(spec_folder, root).iter_errors(parameters):
         where = ".".join(str(p) for p in error.absolute_path) or "parameters"
         errors.append(f"parameters.{where}: {error.message}")
-    for name, value in parameters.items():
-        low, high = BOUNDS.get(name, (None, None))
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        if (low is not None and value < low) or (high is not None and value > high):
-            span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            errors.append(f"parameters.{name}: {value} is out of range (it must be {span})")
     return errors
+
+
+def coerce_parameters(spec_folder: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Integers sent as 2.0 (valid JSON Schema integers) become 2: models index with them."""
+    properties = parameters_schema(spec_folder)["properties"]
+    return {
+        name: int(value)
+        if isinstance(value, float) and properties.get(name, {}).get("type") == "integer"
+        else value
+        for name, value in parameters.items()
+    }

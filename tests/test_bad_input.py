@@ -75,6 +75,7 @@ BAD_WAV = b"RIFF" + struct.pack("<I", 100) + b"WAVE" + b"junk" * 20
 CASES: list[tuple[str, str, Any, int, str]] = [
     # -- the body itself
     ("not-json", TEXT, b"{oops", 400, "not valid JSON"),
+    ("nan", TEXT, b'{"inputs": "hi", "parameters": {"top_k": NaN}}', 400, "NaN is not a JSON"),
     ("not-utf8", TEXT, b'{"inputs": "\xff\xfe"}', 400, "not UTF-8"),
     ("empty-body", TEXT, b"", 400, "body is empty"),
     ("json-array", TEXT, ["hello"], 400, "must be a JSON object"),
@@ -95,7 +96,13 @@ CASES: list[tuple[str, str, Any, int, str]] = [
     ("param-unknown", TEXT, {"inputs": "hi", "parameters": {"topk": 3}}, 422, "parameters.topk"),
     ("param-type", TEXT, {"inputs": "hi", "parameters": {"top_k": "3"}}, 422, "parameters.top_k"),
     ("param-float", TEXT, {"inputs": "hi", "parameters": {"top_k": 2.5}}, 422, "'integer'"),
-    ("param-range", TEXT, {"inputs": "hi", "parameters": {"top_k": 0}}, 422, "out of range"),
+    (
+        "param-range",
+        TEXT,
+        {"inputs": "hi", "parameters": {"top_k": 0}},
+        422,
+        "less than the minimum of 1",
+    ),
     (
         "param-enum",
         TEXT,

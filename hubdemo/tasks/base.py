@@ -21,7 +21,7 @@ from typing import Any
 
 from ..components import Component
 from ..errors import InputError, InvalidParameter, UpstreamBadResponse
-from ..schemas import parameter_errors
+from ..schemas import coerce_parameters, parameter_errors
 
 Json = Any
 Normalizer = Callable[[Json], Json]
@@ -113,6 +113,8 @@ class TaskHandler:
         errors = parameter_errors(self.spec, task_input.parameters)
         if errors:
             raise InvalidParameter(f"{errors[0]}; GET /api/info lists the task's parameters")
+        if task_input.parameters:
+            return TaskInput(task_input.inputs, coerce_parameters(self.spec, task_input.parameters))
         return task_input
 
     def parse(self, body: Json) -> TaskInput:
@@ -241,11 +243,15 @@ def require_text(value: Any, field: str) -> str:
     return value
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json(response: WireResponse) -> Json:
     if response.payload is not None:
         return response.payload
     try:
-        return json.loads(response.body)
+        return json.loads(response.body, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         kind = response.content_type.split(";")[0].strip() or "no content type"
         raise UpstreamBadResponse(
