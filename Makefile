@@ -9,7 +9,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium test lint bench demo demo-replay clean
+.PHONY: install chromium test lint bench soak demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ test: install chromium  ## the whole test suite, no network needed
 
 bench: install  ## benchmarks (not part of `make test`): local-backend batching throughput
 	$(PY) tests/benchmarks/bench_local.py
+
+soak: install  ## 20,000 requests at concurrency 64, 10% faulty: zero 500s, RSS growth < 20 MB
+	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
 
 lint: install
 	$(VENV)/bin/ruff format --check hubdemo tests

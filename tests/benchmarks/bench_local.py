@@ -26,6 +26,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+from loadgen import Connection  # noqa: E402
 from minilm import REPO_ID, seed_cache  # noqa: E402
 
 WORDS = "the quick brown fox jumps over a lazy dog while people watch from the park".split()
@@ -73,39 +74,6 @@ class Served:
             self.process.kill()
 
 
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client: the load generator shares the server's two cores,
-    so it must cost little CPU per request (httpx costs about a millisecond)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    async def post(self, path: str, payload: object) -> bytes:
-        body = json.dumps(payload).encode()
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        status_and_headers = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(status_and_headers.split(b" ", 2)[1])
-        length = 0
-        for line in status_and_headers.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        answer = await self.reader.readexactly(length)
-        if status != 200:
-            raise RuntimeError(f"{status}: {answer[:200]!r}")
-        return answer
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
-
-
 async def load(port: int, concurrency: int, total: int) -> dict[str, float]:
     latencies: list[float] = []
     counter = iter(range(total))
@@ -118,7 +86,9 @@ async def load(port: int, concurrency: int, total: int) -> dict[str, float]:
     async def worker(connection: Connection) -> None:
         for i in counter:
             started = time.perf_counter()
-            await connection.post("/api/predict", {"inputs": sentence(i)})
+            answer = await connection.post("/api/predict", {"inputs": sentence(i)})
+            if answer.status != 200:
+                raise RuntimeError(f"{answer.status}: {answer.body[:200]!r}")
             latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()

@@ -1,0 +1,54 @@
+"""A minimal HTTP/1.1 keep-alive client for load tests and benchmarks.
+
+The load generator shares the machine's two cores with the server it measures, so it must cost
+little CPU per request (httpx costs about a millisecond); it speaks just enough HTTP/1.1 for
+hubdemo's JSON answers (Content-Length bodies, keep-alive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    async def post(self, path: str, payload: object) -> Answer:
+        body = json.dumps(payload).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        answer = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        return Answer(status, headers, answer)
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
