@@ -29,7 +29,16 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 test: install chromium  ## the whole test suite, no network needed
 	$(PY) -m pytest
 
-bench: install  ## benchmarks (not part of `make test`): local-backend batching throughput
+GRADIO_VENV ?= .venv-gradio
+
+$(GRADIO_VENV)/.installed:
+	python3 -m venv $(GRADIO_VENV)
+	$(GRADIO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRADIO_VENV)/bin/python -m pip install --quiet "gradio>=6,<7"
+	touch $@
+
+bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
+	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_local.py
 
 soak: install  ## 20,000 requests at concurrency 64, 10% faulty: zero 500s, RSS growth < 20 MB
@@ -56,4 +65,4 @@ demo-replay: install
 	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(GRADIO_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache

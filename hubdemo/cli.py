@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -14,13 +13,10 @@ from rich.table import Table
 
 from . import __version__
 from .errors import HubdemoError, InputError, UsageError
-from .hub import find_token
-from .media import Media, sniff
-from .predictor import Predictor, open_model
-from .resolve import ModelSpec
-from .security import is_loopback
-from .tasks import TASKS
-from .upstream import Upstream
+
+if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
+    from .resolve import ModelSpec
+    from .upstream import Upstream
 
 app = typer.Typer(
     help="Turn any Hugging Face Hub model into a web demo, an HTTP API and a CLI.",
@@ -68,6 +64,9 @@ def _build(
     retry_budget: float = 10.0,
     timeout: float | None = None,
 ) -> tuple[ModelSpec, Upstream]:
+    from .hub import find_token
+    from .predictor import open_model
+
     return open_model(
         model,
         task=task,
@@ -148,6 +147,9 @@ def serve(
     cors: list[str] = typer.Option(
         [], "--cors", help="Let this browser origin call the API (repeatable; off by default)."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (each resolves the model itself)."
+    ),
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -179,6 +181,8 @@ def serve(
         auth=auth,
         cors=cors,
     )
+    from .security import is_loopback
+
     if not auth and not is_loopback(host):
         err.print(
             f"[bold yellow]warning:[/] serving on {host} without --auth: anyone who can reach "
@@ -199,9 +203,49 @@ def serve(
     out.print(
         f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False
     )
+    if workers > 1:
+        _serve_workers(spec, workers, host, port, locals())
+        return
     _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+def _serve_workers(
+    spec: ModelSpec, workers: int, host: str, port: int, flags: dict[str, Any]
+) -> None:
+    """N processes of hubdemo.asgi:app_from_env, configured through the environment."""
+    import os
+
+    import uvicorn
+
+    settings = {
+        "HUBDEMO_MODEL": flags["model"],
+        "HUBDEMO_TASK": flags["task"] or "",
+        "HUBDEMO_LOCAL": "1" if flags["local"] else "",
+        "HUBDEMO_MAX_UPLOAD_MB": str(flags["max_upload_mb"]),
+        "HUBDEMO_CONCURRENCY": str(flags["concurrency"]),
+        "HUBDEMO_MAX_QUEUE": str(flags["max_queue"]),
+        "HUBDEMO_RETRY_BUDGET": str(flags["retry_budget"]),
+        "HUBDEMO_TIMEOUT": str(flags["timeout"]),
+        "HUBDEMO_AUTH": flags["auth"] or "",
+        "HUBDEMO_CORS": ",".join(flags["cors"]),
+    }
+    for name, value in (("HF_TOKEN", flags["token"]), ("HUBDEMO_ROUTER", flags["router"]),
+                        ("HUBDEMO_ENDPOINT", flags["endpoint"])):  # fmt: skip
+        if value:
+            settings[name] = value
+    os.environ.update(settings)
+    out.print(f"{workers} worker processes for {spec.model_id}", highlight=False)
+    sys.stdout.flush()
+    uvicorn.run(
+        "hubdemo.asgi:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command()
@@ -263,6 +307,8 @@ def describe(
     except HubdemoError as exc:
         _fail(exc)
         return
+    from .predictor import Predictor
+
     info = Predictor(spec, upstream).info()
     if as_json:
         print(json.dumps(info, indent=2))
@@ -292,6 +338,8 @@ def _input_value(text: str, kind: str, field: str) -> str:
         if not is_file:
             raise InputError(f"{field}: no such file '{text}'; give the path of an {kind} file")
         data = path.read_bytes()
+        from .media import Media, sniff
+
         return Media(data, sniff(data) or "application/octet-stream").data_url()
     return text
 
@@ -367,6 +415,8 @@ def predict(
             retry_budget=retry_budget,
             timeout=timeout,
         )
+        from .predictor import Predictor
+
         predictor = Predictor(spec, upstream)
         fields = predictor.handler.inputs
         if len(inputs) != len(fields):
@@ -383,6 +433,8 @@ def predict(
                 return await predictor.predict(body)
             finally:
                 await upstream.aclose()
+
+        import asyncio
 
         result = asyncio.run(run())
     except HubdemoError as exc:
@@ -426,6 +478,8 @@ def smoke(
 @app.command()
 def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the supported pipeline tasks and their components."""
+    from .tasks import TASKS
+
     described = {name: handler.describe() for name, handler in sorted(TASKS.items())}
     if as_json:
         print(json.dumps(described, indent=2))

@@ -22,22 +22,32 @@ def hub_endpoint() -> str:
 
 def new_hub_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """The Hub client's settings; ``transport`` records or replays (hubdemo smoke)."""
+    from .upstream.http import ssl_context
+
     return httpx.Client(
-        timeout=httpx.Timeout(15.0, connect=5.0), follow_redirects=True, transport=transport
+        timeout=httpx.Timeout(15.0, connect=5.0),
+        follow_redirects=True,
+        transport=transport,
+        verify=ssl_context(),
     )
 
 
 def find_token(explicit: str | None = None) -> str | None:
-    """The token to send upstream: --token, then HF_TOKEN, then the one `hf auth login` saved."""
+    """The token to send upstream: --token, then HF_TOKEN, then the one `hf auth login` saved
+    (HF_TOKEN_PATH, else $HF_HOME/token; read directly: importing huggingface_hub costs memory
+    a long-running server would keep)."""
     if explicit:
         return explicit
     if os.environ.get("HF_TOKEN"):
         return os.environ["HF_TOKEN"]
+    home = os.environ.get("HF_HOME") or os.path.join("~", ".cache", "huggingface")
+    path = os.environ.get("HF_TOKEN_PATH") or os.path.join(home, "token")
     try:
-        from huggingface_hub import get_token
-    except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+        with open(os.path.expanduser(path), encoding="utf-8") as saved:
+            token = saved.read().strip()
+    except OSError:
         return None
-    return get_token()
+    return token or None
 
 
 class HubClient:

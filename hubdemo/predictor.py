@@ -26,7 +26,7 @@ def open_model(
     batch_size: int = 16,
     batch_wait_ms: float = 2.0,
     hub_client: httpx.Client | None = None,
-    http_client: httpx.AsyncClient | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
     retry_budget: float = DEFAULT_RETRY_BUDGET,
     timeout: float | None = None,
 ) -> tuple[ModelSpec, Upstream]:
@@ -44,7 +44,7 @@ def open_model(
         local=local,
         batch_size=batch_size,
         batch_wait_ms=batch_wait_ms,
-        http_client=http_client,
+        http_transport=http_transport,
         retry_budget=retry_budget,
         timeout=timeout,
     )

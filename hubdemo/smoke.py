@@ -329,7 +329,6 @@ async def smoke_model(
     from .hub import new_hub_client
     from .predictor import open_model
     from .upstream import Upstream
-    from .upstream.http import new_client
 
     started = time.perf_counter()
     result = ModelResult(model)
@@ -342,7 +341,7 @@ async def smoke_model(
             endpoint=endpoint,
             local=local,
             hub_client=new_hub_client(hub_transport),
-            http_client=new_client(http_transport) if http_transport else None,
+            http_transport=http_transport,
         )
         result.model, result.task = spec.model_id, spec.task
         result.backend = upstream.kind

@@ -277,11 +277,17 @@ class Emulator:
     """The Hub and router on a real loopback port. Use as a context manager."""
 
     def __init__(
-        self, tapes: Tapes | None = None, *, tokens: set[str] | None = None, lenient: bool = False
+        self,
+        tapes: Tapes | None = None,
+        *,
+        tokens: set[str] | None = None,
+        lenient: bool = False,
+        log_info: bool = False,
     ) -> None:
         self.tapes = tapes or Tapes()
         # Lenient (the demo): a request with no recording gets the model's first recorded answer.
         self.lenient = lenient
+        self.log_info = log_info  # benchmarks time `serve` from the model info's arrival
         self.tokens = tokens or set()  # tokens the emulated Hub accepts
         self.private: set[str] = set()  # repos only a valid token may see
         self.log: list[Logged] = []
@@ -321,15 +327,30 @@ class Emulator:
         self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
         if repo in self.tapes.redirects:
             target = self.tapes.redirects[repo]
+            query = f"?{request.url.query}" if request.url.query else ""
             return PlainTextResponse(
                 f"Temporary Redirect. Redirecting to /api/models/{target}",
                 status_code=307,
-                headers={"Location": f"/api/models/{target}"},
+                headers={"Location": f"/api/models/{target}{query}"},
             )
         info = self.tapes.infos.get(repo)
         if info is None or (repo in self.private and not self._authorized(request)):
             status = 404 if self._authorized(request) else 401
             return JSONResponse(REPO_NOT_FOUND, status, headers={"X-Error-Code": "RepoNotFound"})
+        expand = request.query_params.getlist("expand") or request.query_params.getlist("expand[]")
+        if "inferenceProviderMapping" in expand:
+            # Not in the recordings: the Hub's dict form (huggingface_hub's model_info reads it)
+            # naming hf-inference, which is what this emulator serves. Gradio's gr.load asks it.
+            mapping = {
+                "hf-inference": {
+                    "status": "live",
+                    "providerId": info["id"],
+                    "task": info.get("pipeline_tag"),
+                }
+            }
+            return JSONResponse({"id": info["id"], "inferenceProviderMapping": mapping})
+        if self.log_info:
+            print(f"model-info {time.time():.6f} {repo}", flush=True)
         return JSONResponse(info)
 
     async def _inference(self, request: Request) -> Response:
@@ -380,6 +401,10 @@ class Emulator:
     def start(self, port: int = 0) -> Emulator:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: without it, Nagle's algorithm meets the client's
+        # delayed ACK and every keep-alive answer waits ~40 ms (uvicorn writes head and body
+        # apart, and sets no TCP_NODELAY on sockets it did not open itself).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
@@ -416,8 +441,11 @@ def main() -> None:
     )
     parser.add_argument("--latency-ms", type=float, default=0, help="delay every answer")
     parser.add_argument("--fault-mix", type=float, default=0, help="fraction of faulty answers")
+    parser.add_argument(
+        "--log-info", action="store_true", help="print the time each model info is served"
+    )
     args = parser.parse_args()
-    emulator = Emulator(lenient=args.lenient).start(args.port)
+    emulator = Emulator(lenient=args.lenient, log_info=args.log_info).start(args.port)
     emulator.configure(latency=args.latency_ms / 1000, mix=args.fault_mix)
     print(f"Hub and router emulator on {emulator.url} (Ctrl-C stops)", flush=True)
     try:

@@ -32,9 +32,11 @@ class Connection:
         return self
 
     async def post(self, path: str, payload: object) -> Answer:
-        body = json.dumps(payload).encode()
+        return await self.send(path, json.dumps(payload).encode(), "application/json")
+
+    async def send(self, path: str, body: bytes, content_type: str) -> Answer:
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         )
         self.writer.write(head.encode() + body)

@@ -114,6 +114,20 @@ def test_private_repo_is_visible_with_the_token(emulator) -> None:
         emulator.private.discard("gpt2")
 
 
+def test_the_token_saved_by_hf_auth_login_is_used(emulator, tmp_path) -> None:
+    (tmp_path / "token").write_text("hf_test_token_123\n")
+    emulator.private.add("gpt2")
+    try:
+        ok = run_cli(emulator, "describe", "gpt2", "--json", HF_HOME=str(tmp_path))
+        assert ok.returncode == 0, ok.stderr
+        moved = tmp_path / "elsewhere"
+        moved.write_text("hf_test_token_123")
+        ok = run_cli(emulator, "describe", "gpt2", "--json", HF_TOKEN_PATH=str(moved))
+        assert ok.returncode == 0, ok.stderr
+    finally:
+        emulator.private.discard("gpt2")
+
+
 def test_gated_model_says_accept_the_terms(emulator) -> None:
     result = run_cli(emulator, "predict", "meta-llama/Llama-3.1-8B-Instruct", "Hello")
     assert result.returncode == 1

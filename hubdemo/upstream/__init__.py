@@ -11,7 +11,7 @@ from ..errors import ModelNotFound
 from ..resolve import ModelSpec
 from .base import Upstream
 from .endpoint import EndpointUpstream, endpoint_url
-from .http import DEFAULT_RETRY_BUDGET, new_client
+from .http import DEFAULT_RETRY_BUDGET
 from .router import RouterUpstream, router_base
 
 __all__ = ["EndpointUpstream", "RouterUpstream", "Upstream", "make_upstream"]
@@ -26,7 +26,7 @@ def make_upstream(
     local: bool = False,
     batch_size: int = 16,
     batch_wait_ms: float = 2.0,
-    http_client: httpx.AsyncClient | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
     retry_budget: float = DEFAULT_RETRY_BUDGET,
     timeout: float | None = None,
 ) -> Upstream:
@@ -65,7 +65,8 @@ def make_upstream(
     if local or (spec.source in ("local", "cache") and not fixed):
         return in_process()
     common = {
-        "client": http_client or new_client(timeout=timeout),
+        "transport": http_transport,
+        "timeout": timeout,
         "retry_budget": retry_budget,
         "token": token,
         "model_id": spec.model_id,

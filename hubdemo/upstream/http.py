@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 import json
 import logging
 import random
 import re
+import ssl
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -32,19 +35,27 @@ from ..hub import TOKEN_HELP
 from ..tasks.base import WireRequest, WireResponse
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+# 32 connections in all (--concurrency bounds requests in flight at 32 by default), all kept
+# alive: reconnecting costs more than an idle socket. They are split over SHARDS clients because
+# httpcore's pool scans (and polls) every connection it holds on each request: four pools of 8
+# cost a quarter of one pool of 32 (measured with make bench: see README).
+SHARDS = 4
+DEFAULT_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
 DEFAULT_RETRY_BUDGET = 10.0  # seconds a request may spend waiting for a loading/limited model
 MAX_RETRIES = 5
 log = logging.getLogger("hubdemo")
 
 
-def new_client(
-    transport: httpx.AsyncBaseTransport | None = None, timeout: float | None = None
-) -> httpx.AsyncClient:
-    """The pooled client of an upstream; ``transport`` records or replays (hubdemo smoke);
-    ``timeout`` bounds each read (the default is generous: big models answer slowly)."""
-    limits = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0, pool=30.0)
-    return httpx.AsyncClient(timeout=limits, limits=DEFAULT_LIMITS, transport=transport)
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One CA bundle for every client: each httpx client would otherwise load its own (about
+    25 ms and a few MB each)."""
+    return httpx.create_ssl_context()
+
+
+def new_transport() -> httpx.AsyncBaseTransport:
+    """One pool of upstream connections (see SHARDS)."""
+    return httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, verify=ssl_context())
 
 
 def error_text(body: bytes, limit: int = 300) -> str:
@@ -102,16 +113,23 @@ class HttpUpstream:
         base_url: str,
         *,
         token: str | None = None,
-        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         model_id: str = "",
         gated: bool = False,
         model_url: str | None = None,
         retry_budget: float = DEFAULT_RETRY_BUDGET,
+        timeout: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
         self._token = token
-        self._client = client or new_client()
+        # Requests go to the transports directly: an httpx.Client would add URL merging, cookie
+        # extraction and auth flows that a fixed upstream does not need (~100 us a request).
+        self._transports = [transport] if transport else [new_transport() for _ in range(SHARDS)]
+        self._turn = itertools.count()
+        chosen = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0)
+        self._timeout = chosen.as_dict()
+        self._urls: dict[str, httpx.URL] = {}
         self._gated = gated
         self._model_url = model_url
         self.retry_budget = retry_budget
@@ -138,17 +156,36 @@ class HttpUpstream:
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _url(self, route: str) -> httpx.URL:
+        url = self._urls.get(route)
+        if url is None:
+            url = self._urls[route] = httpx.URL(self.url_for(route))
+        return url
+
     async def _send_once(self, request: WireRequest) -> WireResponse:
         headers = {"User-Agent": "hubdemo"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
-        url = self.url_for(request.route)
+        if request.content is not None:
+            headers["Content-Type"] = request.content_type or "application/octet-stream"
+            body = request.content
+        else:
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(request.json).encode()
+        outgoing = httpx.Request(
+            "POST",
+            self._url(request.route),
+            headers=headers,
+            content=body,
+            extensions={"timeout": self._timeout},
+        )
+        transport = self._transports[next(self._turn) % len(self._transports)]
         try:
-            if request.content is not None:
-                headers["Content-Type"] = request.content_type or "application/octet-stream"
-                response = await self._client.post(url, content=request.content, headers=headers)
-            else:
-                response = await self._client.post(url, json=request.json, headers=headers)
+            response = await transport.handle_async_request(outgoing)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx.TimeoutException:
             raise UpstreamTimeout(
                 f"the endpoint at {self.base_url} did not answer in time; try again, or use a "
@@ -223,4 +260,5 @@ class HttpUpstream:
         return UpstreamError(f"the endpoint failed {said}; try again later")
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for transport in self._transports:
+            await transport.aclose()
