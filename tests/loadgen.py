@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
 from dataclasses import dataclass
 from typing import Any
+
+
+def interrupt(process: subprocess.Popen[Any], seconds: float = 15) -> None:
+    """Stop a server as a person would (Ctrl-C), killing it only if it will not stop."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @dataclass

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from loadgen import Connection  # noqa: E402
+from loadgen import Connection, interrupt  # noqa: E402
 from minilm import REPO_ID, seed_cache  # noqa: E402
 
 WORDS = "the quick brown fox jumps over a lazy dog while people watch from the park".split()
@@ -67,11 +66,7 @@ class Served:
         raise RuntimeError("the server did not get ready in 120 s")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        interrupt(self.process)
 
 
 async def load(port: int, concurrency: int, total: int) -> dict[str, float]:

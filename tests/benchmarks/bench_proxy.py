@@ -9,7 +9,8 @@ concurrency 1, 16 and 64. Also: `serve` start-up, idle RSS, RSS after 10,000 req
 wall time of `hubdemo --help` and `describe`. Prints a table; writes .bench/proxy.json and a PNG
 bar chart (.bench/proxy.png).
 
-    python tests/benchmarks/bench_proxy.py [--latency-ms 0] [--seconds 6] [--gradio .venv-gradio/bin/python]
+    python tests/benchmarks/bench_proxy.py [--latency-ms 0] [--seconds 6]
+                                           [--gradio .venv-gradio/bin/python]
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import base64
 import io
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -36,7 +36,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
-from loadgen import Connection  # noqa: E402
+from loadgen import Connection, interrupt  # noqa: E402
 
 TEXT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 IMAGE_MODEL = "google/vit-base-patch16-224"
@@ -117,11 +117,7 @@ class Process:
         return self.log.read()
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        interrupt(self.process)
         self.log.close()
 
 
