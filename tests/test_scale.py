@@ -1,0 +1,65 @@
+"""Scaling out: `serve --workers N`, and the ASGI factory any ASGI server can run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+from conftest import Server, free_port, hubdemo_env
+
+MODEL = "distilbert-base-uncased-finetuned-sst-2-english"
+BODY = {"data": ["I like you"]}
+
+
+def _children(pid: int) -> list[int]:
+    command = ["ps", "-ww", "--ppid", str(pid), "-o", "pid=,args="]
+    found = subprocess.run(command, capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in found.splitlines() if "spawn_main" in line]
+
+
+def test_serve_with_two_workers(emulator) -> None:
+    server = Server(emulator, MODEL, "--workers", "2")
+    try:
+        answers = [server.predict(BODY) for _ in range(6)]
+        workers = _children(server.process.pid)
+    finally:
+        printed = server.stop()
+    assert all(a.status_code == 200 for a in answers)
+    assert len(workers) == 2
+    assert "2 worker processes" in printed
+
+
+def test_the_asgi_factory_runs_under_plain_uvicorn(emulator) -> None:
+    port = free_port()
+    env = hubdemo_env(emulator, HUBDEMO_MODEL=MODEL, HUBDEMO_MAX_QUEUE="5")
+    command = [sys.executable, "-m", "uvicorn", "--factory", "hubdemo.asgi:app_from_env",
+               "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        answer = httpx.post(f"{url}/api/predict", json=BODY, timeout=30)
+        info = httpx.get(f"{url}/api/info").json()
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["output"][0]["label"] == "POSITIVE"
+    assert info["model"] == "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+
+
+def test_the_factory_says_what_is_missing(emulator) -> None:
+    env = hubdemo_env(emulator)
+    result = subprocess.run(
+        [sys.executable, "-c", "from hubdemo.asgi import app_from_env; app_from_env()"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0 and "set HUBDEMO_MODEL" in result.stderr
