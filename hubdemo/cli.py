@@ -382,7 +382,8 @@ def _show(info: dict[str, Any], result: dict[str, Any]) -> None:
         out.print(f"{len(vectors)} vector(s) of {len(vectors[0])} numbers: [{head}, …]")
         out.print("(--json prints them all)", style="dim")
     elif kind == "answer":
-        out.print(f"[bold]{shown['answer']}[/]  ({shown['score']:.2%})", highlight=False)
+        score = f"  ({shown['score']:.2%})" if isinstance(shown["score"], float) else ""
+        out.print(f"[bold]{shown['answer']}[/]{score}", highlight=False)
     else:
         out.print_json(json.dumps(result["output"]))
 

@@ -99,6 +99,9 @@ def examples_of(info: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         samples = {"image": sample_image, "audio": sample_audio}
         sample = samples[kinds[0]]() if kinds[0] in samples else SAMPLE_TEXT
         examples = [{"title": f"built-in sample {kinds[0]}", "data": [sample]}]
+    elif not examples and kinds in (["image", "text"], ["image", "labels"]):
+        second = "What is in the picture?" if kinds[1] == "text" else "disc, bar, triangle"
+        examples = [{"title": "built-in sample image", "data": [sample_image(), second]}]
     return examples[:limit] if limit > 0 else examples
 
 

@@ -141,3 +141,20 @@ def test_model_output_is_shown_as_text_never_as_html(browser, servers, emulator,
     assert label.text_content() == attack
     assert page.locator("#out-labels img, #out-labels b").count() == 0
     assert page.title() != "pwned" and dialogs == []
+
+
+def test_ask_a_question_about_an_image(browser, servers, emulator, media, tmp_path):
+    server = servers["dandelin/vilt-b32-finetuned-vqa"]
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(server.url)
+    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page.get_by_label("Question", exact=True).fill("How many cats are lying down?")
+    page.get_by_role("button", name="Answer").click()
+    answer = page.locator(".answer-text")
+    answer.wait_for(state="visible", timeout=10_000)
+    page.screenshot(path=str(tmp_path / "vqa.png"), full_page=True)
+    best = max(emulator.replayed().json(), key=lambda a: a["score"])
+    assert answer.text_content() == best["answer"]
+    assert page.locator("#out-answer .score").text_content() == f"{best['score'] * 100:.1f}%"

@@ -58,6 +58,9 @@ CASES: dict[str, Case] = {
         "sentence-transformers/distilbert-base-nli-mean-tokens", ["That is a happy person"], rows,
         native={"inputs": "That is a happy person"},
     ),
+    "document-question-answering": Case(
+        "impira/layoutlm-document-qa", ["IMAGE", "What is the invoice number?"], same,
+    ),
     "fill-mask": Case("google-bert/bert-base-uncased", ["[MASK] world!"], same),
     "image-classification": Case("google/vit-base-patch16-224", ["IMAGE"], same),
     "image-to-text": Case("Salesforce/blip-image-captioning-base", ["IMAGE"], unwrap),
@@ -92,6 +95,9 @@ CASES: dict[str, Case] = {
         ["My name is Sarah Jessica Parker but you can call me Jessica"], same,
     ),
     "translation": Case("google-t5/t5-base", ["My name is Wolfgang and I live in Berlin"], unwrap),
+    "visual-question-answering": Case(
+        "dandelin/vilt-b32-finetuned-vqa", ["IMAGE", "How many cats are lying down?"], same,
+    ),
     "zero-shot-classification": Case(
         "facebook/bart-large-mnli",
         ["A new model offers an explanation for how the Galilean satellites formed around the "
@@ -99,6 +105,9 @@ CASES: dict[str, Case] = {
          "solar system's most puzzling mysteries when he went for a run up a hill in Nice, "
          "France.", "space & cosmos, scientific discovery, microbiology, robots, archeology"],
         pivot, parameters={"multi_label": False},
+    ),
+    "zero-shot-image-classification": Case(
+        "openai/clip-vit-large-patch14-336", ["IMAGE", "animal, toy, car"], same,
     ),
 }  # fmt: skip
 

@@ -12,6 +12,7 @@ from ..errors import UnsupportedTaskError
 from . import outputs as o
 from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
 from .feature_extraction import FeatureExtractionTask
+from .image_question import ImageQuestionTask, ZeroShotImageTask
 from .media import MediaTask
 from .question_answering import QuestionAnsweringTask
 from .sentence_similarity import SentenceSimilarityTask
@@ -32,6 +33,11 @@ TASKS: dict[str, TaskHandler] = {
         "automatic-speech-recognition", title="Speech recognition", action="Transcribe",
         inputs=[c.audio()], outputs=[c.out("text", "Transcript")],
         normalize=o.transcription, display=o.show_transcription,
+    ),
+    "document-question-answering": ImageQuestionTask(
+        "document-question-answering", title="Document question answering", action="Answer",
+        inputs=[c.image("image", "Document (an image of it)"), c.line("question", "Question")],
+        outputs=[c.out("answer", "Answer")], normalize=o.image_answers, display=o.best_answer,
     ),
     "feature-extraction": FeatureExtractionTask(
         "feature-extraction", title="Feature extraction", action="Embed",
@@ -100,10 +106,21 @@ TASKS: dict[str, TaskHandler] = {
         inputs=[_TEXT], outputs=[c.out("text", "Translation")],
         normalize=o.translation_text, display=o.show_translation,
     ),
+    "visual-question-answering": ImageQuestionTask(
+        "visual-question-answering", title="Visual question answering", action="Answer",
+        inputs=[c.image(), c.line("question", "Question")],
+        outputs=[c.out("answer", "Answer")], normalize=o.image_answers, display=o.best_answer,
+    ),
     "zero-shot-classification": ZeroShotTask(
         "zero-shot-classification", title="Zero-shot classification", action="Classify",
         inputs=[_TEXT, c.Component("candidate_labels", "labels", "Candidate labels, comma-separated")],  # noqa: E501
         outputs=[_LABELS], normalize=o.zero_shot, display=o.label_bars,
+    ),
+    "zero-shot-image-classification": ZeroShotImageTask(
+        "zero-shot-image-classification", title="Zero-shot image classification",
+        action="Classify",
+        inputs=[c.image(), c.Component("candidate_labels", "labels", "Candidate labels, comma-separated")],  # noqa: E501
+        outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
     ),
 }  # fmt: skip
 

@@ -161,6 +161,25 @@ def answer_in_context(output: Json, task_input: TaskInput) -> Json:
     }
 
 
+def image_answers(payload: Json) -> Json:
+    """VQA and document QA: [{answer, score?, start?, end?}] (some models give no score)."""
+    return _dicts([payload] if isinstance(payload, dict) else payload, ("answer",))
+
+
+def best_answer(output: Json, task_input: TaskInput) -> Json:
+    """The likeliest answer to a question about an image (there is no context text)."""
+    scored = [o for o in output if isinstance(o.get("score"), (int, float))]
+    best = max(scored, key=lambda o: o["score"]) if scored else output[0]
+    return {
+        "question": task_input.inputs["question"],
+        "context": "",
+        "answer": best["answer"],
+        "score": best.get("score"),
+        "start": None,
+        "end": None,
+    }
+
+
 def _text_of(key: str) -> Any:
     def display(output: Json, _: TaskInput) -> Json:
         return {"text": output[key]}

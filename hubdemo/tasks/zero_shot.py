@@ -37,7 +37,7 @@ class ZeroShotTask(TaskHandler):
         parameters["candidate_labels"] = split_labels(parameters["candidate_labels"])
         return TaskInput(task_input.inputs, parameters)
 
-    def inputs_from_data(self, values: list[Any]) -> tuple[str, Any]:
+    def inputs_from_data(self, values: list[Any]) -> tuple[Any, Any]:
         return (require_text(values[0], "text"), values[1])
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:

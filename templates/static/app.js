@@ -259,7 +259,7 @@
     },
     answer(root, value) {
       $(".answer-text", root).textContent = value.answer;
-      $(".score", root).textContent = pct(value.score);
+      $(".score", root).textContent = typeof value.score === "number" ? pct(value.score) : "";
       const context = $(".context", root);
       context.replaceChildren();
       if (Number.isInteger(value.start) && Number.isInteger(value.end)) {
