@@ -9,6 +9,7 @@ import httpx
 
 from .errors import UpstreamBadResponse
 from .hub import HubClient
+from .parameters import parameter_controls
 from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
 from .upstream import Upstream, make_upstream
@@ -97,6 +98,9 @@ class Predictor:
             "inputs": described["inputs"],
             "outputs": described["outputs"],
             "chain": described["chain"],
+            "parameters": parameter_controls(
+                self.handler.spec, {c.name for c in self.handler.inputs}
+            ),
             "examples": self.examples(),
             "upstream": {
                 "kind": self.upstream.kind,

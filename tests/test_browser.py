@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -158,3 +159,25 @@ def test_ask_a_question_about_an_image(browser, servers, emulator, media, tmp_pa
     best = max(emulator.replayed().json(), key=lambda a: a["score"])
     assert answer.text_content() == best["answer"]
     assert page.locator("#out-answer .score").text_content() == f"{best['score'] * 100:.1f}%"
+
+
+def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, servers, emulator):
+    server = servers["distilbert-base-uncased-finetuned-sst-2-english"]
+    page = browser.new_page()
+    page.goto(server.url)
+    page.locator("#parameters summary").click()
+    top_k = page.get_by_label("top_k")
+    assert top_k.get_attribute("type") == "number" and top_k.get_attribute("step") == "1"
+    choices = page.get_by_label("function_to_apply").locator("option").all_text_contents()
+    assert choices == ["default", "sigmoid", "softmax", "none"]
+    top_k.fill("1")
+    page.get_by_label("function_to_apply").select_option("softmax")
+    page.get_by_label("Text", exact=True).fill("I like you")
+    before = len(emulator.log)
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#error, #out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+    sent = [e for e in emulator.log[before:] if e.method == "POST"][-1]
+    assert json.loads(sent.body)["parameters"] == {"top_k": 1, "function_to_apply": "softmax"}
+    snippet = page.locator("#snippet-python").text_content()
+    compile(snippet, "snippet.py", "exec")  # the "Use via API" Python runs as shown
+    assert '\\"top_k\\":1' in snippet

@@ -60,3 +60,27 @@ def test_the_schema_check_finds_a_broken_output() -> None:
     errors = output_errors("text-classification", [{"label": "A", "score": "high"}])
     assert errors and errors[0].startswith("0/score")
     assert output_errors("fill-mask", [{"sequence": "s", "score": 1, "token": 1}])  # token_str
+
+
+def test_parameter_controls_follow_each_tasks_spec() -> None:
+    import json
+
+    from conftest import HF_TASKS
+
+    from hubdemo.parameters import parameter_controls
+    from hubdemo.schemas import parameters_schema
+
+    for name, handler in TASKS.items():
+        inputs = {c.name for c in handler.inputs}
+        controls = parameter_controls(handler.spec, inputs)
+        names = [c["name"] for c in controls]
+        assert set(names) <= set(parameters_schema(handler.spec)["properties"]), name
+        assert not set(names) & inputs, f"{name}: an input is also a parameter control"
+        assert all(c["kind"] in {"integer", "number", "boolean", "choice", "text", "list"}
+                   for c in controls)  # fmt: skip
+    spec = json.loads((HF_TASKS / "text-classification" / "input.json").read_text())
+    declared = spec["$defs"]["TextClassificationParameters"]["properties"]
+    controls = {c["name"]: c for c in parameter_controls("text-classification", {"text"})}
+    assert set(controls) == set(declared)
+    assert controls["top_k"]["kind"] == "integer" and controls["top_k"]["minimum"] == 1
+    assert controls["function_to_apply"]["options"] == ["sigmoid", "softmax", "none"]

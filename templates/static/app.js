@@ -83,6 +83,21 @@
     });
   }
 
+  // The filled-in parameter controls, typed as the spec says; empty ones are left out.
+  function parameters() {
+    const chosen = {};
+    $$("[data-param]").forEach((control) => {
+      const raw = control.value.trim();
+      if (raw === "") return;
+      const kind = control.dataset.kind;
+      if (kind === "integer" || kind === "number") chosen[control.dataset.param] = Number(raw);
+      else if (kind === "boolean") chosen[control.dataset.param] = raw === "true";
+      else if (kind === "list") chosen[control.dataset.param] = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      else chosen[control.dataset.param] = raw;
+    });
+    return chosen;
+  }
+
   function fill(data) {
     data.forEach((value, index) => {
       const input = $(`[data-input="${index}"]`);
@@ -117,6 +132,8 @@
   async function run() {
     if (controller) return;
     const body = { data: values() };
+    const chosen = parameters();
+    if (Object.keys(chosen).length) body.parameters = chosen;
     errorEl.hidden = true;
     statusEl.textContent = "";
     updateSnippets(body);
@@ -340,6 +357,7 @@
     const shown = {
       data: body.data.map((v) => (typeof v === "string" && v.startsWith("data:") ? v.slice(0, 40) + "…" : v)),
     };
+    if (body.parameters) shown.parameters = body.parameters;
     const url = `${location.origin}/api/predict`;
     const json = JSON.stringify(shown);
     const hasMedia = body.data.some((v) => typeof v === "string" && v.startsWith("data:"));
@@ -350,7 +368,7 @@
       `import httpx\n\n` +
       (hasMedia
         ? `body = open("request.json").read()\nresponse = httpx.post("${url}", content=body, headers={"Content-Type": "application/json"}, timeout=120)`
-        : `response = httpx.post("${url}", json=${json}, timeout=120)`) +
+        : `response = httpx.post(\n    "${url}",\n    content=${JSON.stringify(json)},\n    headers={"Content-Type": "application/json"},\n    timeout=120,\n)`) +
       `\nprint(response.json()["output"])`;
     const link = $("#request-download");
     if (link.href) URL.revokeObjectURL(link.href);

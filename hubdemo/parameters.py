@@ -1,0 +1,56 @@
+"""The page's parameter controls, made from the task's parameters schema (the Hub's input.json).
+
+Each control is {name, kind, description, minimum?, maximum?, options?, default?} with kind one
+of "integer", "number", "boolean", "choice" (an enum), "text" or "list" (strings, comma-separated
+in the form). Parameters whose schema is an object or a union have no control (the API still
+takes them); parameters that are already inputs of the form (zero-shot's candidate_labels) are
+left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .openapi import inline
+from .schemas import parameters_schema
+
+SCALARS = {"integer", "number", "boolean", "string"}
+
+
+def _type(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):  # ["integer", "null"]
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    return kind if isinstance(kind, str) else None
+
+
+def control(name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+    kind = _type(schema)
+    found: dict[str, Any] = {"name": name, "description": schema.get("description", "")}
+    if "enum" in schema:
+        found.update(kind="choice", options=[str(o) for o in schema["enum"] if o is not None])
+    elif kind in SCALARS:
+        found["kind"] = "text" if kind == "string" else kind
+    elif kind == "array" and _type(schema.get("items") or {}) == "string":
+        found["kind"] = "list"
+    else:
+        return None
+    for key in ("minimum", "maximum", "default"):
+        if key in schema:
+            found[key] = schema[key]
+    if "exclusiveMinimum" in schema and "minimum" not in found:
+        found["minimum"] = schema["exclusiveMinimum"]
+    return found
+
+
+def parameter_controls(spec_folder: str, exclude: set[str]) -> list[dict[str, Any]]:
+    schema = parameters_schema(spec_folder)
+    properties = inline(schema, schema).get("properties", {})
+    controls = []
+    for name in sorted(properties):
+        if name not in exclude:
+            made = control(name, properties[name])
+            if made is not None:
+                controls.append(made)
+    return controls
