@@ -376,6 +376,15 @@ def _show(info: dict[str, Any], result: dict[str, Any]) -> None:
                 row["sentence"], f"{row['score']:.4f}", "█" * round(max(0, row["score"]) * 30)
             )
         out.print(table)
+    elif kind in ("image", "audio"):
+        out.print(f"{shown['mime']}, {shown['size'] / 1024:.1f} KB", highlight=False)
+        out.print("(--json prints it as a data URL)", style="dim")
+    elif kind == "segments":
+        table = Table("segment", "score")
+        for row in shown:
+            score = row["score"]
+            table.add_row(str(row["label"]), f"{score:.2%}" if isinstance(score, float) else "—")
+        out.print(table)
     elif kind == "embedding":
         vectors = result["output"]
         head = ", ".join(f"{v:.4f}" for v in vectors[0][:6])

@@ -11,7 +11,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences")
-OUTPUT_KINDS = ("labels", "entities", "answer", "text", "boxes", "embedding", "similarity")
+OUTPUT_KINDS = (
+    "labels",
+    "entities",
+    "answer",
+    "text",
+    "boxes",
+    "embedding",
+    "similarity",
+    "image",
+    "audio",
+    "segments",
+)
 
 
 @dataclass(frozen=True)

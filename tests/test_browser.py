@@ -181,3 +181,55 @@ def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, s
     snippet = page.locator("#snippet-python").text_content()
     compile(snippet, "snippet.py", "exec")  # the "Use via API" Python runs as shown
     assert '\\"top_k\\":1' in snippet
+
+
+def test_generated_image_and_sound_are_shown_and_downloadable(browser, servers, tmp_path):
+    prompt = (
+        "award winning high resolution photo of a giant tortoise/((ladybird)) hybrid, "
+        "[trending on artstation]"
+    )
+    page = browser.new_page()
+    page.goto(servers["stabilityai/stable-diffusion-2"].url)
+    page.get_by_label("Prompt", exact=True).fill(prompt)
+    page.get_by_role("button", name="Generate the image").click()
+    picture = page.locator("#out-image .generated-image")
+    picture.wait_for(state="visible", timeout=10_000)
+    page.wait_for_function("document.querySelector('#out-image img').naturalWidth > 0")
+    assert picture.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [64, 48]
+    assert page.locator("#out-image .download").get_attribute("download") == "text-to-image.jpg"
+    page.screenshot(path=str(tmp_path / "text-to-image.png"), full_page=True)
+
+    page.goto(servers["espnet/kan-bayashi_ljspeech_vits"].url)
+    page.get_by_label("Text to say", exact=True).fill("hello there!")
+    page.get_by_role("button", name="Speak").click()
+    sound = page.locator("#out-audio audio")
+    sound.wait_for(state="visible", timeout=10_000)
+    page.wait_for_function("document.querySelector('#out-audio audio').duration > 0")
+    assert abs(sound.evaluate("a => a.duration") - 0.5) < 0.05  # the recorded file's length
+    assert page.locator("#out-audio .download").get_attribute("download") == "text-to-speech.flac"
+
+
+def test_segmentation_masks_are_painted_over_the_image(browser, servers, emulator, media, tmp_path):
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(servers["facebook/detr-resnet-50-panoptic"].url)
+    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page.locator("img.preview").wait_for(state="visible")
+    page.get_by_role("button", name="Segment").click()
+    rows = page.locator("#out-segments .segment-list li")
+    rows.first.wait_for(state="visible", timeout=10_000)
+    recorded = emulator.replayed().json()
+    assert rows.count() == len(recorded) == page.locator(".overlay canvas.mask").count()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.overlay canvas.mask')].every(c => c.width > 0)"
+    )
+    painted = page.locator(".overlay canvas.mask").first.evaluate(
+        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height)"
+        ".data.some((v, i) => i % 4 == 3 && v > 0)"
+    )
+    overlay = page.locator(".overlay").bounding_box()
+    picture = page.locator("img.preview").bounding_box()
+    assert overlay and picture and abs(overlay["width"] - picture["width"]) < 1
+    assert painted, "the first mask tints some pixels"
+    page.screenshot(path=str(tmp_path / "segmentation.png"), full_page=True)

@@ -38,6 +38,20 @@ def rows(x: Any) -> Any:  # a sentence embedding [d] is one row
     return [x] if not isinstance(x[0], list) else x
 
 
+def masks_as_urls(x: Any) -> Any:  # DESIGN: binary values (masks too) are data URLs
+    return [{**s, "mask": "data:image/png;base64," + s["mask"]} for s in x]
+
+
+def file_as(key: str, mime: str) -> Callable[[Any], Any]:
+    """The recorded answer is the file itself (the test gets its bytes, not JSON)."""
+
+    def expect(data: bytes) -> Any:
+        return {key: f"data:{mime};base64," + base64.b64encode(data).decode()}
+
+    expect.binary = True  # type: ignore[attr-defined]
+    return expect
+
+
 @dataclass
 class Case:
     model: str
@@ -63,6 +77,7 @@ CASES: dict[str, Case] = {
     ),
     "fill-mask": Case("google-bert/bert-base-uncased", ["[MASK] world!"], same),
     "image-classification": Case("google/vit-base-patch16-224", ["IMAGE"], same),
+    "image-segmentation": Case("facebook/detr-resnet-50-panoptic", ["IMAGE"], masks_as_urls),
     "image-to-text": Case("Salesforce/blip-image-captioning-base", ["IMAGE"], unwrap),
     "object-detection": Case("facebook/detr-resnet-50", ["IMAGE"], same),
     "question-answering": Case(
@@ -90,6 +105,14 @@ CASES: dict[str, Case] = {
     ),
     "text-generation": Case("gpt2", ["The answer to the universe is"], unwrap),
     "text2text-generation": Case("google/flan-t5-xxl", ["one plus two equals"], unwrap),
+    "text-to-image": Case(
+        "stabilityai/stable-diffusion-2",
+        ["award winning high resolution photo of a giant tortoise/((ladybird)) hybrid, "
+         "[trending on artstation]"], file_as("image", "image/jpeg"),
+    ),
+    "text-to-speech": Case(
+        "espnet/kan-bayashi_ljspeech_vits", ["hello there!"], file_as("audio", "audio/flac"),
+    ),
     "token-classification": Case(
         "dbmdz/bert-large-cased-finetuned-conll03-english",
         ["My name is Sarah Jessica Parker but you can call me Jessica"], same,
@@ -136,7 +159,12 @@ def test_predict_returns_the_recorded_answer(task, servers, emulator, media) -> 
     result = response.json()
     recorded = emulator.replayed()
     assert recorded.status == 200
-    assert result["output"] == case.expect(recorded.json())
+    if getattr(case.expect, "binary", False):
+        output = {k: v for k, v in result["output"].items() if k != "sampling_rate"}
+        body = recorded.body if isinstance(recorded.body, bytes) else recorded.body.encode()
+        assert output == case.expect(body)
+    else:
+        assert result["output"] == case.expect(recorded.json())
     validate_output(TASKS[task].spec, result["output"])
     assert len(result["data"]) == len(TASKS[task].outputs)
     assert result["duration"] >= 0

@@ -12,6 +12,7 @@ from ..errors import UnsupportedTaskError
 from . import outputs as o
 from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
 from .feature_extraction import FeatureExtractionTask
+from .generated import GeneratedFileTask, SegmentationTask, segment_overlay, segments
 from .image_question import ImageQuestionTask, ZeroShotImageTask
 from .media import MediaTask
 from .question_answering import QuestionAnsweringTask
@@ -53,6 +54,11 @@ TASKS: dict[str, TaskHandler] = {
         "image-classification", title="Image classification", action="Classify",
         inputs=[c.image()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
     ),
+    "image-segmentation": SegmentationTask(
+        "image-segmentation", title="Image segmentation", action="Segment",
+        inputs=[c.image()], outputs=[c.out("segments", "Segments")],
+        normalize=segments, display=segment_overlay,
+    ),
     "image-to-text": MediaTask(
         "image-to-text", title="Image to text", action="Describe the image",
         inputs=[c.image()], outputs=[c.out("text", "Caption")],
@@ -90,6 +96,16 @@ TASKS: dict[str, TaskHandler] = {
         "text-generation", title="Text generation", action="Generate",
         inputs=[c.text("text", "Prompt")], outputs=[c.out("text", "Generated text")],
         normalize=o.generated_text, display=o.show_generated,
+    ),
+    "text-to-image": GeneratedFileTask(
+        "text-to-image", title="Text to image", action="Generate the image",
+        inputs=[c.text("text", "Prompt")], outputs=[c.out("image", "Generated image")],
+        key="image",
+    ),
+    "text-to-speech": GeneratedFileTask(
+        "text-to-speech", title="Text to speech", action="Speak",
+        inputs=[c.text("text", "Text to say")], outputs=[c.out("audio", "Speech")],
+        key="audio",
     ),
     "text2text-generation": TaskHandler(
         "text2text-generation", title="Text-to-text generation", action="Generate",

@@ -227,6 +227,12 @@
     const seen = {};
     return (label) => (seen[label] = seen[label] || PALETTE[Object.keys(seen).length % PALETTE.length]);
   })();
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  // The overlay covers exactly the drawn image (the stage can be wider than a tall picture).
+  const fitOverlay = (img, overlay) => {
+    overlay.style.width = `${img.clientWidth}px`;
+    overlay.style.height = `${img.clientHeight}px`;
+  };
 
   const renderers = {
     labels(root, rows) {
@@ -296,6 +302,7 @@
       const overlay = $(".overlay");
       list.replaceChildren();
       if (overlay) overlay.replaceChildren();
+      if (img && overlay) fitOverlay(img, overlay);
       rows.forEach((row, index) => {
         const item = el("li", "", `${row.label} · ${pct(row.score)}`);
         item.style.setProperty("--entity", colour(row.label));
@@ -315,6 +322,65 @@
         const isolate = (on) => {
           overlay.classList.toggle("isolating", on);
           box.classList.toggle("focus", on);
+        };
+        item.addEventListener("mouseenter", () => isolate(true));
+        item.addEventListener("mouseleave", () => isolate(false));
+        item.addEventListener("focus", () => isolate(true));
+        item.addEventListener("blur", () => isolate(false));
+      });
+    },
+    image(root, value) {
+      $(".generated-image", root).src = value.url;
+      const link = $(".download", root);
+      link.href = value.url;
+      link.download = value.name;
+      $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+    },
+    audio(root, value) {
+      $(".generated-audio", root).src = value.url;
+      const link = $(".download", root);
+      link.href = value.url;
+      link.download = value.name;
+      $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+    },
+    segments(root, rows) {
+      // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
+      const list = $(".segment-list", root);
+      const img = $("img.preview");
+      const overlay = $(".overlay");
+      list.replaceChildren();
+      if (overlay) overlay.replaceChildren();
+      if (img && overlay) fitOverlay(img, overlay);
+      rows.forEach((row) => {
+        const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
+        const item = el("li", "", `${row.label}${score}`);
+        item.style.setProperty("--entity", colour(row.label));
+        item.tabIndex = 0;
+        list.append(item);
+        if (!img || !overlay || !img.naturalWidth) return;
+        const canvas = el("canvas", "mask");
+        overlay.append(canvas);
+        const mask = new Image();
+        mask.onload = () => {
+          canvas.width = mask.naturalWidth;
+          canvas.height = mask.naturalHeight;
+          const context = canvas.getContext("2d");
+          context.drawImage(mask, 0, 0);
+          const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+          const [r, g, b] = rgb(colour(row.label));
+          for (let i = 0; i < pixels.data.length; i += 4) {
+            const inside = pixels.data[i] > 127;
+            pixels.data[i] = r;
+            pixels.data[i + 1] = g;
+            pixels.data[i + 2] = b;
+            pixels.data[i + 3] = inside ? 120 : 0;
+          }
+          context.putImageData(pixels, 0, 0);
+        };
+        mask.src = row.mask;
+        const isolate = (on) => {
+          overlay.classList.toggle("isolating", on);
+          canvas.classList.toggle("focus", on);
         };
         item.addEventListener("mouseenter", () => isolate(true));
         item.addEventListener("mouseleave", () => isolate(false));

@@ -1,0 +1,92 @@
+"""Tasks whose output is a file: a generated image or sound (the router answers the bytes,
+with their Content-Type), and segmentation masks (PNG in base64). Files become data URLs."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any
+
+from ..errors import UpstreamBadResponse
+from ..media import sniff
+from .base import Json, TaskHandler, TaskInput, WireResponse, parse_json
+from .media import MediaTask
+
+
+def flac_or_wav_rate(data: bytes) -> int | None:
+    """The sampling rate in a FLAC STREAMINFO block or a WAV header, read without decoding."""
+    if data[:4] == b"fLaC" and len(data) >= 21:
+        return int.from_bytes(data[18:21], "big") >> 4
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE" and len(data) >= 28:
+        return int(struct.unpack("<I", data[24:28])[0])
+    return None
+
+
+def file_as_data_url(payload: Json) -> Json:
+    """(The chain's name for GeneratedFileTask.deserialize, which reads the bytes itself.)"""
+    return payload
+
+
+def downloadable_file(output: Json, _: TaskInput) -> Json:
+    """(The chain's name for GeneratedFileTask.postprocess.)"""
+    return output
+
+
+class GeneratedFileTask(TaskHandler):
+    """Text in; one image (``key="image"``) or sound (``key="audio"``) out."""
+
+    def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
+        super().__init__(*args, normalize=file_as_data_url, display=downloadable_file, **kwargs)
+        self.key = key
+
+    def deserialize(self, response: WireResponse) -> Json:
+        data = response.body
+        if "json" in response.content_type:  # some servers send {"image": <base64>}
+            payload = parse_json(response)
+            value = payload.get(self.key) if isinstance(payload, dict) else None
+            if not isinstance(value, str):
+                raise UpstreamBadResponse(f"the endpoint's answer has no {self.key}")
+            data = base64.b64decode(value.split(",")[-1])
+        mime = sniff(data)
+        family = "image" if self.key == "image" else "audio"
+        if not mime or not mime.startswith(family + "/"):
+            raise UpstreamBadResponse(
+                f"the endpoint answered {len(data)} bytes that are not an {family} file; check "
+                f"that the model really is a {self.name} model"
+            )
+        output: dict[str, Any] = {self.key: f"data:{mime};base64,{base64.b64encode(data).decode()}"}
+        rate = flac_or_wav_rate(data) if family == "audio" else None
+        if rate:
+            output["sampling_rate"] = rate
+        return output
+
+    def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
+        url: str = output[self.key]
+        mime = url[5 : url.index(";")]
+        extension = mime.split("/")[1].replace("jpeg", "jpg").replace("x-wav", "wav")
+        size = len(url.split(",", 1)[1]) * 3 // 4
+        return [{"url": url, "mime": mime, "size": size, "name": f"{self.name}.{extension}"}]
+
+
+class SegmentationTask(MediaTask):
+    """An image in; [{label, score, mask}] out, the masks as PNG data URLs."""
+
+
+def segments(payload: Json) -> Json:
+    if not isinstance(payload, list):
+        raise TypeError("expected a list of segments")
+    found = []
+    for item in payload:
+        if not isinstance(item, dict) or not isinstance(item.get("mask"), str):
+            raise KeyError("mask")
+        mask = item["mask"]
+        if not mask.startswith("data:"):
+            mask = "data:image/png;base64," + mask
+        found.append({**item, "mask": mask})
+    return found
+
+
+def segment_overlay(output: Json, _: TaskInput) -> Json:
+    return [
+        {"label": s.get("label", ""), "score": s.get("score"), "mask": s["mask"]} for s in output
+    ]
