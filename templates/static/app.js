@@ -234,6 +234,15 @@
     overlay.style.height = `${img.clientHeight}px`;
   };
 
+  // A generated image or sound: shown (or played) and downloadable under a sensible name.
+  const showFile = (root, value, selector) => {
+    $(selector, root).src = value.url;
+    const link = $(".download", root);
+    link.href = value.url;
+    link.download = value.name;
+    $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+  };
+
   const renderers = {
     labels(root, rows) {
       const list = $(".bars", root);
@@ -330,18 +339,10 @@
       });
     },
     image(root, value) {
-      $(".generated-image", root).src = value.url;
-      const link = $(".download", root);
-      link.href = value.url;
-      link.download = value.name;
-      $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+      showFile(root, value, ".generated-image");
     },
     audio(root, value) {
-      $(".generated-audio", root).src = value.url;
-      const link = $(".download", root);
-      link.href = value.url;
-      link.download = value.name;
-      $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+      showFile(root, value, ".generated-audio");
     },
     segments(root, rows) {
       // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
