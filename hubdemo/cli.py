@@ -341,6 +341,8 @@ def _input_value(text: str, kind: str, field: str) -> str:
         from .media import Media, sniff
 
         return Media(data, sniff(data) or "application/octet-stream").data_url()
+    if kind == "table" and is_file:  # a CSV file; CSV text works too
+        return path.read_text(encoding="utf-8")
     return text
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences")
+INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences", "table")
 OUTPUT_KINDS = (
     "labels",
     "entities",
@@ -22,6 +22,7 @@ OUTPUT_KINDS = (
     "image",
     "audio",
     "segments",
+    "table",
 )
 
 

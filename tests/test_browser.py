@@ -233,3 +233,20 @@ def test_segmentation_masks_are_painted_over_the_image(browser, servers, emulato
     assert overlay and picture and abs(overlay["width"] - picture["width"]) < 1
     assert painted, "the first mask tints some pixels"
     page.screenshot(path=str(tmp_path / "segmentation.png"), full_page=True)
+
+
+def test_an_editable_table_answers_with_its_cells_highlighted(browser, servers, emulator, tmp_path):
+    page = browser.new_page()
+    page.goto(servers["google/tapas-base-finetuned-wtq"].url)
+    grid = page.locator("table[data-kind=table]")
+    page.get_by_role("button", name="+ row").click()
+    assert grid.locator("tbody tr").count() == 2  # the empty grid grew a row
+    page.locator(".chip").first.click()  # the Hub's example: fills the grid and runs
+    answer = page.locator("#out-table .answer-text")
+    answer.wait_for(state="visible", timeout=10_000)
+    recorded = emulator.replayed().json()
+    assert answer.text_content() == recorded["answer"]
+    hits = page.locator("#out-table td.hit").all_text_contents()
+    assert hits == recorded["cells"]
+    assert grid.locator("thead th").all_text_contents()[:2] == ["Repository", "Stars"]
+    page.screenshot(path=str(tmp_path / "table-qa.png"), full_page=True)

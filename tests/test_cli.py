@@ -185,3 +185,19 @@ def test_token_reaches_the_upstream_and_never_the_output(emulator) -> None:
     post = [e for e in emulator.log if e.method == "POST"][-1]
     assert post.headers["authorization"] == f"Bearer {token}"
     assert token not in result.stdout + result.stderr
+
+
+def test_table_questions_take_a_csv_file(emulator, tmp_path) -> None:
+    table = tmp_path / "repos.csv"
+    table.write_text(
+        "Repository,Stars,Contributors,Programming language\n"
+        "Transformers,36542,651,Python\nDatasets,4512,77,Python\n"
+        'Tokenizers,3934,34,"Rust, Python and NodeJS"\n'
+    )
+    question = "How many stars does the transformers repository have?"
+    result = run_cli(
+        emulator, "predict", "google/tapas-base-finetuned-wtq", str(table), question, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    (answer,) = json.loads(result.stdout)["output"]
+    assert answer["cells"] == ["36542"] and answer["coordinates"] == [[0, 1]]

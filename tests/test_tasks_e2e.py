@@ -99,6 +99,13 @@ CASES: dict[str, Case] = {
         "Washington Monument to become the tallest man-made structure in the world, a title it "
         "held for 41 years until the Chrysler Building in New York City was finished in 1930."
     ], unwrap, parameters={"max_length": 100}),
+    "table-question-answering": Case(
+        "google/tapas-base-finetuned-wtq",
+        [{"Repository": ["Transformers", "Datasets", "Tokenizers"],
+          "Stars": ["36542", "4512", "3934"], "Contributors": ["651", "77", "34"],
+          "Programming language": ["Python", "Python", "Rust, Python and NodeJS"]},
+         "How many stars does the transformers repository have?"], as_list,
+    ),
     "text-classification": Case(
         "distilbert/distilbert-base-uncased-finetuned-sst-2-english", ["I like you"], unwrap,
         native={"inputs": "I like you"},

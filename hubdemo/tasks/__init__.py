@@ -17,6 +17,7 @@ from .image_question import ImageQuestionTask, ZeroShotImageTask
 from .media import MediaTask
 from .question_answering import QuestionAnsweringTask
 from .sentence_similarity import SentenceSimilarityTask
+from .table_question import TableQuestionTask, answer_in_table, table_answers
 from .zero_shot import ZeroShotTask
 
 __all__ = ["TASKS", "Example", "TaskHandler", "TaskInput", "WireRequest", "WireResponse"]
@@ -87,6 +88,11 @@ TASKS: dict[str, TaskHandler] = {
         "summarization", title="Summarization", action="Summarize",
         inputs=[_TEXT], outputs=[c.out("text", "Summary")],
         normalize=o.summary_text, display=o.show_summary,
+    ),
+    "table-question-answering": TableQuestionTask(
+        "table-question-answering", title="Table question answering", action="Answer",
+        inputs=[c.Component("table", "table", "Table (edit the cells)"), c.line("question", "Question")],  # noqa: E501
+        outputs=[c.out("table", "Answer")], normalize=table_answers, display=answer_in_table,
     ),
     "text-classification": TaskHandler(
         "text-classification", title="Text classification", action="Classify",

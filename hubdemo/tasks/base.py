@@ -213,7 +213,8 @@ class TaskHandler:
             for widget in source:
                 data = self.example_from_widget(widget)
                 if data is not None:
-                    title = widget.get("example_title") or short(str(data[0]))
+                    texts = [d for d in data if isinstance(d, str) and not d.startswith("data:")]
+                    title = widget.get("example_title") or short(texts[0] if texts else "example")
                     examples.append(Example(title=str(title), data=data))
             if examples:
                 return examples

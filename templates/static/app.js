@@ -76,9 +76,49 @@
     if (field && item) readFile(field.dataset.drop, item.getAsFile());
   });
 
+  // An editable grid <-> {column: [cells]}.
+  function readTable(grid) {
+    const names = $$("thead th", grid).map((th) => th.textContent.trim());
+    const table = {};
+    names.forEach((name, col) => {
+      table[name] = $$("tbody tr", grid).map((tr) => (tr.children[col] || {}).textContent?.trim() ?? "");
+    });
+    return table;
+  }
+
+  function writeTable(grid, table) {
+    const names = Object.keys(table);
+    const rows = names.length ? table[names[0]].length : 0;
+    const head = el("tr");
+    names.forEach((name) => head.append(Object.assign(el("th", "", name), { contentEditable: "true" })));
+    const body = [];
+    for (let r = 0; r < rows; r++) {
+      const tr = el("tr");
+      names.forEach((name) => tr.append(Object.assign(el("td", "", String(table[name][r])), { contentEditable: "true" })));
+      body.push(tr);
+    }
+    $("thead", grid).replaceChildren(head);
+    $("tbody", grid).replaceChildren(...body);
+  }
+
+  $$("[data-table-input]").forEach((field) => {
+    const grid = $("table", field);
+    $$("[data-add]", field).forEach((button) =>
+      button.addEventListener("click", () => {
+        const table = readTable(grid);
+        const names = Object.keys(table);
+        const rows = names.length ? table[names[0]].length : 0;
+        if (button.dataset.add === "row") names.forEach((name) => table[name].push(""));
+        else table[`Column ${names.length + 1}`] = Array(rows).fill("");
+        writeTable(grid, table);
+      })
+    );
+  });
+
   function values() {
     return info.inputs.map((component, index) => {
       if (component.kind === "image" || component.kind === "audio") return media[index] || "";
+      if (component.kind === "table") return readTable($(`[data-input="${index}"]`));
       return $(`[data-input="${index}"]`).value;
     });
   }
@@ -101,6 +141,7 @@
   function fill(data) {
     data.forEach((value, index) => {
       const input = $(`[data-input="${index}"]`);
+      if (input && input.dataset.kind === "table") return writeTable(input, value);
       if (input && input.type !== "file") input.value = value;
     });
   }
@@ -343,6 +384,23 @@
     },
     audio(root, value) {
       showFile(root, value, ".generated-audio");
+    },
+    table(root, value) {
+      $(".answer-text", root).textContent = value.answer;
+      $(".aggregator", root).textContent = value.aggregator && value.aggregator !== "NONE" ? `(${value.aggregator})` : "";
+      const grid = $(".answer-grid", root);
+      const names = Object.keys(value.table);
+      const marked = new Set(value.coordinates.map(([r, c]) => `${r},${c}`));
+      const head = el("tr");
+      names.forEach((name) => head.append(el("th", "", name)));
+      const rows = [el("thead"), el("tbody")];
+      rows[0].append(head);
+      (value.table[names[0]] || []).forEach((_, r) => {
+        const tr = el("tr");
+        names.forEach((name, c) => tr.append(el("td", marked.has(`${r},${c}`) ? "hit" : "", value.table[name][r])));
+        rows[1].append(tr);
+      });
+      grid.replaceChildren(...rows);
     },
     segments(root, rows) {
       // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
