@@ -70,6 +70,7 @@ SYNTHESIZED_TASKS = {
     "stabilityai/stable-diffusion-2": "text-to-image",
     "espnet/kan-bayashi_ljspeech_vits": "text-to-speech",
     "facebook/detr-resnet-50-panoptic": "image-segmentation",
+    "lllyasviel/sd-controlnet-canny": "image-to-image",
 }
 # Renames the real Hub answers with 307 (recorded ones are read from the cassettes).
 SYNTHESIZED_REDIRECTS = {

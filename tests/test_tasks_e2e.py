@@ -78,6 +78,9 @@ CASES: dict[str, Case] = {
     "fill-mask": Case("google-bert/bert-base-uncased", ["[MASK] world!"], same),
     "image-classification": Case("google/vit-base-patch16-224", ["IMAGE"], same),
     "image-segmentation": Case("facebook/detr-resnet-50-panoptic", ["IMAGE"], masks_as_urls),
+    "image-to-image": Case(
+        "lllyasviel/sd-controlnet-canny", ["IMAGE", ""], file_as("image", "image/jpeg"),
+    ),
     "image-to-text": Case("Salesforce/blip-image-captioning-base", ["IMAGE"], unwrap),
     "object-detection": Case("facebook/detr-resnet-50", ["IMAGE"], same),
     "question-answering": Case(
@@ -221,3 +224,14 @@ def test_api_info_is_the_describe_object(servers) -> None:
     assert info["task"] == "image-classification"
     assert [c["kind"] for c in info["inputs"]] == ["image"]
     assert {"model", "task", "inputs", "outputs", "examples", "upstream"} <= set(info)
+
+
+def test_the_image_to_image_prompt_travels_as_the_specs_parameter(servers, emulator, media):
+    server = servers["lllyasviel/sd-controlnet-canny"]
+    image = "data:image/png;base64," + base64.b64encode(media["image"]).decode()
+    response = server.predict({"data": [image, "make it blue"]})
+    assert response.status_code == 200, response.text
+    sent = json.loads(emulator.log[-1].body)
+    assert sent["parameters"] == {"prompt": "make it blue"}
+    assert base64.b64decode(sent["inputs"]) == media["image"]  # forwarded as received
+    assert response.json()["output"]["image"].startswith("data:image/jpeg;base64,")

@@ -12,7 +12,13 @@ from ..errors import UnsupportedTaskError
 from . import outputs as o
 from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
 from .feature_extraction import FeatureExtractionTask
-from .generated import GeneratedFileTask, SegmentationTask, segment_overlay, segments
+from .generated import (
+    GeneratedFileTask,
+    ImageToImageTask,
+    SegmentationTask,
+    segment_overlay,
+    segments,
+)
 from .image_question import ImageQuestionTask, ZeroShotImageTask
 from .media import MediaTask
 from .question_answering import QuestionAnsweringTask
@@ -59,6 +65,11 @@ TASKS: dict[str, TaskHandler] = {
         "image-segmentation", title="Image segmentation", action="Segment",
         inputs=[c.image()], outputs=[c.out("segments", "Segments")],
         normalize=segments, display=segment_overlay,
+    ),
+    "image-to-image": ImageToImageTask(
+        "image-to-image", title="Image to image", action="Transform the image",
+        inputs=[c.image(), c.Component("prompt", "text", "Prompt (optional)", optional=True)],
+        outputs=[c.out("image", "Result")], key="image",
     ),
     "image-to-text": MediaTask(
         "image-to-text", title="Image to text", action="Describe the image",

@@ -90,3 +90,22 @@ def segment_overlay(output: Json, _: TaskInput) -> Json:
     return [
         {"label": s.get("label", ""), "score": s.get("score"), "mask": s["mask"]} for s in output
     ]
+
+
+class ImageToImageTask(GeneratedFileTask, MediaTask):
+    """An image and an optional prompt in (the prompt is the spec's ``parameters.prompt``); an
+    image out. Without prompt or parameters the image goes as raw bytes, as to the router."""
+
+    def inputs_from_data(self, values: list[Any]) -> tuple[Any, str]:
+        prompt = values[1] if isinstance(values[1], str) else ""
+        return (self.check_inputs(values[0]), prompt)
+
+    def parse(self, body: Json) -> TaskInput:
+        task_input = super().parse(body)
+        if not isinstance(task_input.inputs, tuple):
+            return task_input
+        image, prompt = task_input.inputs
+        parameters = dict(task_input.parameters)
+        if prompt.strip():
+            parameters.setdefault("prompt", prompt.strip())
+        return TaskInput(image, parameters)
