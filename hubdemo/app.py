@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -126,6 +126,8 @@ def create_app(
 
     async def api_predict(request: Request) -> Response:
         body = await read_json(request, limit)
+        if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
+            return stream_answer(predictor.stream(body))
         try:
             answer = await unless_disconnected(request, gate.run(lambda: predictor.predict(body)))
         except ClientGone:
@@ -137,6 +139,22 @@ def create_app(
                 "the model answered NaN or infinite numbers, which JSON cannot carry; check the "
                 "model or its input"
             ) from None
+
+    def stream_answer(events: AsyncIterator[dict[str, Any]]) -> Response:
+        """Server-sent events: {"delta"} as the model writes, then {"output", "data",
+        "duration"}; a failure midway is an ``event: error`` with the usual error object."""
+
+        async def sse() -> AsyncIterator[str]:
+            try:
+                async with gate.slot():
+                    async for event in events:
+                        yield f"data: {json.dumps(event)}\n\n"
+            except HubdemoError as exc:
+                yield f"event: error\ndata: {json.dumps(exc.to_json())}\n\n"
+
+        return StreamingResponse(
+            sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
 
     async def on_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HubdemoError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences", "table")
+INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences", "table", "chat")
 OUTPUT_KINDS = (
     "labels",
     "entities",
@@ -23,6 +23,7 @@ OUTPUT_KINDS = (
     "audio",
     "segments",
     "table",
+    "chat",
 )
 
 

@@ -9,7 +9,8 @@ upstream request is abandoned and its connection closed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -27,7 +28,9 @@ class Gate:
         self.running = 0
         self.waiting = 0
 
-    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the ``concurrency`` slots (waiting, if allowed, for one to free)."""
         if self._slots.locked() and self.waiting >= self.max_queue:
             raise ServerBusy(
                 f"the server is busy ({self.running} predictions running, {self.waiting} "
@@ -41,10 +44,14 @@ class Gate:
             self.waiting -= 1
         self.running += 1
         try:
-            return await work()
+            yield
         finally:
             self.running -= 1
             self._slots.release()
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        async with self.slot():
+            return await work()
 
 
 class ClientGone(Exception):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
-from .errors import UpstreamBadResponse
+from .errors import InputError, UpstreamBadResponse
 from .hub import HubClient
 from .parameters import parameter_controls
 from .resolve import ModelSpec, resolve
@@ -75,6 +76,40 @@ class Predictor:
                 "the model's task, or pass the right --task"
             ) from None
         return {"output": output, "data": data, "duration": time.perf_counter() - started}
+
+    def stream(self, body: Any) -> AsyncIterator[dict[str, Any]]:
+        """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
+        {"delta": text} events as the model writes, and the full answer last."""
+        if not getattr(self.handler, "streams", False):
+            raise InputError(
+                f"streaming (?stream=true) is offered for chat models; this {self.spec.task} "
+                "model answers in one piece: drop ?stream=true"
+            )
+        stream = getattr(self.upstream, "stream", None)
+        if stream is None:
+            raise InputError(f"the {self.upstream.kind} backend cannot stream: drop ?stream=true")
+        task_input = self.handler.preprocess(body)
+        request = self.handler.serialize(task_input, stream=True)  # type: ignore[call-arg]
+        return self._stream(stream(request), task_input)
+
+    async def _stream(
+        self, events: AsyncIterator[dict[str, Any]], task_input: Any
+    ) -> AsyncIterator[dict[str, Any]]:
+        from .tasks.chat import assemble
+
+        started = time.perf_counter()
+        chunks: list[dict[str, Any]] = []
+        text = ""
+        async for event in events:
+            chunks.append(event)
+            choice = (event.get("choices") or [{}])[0]
+            delta = (choice.get("delta") or {}).get("content") or ""
+            if delta:
+                text += delta
+                yield {"delta": delta}
+        output = assemble(chunks, text, time.time())
+        data = self.handler.postprocess(output, task_input)
+        yield {"output": output, "data": data, "duration": time.perf_counter() - started}
 
     def examples(self) -> list[dict[str, Any]]:
         defaults = default_examples().get(self.spec.task, [])

@@ -23,7 +23,7 @@ from .cache import (
 )
 from .errors import HubUnreachable, InvalidModelString, ModelNotFound, NoTaskError, UsageError
 from .hub import HubClient
-from .tasks import get_task, supported_tasks
+from .tasks import get_task, supported_tasks, task_for
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 _REPO_ID = re.compile(rf"^(?:{_NAME}/)?{_NAME}$")
@@ -113,7 +113,7 @@ def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> Mo
     """Build a ModelSpec from Hub model info; ``task`` overrides the card's pipeline_tag."""
     model_id = str(info.get("id") or info.get("modelId"))  # the canonical id after a rename
     pipeline_tag = info.get("pipeline_tag")
-    chosen = task or pipeline_tag
+    chosen = task or task_for(pipeline_tag, info.get("tags") or [])
     if not chosen:
         raise NoTaskError(
             f"model '{model_id}' has no pipeline_tag on the Hub: pass --task. "

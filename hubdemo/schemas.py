@@ -17,6 +17,10 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"
 
 
 def _fix_required(schema: Any) -> Any:
+    if isinstance(schema, dict) and schema.get("nullable") is True:
+        # OpenAPI's "nullable" beside allOf/$ref is ignored by JSON Schema: say it in its words.
+        rest = {k: v for k, v in schema.items() if k != "nullable"}
+        return {"anyOf": [{"type": "null"}, _fix_required(rest)]}
     if isinstance(schema, dict):
         props = schema.get("properties")
         if isinstance(props, dict) and isinstance(schema.get("required"), list):
@@ -100,7 +104,9 @@ def parameters_schema(spec_folder: str, root: Path = SCHEMA_DIR) -> dict[str, An
     schema = json.loads(path.read_text(encoding="utf-8"))
     declared = schema.get("properties", {}).get("parameters")
     if declared is None:  # feature-extraction: its options sit beside "inputs"
-        properties = {k: v for k, v in schema.get("properties", {}).items() if k != "inputs"}
+        # (chat-completion too, beside "messages"; what the request itself is is no parameter)
+        request = ("inputs", "messages", "model", "stream", "stream_options")
+        properties = {k: v for k, v in schema.get("properties", {}).items() if k not in request}
         target: dict[str, Any] = {"type": "object", "properties": properties}
     else:
         name = str(declared.get("$ref", "")).rsplit("/", 1)[-1]

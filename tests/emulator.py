@@ -71,7 +71,10 @@ SYNTHESIZED_TASKS = {
     "espnet/kan-bayashi_ljspeech_vits": "text-to-speech",
     "facebook/detr-resnet-50-panoptic": "image-segmentation",
     "lllyasviel/sd-controlnet-canny": "image-to-image",
+    "mistralai/Mistral-7B-Instruct-v0.2": "text-generation",
 }
+# Tags of synthesized model infos (the Hub tags chat models "conversational").
+SYNTHESIZED_TAGS = {"mistralai/Mistral-7B-Instruct-v0.2": ["conversational", "text-generation"]}
 # Renames the real Hub answers with 307 (recorded ones are read from the cassettes).
 SYNTHESIZED_REDIRECTS = {
     "t5-base": "google-t5/t5-base",
@@ -178,7 +181,7 @@ class Tapes:
             if model not in self.infos:
                 self.infos[model] = {
                     "id": model, "modelId": model, "pipeline_tag": task, "private": False,
-                    "gated": False, "tags": [], "_emulated": True,
+                    "gated": False, "tags": SYNTHESIZED_TAGS.get(model, []), "_emulated": True,
                 }  # fmt: skip
 
     def _add(self, source: str, url: str, body: Any, response: dict[str, Any]) -> None:

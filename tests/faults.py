@@ -9,6 +9,7 @@
     garbage        200 with an HTML page instead of JSON
     truncated      200 with JSON cut short
     wrong_type     200 with random bytes as application/octet-stream
+    stream_error   200 text/event-stream: one token, then {"error": ...} (a failure midway)
 
 A plan picks faults by rule: ``every={"rate_limit": 3}`` (every 3rd request), ``loading_for=2``
 (503 for the first 2 s), ``mix=0.1`` (10% of requests, spread over ``kinds``, seeded).
@@ -17,6 +18,7 @@ A plan picks faults by rule: ``every={"rate_limit": 3}`` (every 3rd request), ``
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections.abc import AsyncIterator
@@ -108,6 +110,11 @@ def respond(kind: str, plan: FaultPlan, recorded: bytes, content_type: str) -> R
         return Response(recorded[: max(1, len(recorded) // 2)], 200, media_type=content_type)
     if kind == "wrong_type":
         return Response(bytes(range(256)) * 4, 200, media_type="application/octet-stream")
+    if kind == "stream_error":
+        chunk = {"choices": [{"index": 0, "delta": {"role": "assistant", "content": "Two"}}]}
+        failure = {"error": "Input validation error: the model ran out of memory"}
+        body = f"data:{json.dumps(chunk)}\n\ndata:{json.dumps(failure)}\n\n"
+        return Response(body, 200, media_type="text/event-stream")
     if kind == "drip":
 
         async def chunks() -> AsyncIterator[bytes]:

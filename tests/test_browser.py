@@ -250,3 +250,28 @@ def test_an_editable_table_answers_with_its_cells_highlighted(browser, servers, 
     assert hits == recorded["cells"]
     assert grid.locator("thead th").all_text_contents()[:2] == ["Repository", "Stars"]
     page.screenshot(path=str(tmp_path / "table-qa.png"), full_page=True)
+
+
+def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, emulator, tmp_path):
+    page = browser.new_page()
+    page.goto(servers["mistralai/Mistral-7B-Instruct-v0.2"].url)
+    page.locator("#parameters summary").click()
+    page.get_by_label("max_tokens").fill("500")
+    page.get_by_label("temperature").fill("0.1")
+    page.get_by_label("seed").fill("0")
+    page.get_by_label("Message", exact=True).fill("Complete the equation 1+1= ,just the answer")
+    page.get_by_role("button", name="Send").click()
+    page.locator("#status").filter(has_text="Answered in").wait_for(timeout=10_000)
+    turns = page.locator(".conversation li")
+    assert turns.count() == 2
+    assert turns.nth(0).locator(".role").text_content() == "user"
+    recorded = "".join(
+        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
+        for line in emulator.replayed().body.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+    )
+    assert turns.nth(1).locator(".content").text_content() == recorded
+    assert page.get_by_label("Message", exact=True).input_value() == ""
+    page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    page.locator("#new-chat").click()
+    assert page.locator(".conversation li").count() == 0

@@ -72,6 +72,11 @@ CASES: dict[str, Case] = {
         "sentence-transformers/distilbert-base-nli-mean-tokens", ["That is a happy person"], rows,
         native={"inputs": "That is a happy person"},
     ),
+    "chat-completion": Case(
+        "mistralai/Mistral-7B-Instruct-v0.2",
+        ["Complete the this sentence with words one plus one is equal "], same,
+        parameters={"max_tokens": 500, "temperature": 0.1, "seed": 0},
+    ),
     "document-question-answering": Case(
         "impira/layoutlm-document-qa", ["IMAGE", "What is the invoice number?"], same,
     ),
@@ -235,3 +240,92 @@ def test_the_image_to_image_prompt_travels_as_the_specs_parameter(servers, emula
     assert sent["parameters"] == {"prompt": "make it blue"}
     assert base64.b64decode(sent["inputs"]) == media["image"]  # forwarded as received
     assert response.json()["output"]["image"].startswith("data:image/jpeg;base64,")
+
+
+CHAT_MODEL = "mistralai/Mistral-7B-Instruct-v0.2"
+CHAT_SETTINGS = {"max_tokens": 500, "temperature": 0.1, "seed": 0}
+
+
+def _sse(response: Any) -> list[tuple[str, Any]]:
+    events = []
+    for block in response.text.split("\n\n"):
+        lines = block.strip().splitlines()
+        data = [line[6:] for line in lines if line.startswith("data: ")]
+        if data:
+            kind = "error" if "event: error" in lines else "message"
+            events.append((kind, json.loads(data[0])))
+    return events
+
+
+def test_a_chat_model_answers_with_the_chat_completion_object(servers, emulator) -> None:
+    server = servers[CHAT_MODEL]
+    messages = [
+        {"role": "user", "content": "Complete the this sentence with words one plus one is equal "}
+    ]
+    response = server.predict({"messages": messages, **CHAT_SETTINGS})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["output"] == emulator.replayed().json()
+    validate_output("chat-completion", result["output"])
+    reply = result["output"]["choices"][0]["message"]
+    assert result["data"][0]["messages"] == [*messages, reply]
+    assert emulator.log[-1].path.endswith("/v1/chat/completions")
+
+
+def test_a_chat_answer_streams_token_by_token(servers, emulator) -> None:
+    import httpx
+
+    server = servers[CHAT_MODEL]
+    messages = [{"role": "user", "content": "Complete the equation 1+1= ,just the answer"}]
+    response = httpx.post(
+        f"{server.url}/api/predict?stream=true",
+        json={"messages": messages, **CHAT_SETTINGS},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = _sse(response)
+    deltas = [e["delta"] for kind, e in events if "delta" in e]
+    recorded = [
+        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
+        for line in emulator.replayed().body.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+    ]
+    assert deltas == [d for d in recorded if d]
+    kind, last = events[-1]
+    assert kind == "message"
+    validate_output("chat-completion", last["output"])
+    assert last["output"]["choices"][0]["message"]["content"] == "".join(deltas)
+
+
+def test_an_error_inside_a_200_stream_is_an_error_event(servers, emulator) -> None:
+    import httpx
+
+    server = servers[CHAT_MODEL]
+    emulator.configure(every={"stream_error": 1})
+    try:
+        response = httpx.post(
+            f"{server.url}/api/predict?stream=true",
+            json={
+                "messages": [
+                    {"role": "user", "content": "Complete the equation 1+1= ,just the answer"}
+                ],
+                **CHAT_SETTINGS,
+            },
+            timeout=30,
+        )
+    finally:
+        emulator.configure()
+    events = _sse(response)
+    assert events[0] == ("message", {"delta": "Two"})
+    kind, error = events[-1]
+    assert kind == "error" and "ran out of memory" in error["error"]
+    assert error["type"] == "UpstreamError"
+
+
+def test_streaming_is_for_chat_models(servers) -> None:
+    import httpx
+
+    server = servers["gpt2"]
+    response = httpx.post(f"{server.url}/api/predict?stream=true", json={"inputs": "Hi"})
+    assert response.status_code == 400 and "chat models" in response.json()["error"]

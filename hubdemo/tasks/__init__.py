@@ -11,6 +11,7 @@ from .. import components as c
 from ..errors import UnsupportedTaskError
 from . import outputs as o
 from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
+from .chat import ChatTask, chat_completion, conversation
 from .feature_extraction import FeatureExtractionTask
 from .generated import (
     GeneratedFileTask,
@@ -41,6 +42,11 @@ TASKS: dict[str, TaskHandler] = {
         "automatic-speech-recognition", title="Speech recognition", action="Transcribe",
         inputs=[c.audio()], outputs=[c.out("text", "Transcript")],
         normalize=o.transcription, display=o.show_transcription,
+    ),
+    "chat-completion": ChatTask(
+        "chat-completion", title="Chat", action="Send",
+        inputs=[c.Component("message", "chat", "Message")],
+        outputs=[c.out("chat", "Conversation")], normalize=chat_completion, display=conversation,
     ),
     "document-question-answering": ImageQuestionTask(
         "document-question-answering", title="Document question answering", action="Answer",
@@ -156,6 +162,20 @@ TASKS: dict[str, TaskHandler] = {
         outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
     ),
 }  # fmt: skip
+
+
+# Hub pipeline tags served by a task of another name (the spec folder's): the one place.
+CHAT_TAGS = ("conversational", "image-text-to-text")
+
+
+def task_for(pipeline_tag: str | None, tags: tuple[str, ...] | list[str] = ()) -> str | None:
+    """The task hubdemo serves for a model: chat for chat models (text-generation tagged
+    `conversational`, or image-text-to-text), else the pipeline tag itself."""
+    if pipeline_tag in CHAT_TAGS or (
+        pipeline_tag == "text-generation" and "conversational" in tags
+    ):
+        return "chat-completion"
+    return pipeline_tag
 
 
 def supported_tasks() -> list[str]:

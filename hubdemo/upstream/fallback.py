@@ -8,7 +8,8 @@ answers every request: the network is not retried for each one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from ..errors import UpstreamUnreachable
 from ..tasks.base import WireRequest, WireResponse
@@ -50,6 +51,9 @@ class FallbackUpstream:
                 log.warning("%s; answering with the cached model on this machine", exc.message)
                 self.local = self._make_local()
         return await self.local.send(request)
+
+    def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
+        return self.active.stream(request)  # type: ignore[attr-defined, no-any-return]
 
     async def aclose(self) -> None:
         await self.remote.aclose()

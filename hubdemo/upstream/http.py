@@ -16,6 +16,7 @@ import logging
 import random
 import re
 import ssl
+from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ import httpx
 
 from ..errors import (
     UpstreamAuthError,
+    UpstreamBadResponse,
     UpstreamError,
     UpstreamLoading,
     UpstreamNotFound,
@@ -135,7 +137,8 @@ class HttpUpstream:
         self.retry_budget = retry_budget
 
     def url_for(self, route: str) -> str:
-        return self.base_url
+        # A fixed endpoint (TGI, an Inference Endpoint) serves chat on the OpenAI route.
+        return f"{self.base_url}/v1/chat/completions" if route == "chat" else self.base_url
 
     async def send(self, request: WireRequest) -> WireResponse:
         """Send, waiting out "model loading" (503) and rate limits (429) while the waits fit in
@@ -171,7 +174,10 @@ class HttpUpstream:
             body = request.content
         else:
             headers["Content-Type"] = "application/json"
-            body = json.dumps(request.json).encode()
+            payload = request.json
+            if request.route == "chat" and isinstance(payload, dict) and "model" not in payload:
+                payload = {"model": self.model_id or "tgi", **payload}
+            body = json.dumps(payload).encode()
         outgoing = httpx.Request(
             "POST",
             self._url(request.route),
@@ -258,6 +264,64 @@ class HttpUpstream:
         if status == 504:
             return UpstreamTimeout(f"the endpoint timed out {said}; try again")
         return UpstreamError(f"the endpoint failed {said}; try again later")
+
+    async def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
+        """The JSON objects of a server-sent-event answer, as they arrive. An ``{"error": ...}``
+        inside the stream (a 200 that went wrong) raises like an error status would."""
+        headers = {"User-Agent": "hubdemo", "Content-Type": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        payload = request.json
+        if isinstance(payload, dict) and "model" not in payload:
+            payload = {"model": self.model_id or "tgi", **payload}
+        outgoing = httpx.Request(
+            "POST",
+            self._url(request.route),
+            headers=headers,
+            content=json.dumps(payload).encode(),
+            extensions={"timeout": self._timeout},
+        )
+        transport = self._transports[next(self._turn) % len(self._transports)]
+        try:
+            response = await transport.handle_async_request(outgoing)
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(
+                f"the endpoint at {self.base_url} did not answer in time"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise UpstreamUnreachable(
+                f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
+                "--router/--endpoint and your connection"
+            ) from None
+        try:
+            if response.status_code >= 300:
+                await response.aread()
+                raise self._error(response)
+            async for line in response.aiter_lines():
+                line = line.strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                try:
+                    event = json.loads(data)
+                except ValueError:
+                    raise UpstreamBadResponse(
+                        f"the endpoint's stream sent something that is not JSON: {data[:80]!r}"
+                    ) from None
+                if isinstance(event, dict) and event.get("error"):
+                    message = error_text(json.dumps(event).encode())
+                    if self._token:
+                        message = message.replace(self._token, "***")
+                    raise UpstreamError(f"the model failed while answering ({message}); try again")
+                yield event
+        except httpx.HTTPError as exc:
+            raise UpstreamUnreachable(
+                f"the stream from {self.base_url} broke ({type(exc).__name__}); try again"
+            ) from None
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         for transport in self._transports:

@@ -22,4 +22,6 @@ class RouterUpstream(HttpUpstream):
 
     def url_for(self, route: str) -> str:
         url = f"{self.base_url}/hf-inference/models/{self.model_id}"
+        if route == "chat":
+            return f"{url}/v1/chat/completions"
         return f"{url}/pipeline/{self.task}" if route == "pipeline" else url

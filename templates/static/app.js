@@ -172,6 +172,7 @@
 
   async function run() {
     if (controller) return;
+    if (chatMode) return runChat();
     const body = { data: values() };
     const chosen = parameters();
     if (Object.keys(chosen).length) body.parameters = chosen;
@@ -218,6 +219,83 @@
       }
       statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
       render(payload);
+    } catch (err) {
+      if (err.name === "AbortError") statusEl.textContent = "Cancelled.";
+      else showError(`Could not reach the hubdemo server (${err.message}); is it still running?`);
+    } finally {
+      controller = null;
+      busy(false);
+    }
+  }
+
+  // ---- chat: the conversation is kept here, answers stream in (server-sent events) ------
+
+  const chatMode = info.inputs.length === 1 && info.inputs[0].kind === "chat";
+  let history = [];
+  const newChat = $("#new-chat");
+  if (newChat) {
+    newChat.addEventListener("click", () => {
+      history = [];
+      $("#out-chat").hidden = true;
+      $("#out-chat .conversation").replaceChildren();
+    });
+  }
+
+  async function runChat() {
+    const box = $('[data-input="0"]');
+    const message = box.value.trim();
+    if (!message) return showError("Type a message first.");
+    const body = { messages: [...history, { role: "user", content: message }], ...parameters() };
+    errorEl.hidden = true;
+    updateSnippets({ data: [message] });
+    controller = new AbortController();
+    busy(true);
+    const root = $("#out-chat");
+    renderers.chat(root, { messages: [...body.messages, { role: "assistant", content: "" }] });
+    root.hidden = false;
+    placeholder.hidden = true;
+    const live = $(".conversation li:last-child .content", root);
+    try {
+      const response = await fetch("/api/predict?stream=true", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
+        showError(payload.error);
+        return;
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const isError = block.startsWith("event: error");
+          const line = block.split("\n").find((l) => l.startsWith("data: "));
+          if (!line) continue;
+          const event = JSON.parse(line.slice(6));
+          if (isError) {
+            showError(event.error);
+          } else if (event.delta !== undefined) {
+            live.textContent += event.delta;
+          } else if (event.output) {
+            history = event.data[0].messages;
+            renderers.chat(root, event.data[0]);
+            $("#json").textContent = JSON.stringify(event.output, null, 2);
+            jsonPanel.hidden = false;
+            statusEl.textContent = `Answered in ${event.duration.toFixed(2)} s`;
+            box.value = "";
+          }
+        }
+      }
     } catch (err) {
       if (err.name === "AbortError") statusEl.textContent = "Cancelled.";
       else showError(`Could not reach the hubdemo server (${err.message}); is it still running?`);
@@ -384,6 +462,16 @@
     },
     audio(root, value) {
       showFile(root, value, ".generated-audio");
+    },
+    chat(root, value) {
+      const list = $(".conversation", root);
+      list.replaceChildren(
+        ...value.messages.map((m) => {
+          const item = el("li", `turn ${m.role}`);
+          item.append(el("span", "role", m.role), el("p", "content", typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
+          return item;
+        })
+      );
     },
     table(root, value) {
       $(".answer-text", root).textContent = value.answer;

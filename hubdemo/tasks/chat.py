@@ -1,0 +1,103 @@
+"""chat-completion: models tagged `conversational` (text-generation) and image-text-to-text.
+
+The API takes the OpenAI-style body of the spec, ``{"messages": [...], "max_tokens": ...}`` (its
+options at the top level), or ``{"data": ["a message"]}``. The upstream is the router's
+``/v1/chat/completions``. A non-streamed ``output`` is the chat-completion object; streamed, the
+deltas arrive as they are made and the same object, assembled, comes last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError, InvalidParameter
+from .base import Json, TaskHandler, TaskInput, WireRequest
+
+NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "data", "inputs", "parameters")
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def check_messages(messages: Any) -> list[dict[str, Any]]:
+    if not isinstance(messages, list) or not messages:
+        raise InputError('messages: give a list like [{"role": "user", "content": "Hello"}]')
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ROLES:
+            raise InputError(f"messages[{i}]: needs a role ({', '.join(ROLES)}) and content")
+        content = message.get("content")
+        if not (isinstance(content, str) and content.strip()) and not isinstance(content, list):
+            raise InputError(f"messages[{i}].content: the message is empty; type something")
+    return messages
+
+
+class ChatTask(TaskHandler):
+    streams = True
+
+    def parse(self, body: Json) -> TaskInput:
+        if not isinstance(body, dict):
+            raise InputError('the request body must be {"messages": [...]} or {"data": [...]}')
+        parameters = {k: v for k, v in body.items() if k not in NOT_PARAMETERS}
+        extra = body.get("parameters") or {}
+        if not isinstance(extra, dict):
+            raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        parameters.update(extra)
+        if "messages" in body:
+            return TaskInput(check_messages(body["messages"]), parameters)
+        if "data" in body:
+            values = body["data"]
+            if not isinstance(values, list) or len(values) != 1:
+                raise InputError('"data" must be a list of 1 value: the message')
+            value = values[0]
+            if isinstance(value, list):  # the page sends the whole conversation
+                return TaskInput(check_messages(value), parameters)
+            return TaskInput(check_messages([{"role": "user", "content": value}]), parameters)
+        raise InputError('the request body needs "messages" (the conversation) or "data"')
+
+    def serialize(self, task_input: TaskInput, stream: bool = False) -> WireRequest:
+        body = {"messages": task_input.inputs, **task_input.parameters}
+        if stream:
+            body["stream"] = True
+        return WireRequest(json=body, route="chat")
+
+    def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
+        messages = widget.get("messages")
+        if isinstance(messages, list) and messages:
+            last = messages[-1]
+            if isinstance(last, dict) and isinstance(last.get("content"), str):
+                return [last["content"]]
+        text = widget.get("text")
+        return [text] if isinstance(text, str) else None
+
+
+def chat_completion(payload: Json) -> Json:
+    if not isinstance(payload, dict) or not isinstance(payload.get("choices"), list):
+        raise KeyError("choices")
+    return payload
+
+
+def conversation(output: Json, task_input: TaskInput) -> Json:
+    reply = output["choices"][0]["message"] if output["choices"] else {}
+    return {"messages": [*task_input.inputs, reply]}
+
+
+def assemble(chunks: list[dict[str, Any]], text: str, started: float) -> dict[str, Any]:
+    """The chat-completion object a streamed answer adds up to."""
+    last = chunks[-1] if chunks else {}
+    choice = (last.get("choices") or [{}])[0]
+    usage = next((c["usage"] for c in reversed(chunks) if c.get("usage")), None)
+    return {
+        "id": last.get("id", ""),
+        "object": "chat.completion",
+        "created": last.get("created", int(started)),
+        "model": last.get("model", ""),
+        "system_fingerprint": last.get("system_fingerprint", ""),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": choice.get("finish_reason") or "stop",
+                "logprobs": None,
+            }
+        ],
+        "usage": usage
+        or {"prompt_tokens": 0, "completion_tokens": len(chunks), "total_tokens": len(chunks)},
+    }
