@@ -112,7 +112,9 @@ class Predictor:
         yield {"output": output, "data": data, "duration": time.perf_counter() - started}
 
     def examples(self) -> list[dict[str, Any]]:
-        defaults = default_examples().get(self.spec.task, [])
+        # The Hub keeps chat's default examples under the older name "conversational".
+        key = "conversational" if self.spec.task == "chat-completion" else self.spec.task
+        defaults = default_examples().get(key, [])
         found = self.handler.examples(self.spec.widget_data, defaults)
         return [{"title": e.title, "data": e.data} for e in found]
 

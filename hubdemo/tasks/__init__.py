@@ -47,6 +47,7 @@ TASKS: dict[str, TaskHandler] = {
         "chat-completion", title="Chat", action="Send",
         inputs=[c.Component("message", "chat", "Message")],
         outputs=[c.out("chat", "Conversation")], normalize=chat_completion, display=conversation,
+        route="chat",
     ),
     "document-question-answering": ImageQuestionTask(
         "document-question-answering", title="Document question answering", action="Answer",

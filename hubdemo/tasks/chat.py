@@ -56,7 +56,7 @@ class ChatTask(TaskHandler):
         body = {"messages": task_input.inputs, **task_input.parameters}
         if stream:
             body["stream"] = True
-        return WireRequest(json=body, route="chat")
+        return WireRequest(json=body, route=self.route)
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
         messages = widget.get("messages")
