@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from .errors import InputError, UpstreamBadResponse
-from .hub import HubClient
+from .examples import with_media
+from .hub import HubClient, hub_endpoint
 from .parameters import parameter_controls
 from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
@@ -115,7 +116,11 @@ class Predictor:
         # The Hub keeps chat's default examples under the older name "conversational".
         key = "conversational" if self.spec.task == "chat-completion" else self.spec.task
         defaults = default_examples().get(key, [])
-        found = self.handler.examples(self.spec.widget_data, defaults)
+        kind = self.handler.inputs[0].kind
+        widgets = with_media(
+            self.spec.widget_data, hub_endpoint(), kind if kind in ("image", "audio") else None
+        )
+        found = self.handler.examples(widgets, defaults)
         return [{"title": e.title, "data": e.data} for e in found]
 
     def info(self) -> dict[str, Any]:

@@ -351,6 +351,7 @@ class Emulator:
         self.app = Starlette(
             routes=[
                 Route("/api/models/{repo:path}", self._model_info),
+                Route("/{path:path}", self._file, methods=["GET"]),
                 Route("/{path:path}", self._inference, methods=["POST"]),
             ]
         )
@@ -365,6 +366,18 @@ class Emulator:
     def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Answer the next inference request with this status and JSON body."""
         self.faults.append((status, body, headers or {}))
+
+    async def _file(self, request: Request) -> Response:
+        """Files on the Hub (card examples): a small valid file of the kind the name says."""
+        path = request.path_params["path"]
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        kinds = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                 ".flac": "audio/flac", ".wav": "audio/wav"}  # fmt: skip
+        kind = next((k for ext, k in kinds.items() if path.lower().endswith(ext)), None)
+        data = synthesized_media(kind) if kind and "/resolve/" in path else None
+        if data is None:
+            return JSONResponse({"error": "Entry not found"}, 404)
+        return Response(data, media_type=kind)
 
     def configure(self, **settings: Any) -> FaultPlan:
         """Inject faults from now on (see tests/faults.py); ``configure()`` stops them."""

@@ -275,3 +275,16 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, em
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     page.locator("#new-chat").click()
     assert page.locator(".conversation li").count() == 0
+
+
+def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):
+    page = browser.new_page()
+    page.goto(servers["openai/clip-vit-base-patch32"].url)
+    page.locator(".chip").first.click()
+    page.locator("img.preview").wait_for(state="visible", timeout=5_000)
+    assert page.get_by_label("Candidate labels, comma-separated").input_value() == (
+        "playing music, playing sports"
+    )
+    page.locator("#out-labels .bar, #error").first.wait_for(state="visible", timeout=10_000)
+    page.screenshot(path=str(tmp_path / "media-example.png"), full_page=True)
+    assert page.locator("img.preview").evaluate("i => i.naturalWidth") > 0

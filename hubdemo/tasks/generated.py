@@ -100,6 +100,12 @@ class ImageToImageTask(GeneratedFileTask, MediaTask):
         prompt = values[1] if isinstance(values[1], str) else ""
         return (self.check_inputs(values[0]), prompt)
 
+    def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
+        src = widget.get("src")
+        if isinstance(src, str) and src.startswith("data:"):
+            return [src, str(widget.get("prompt") or "")]
+        return None
+
     def parse(self, body: Json) -> TaskInput:
         task_input = super().parse(body)
         if not isinstance(task_input.inputs, tuple):

@@ -35,7 +35,10 @@ class ImageQuestionTask(TaskHandler):
         return WireRequest(json=body, route=self.route)
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
-        return None  # card examples name the image by URL; fetching them comes later
+        src, question = widget.get("src"), widget.get("text")
+        if isinstance(src, str) and src.startswith("data:") and isinstance(question, str):
+            return [src, question]
+        return None
 
 
 class ZeroShotImageTask(ZeroShotTask):
@@ -54,4 +57,9 @@ class ZeroShotImageTask(ZeroShotTask):
         return WireRequest(json=body, route=self.route)
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
-        return None
+        src, labels = widget.get("src"), widget.get("candidate_labels")
+        if not (isinstance(src, str) and src.startswith("data:")):
+            return None
+        if isinstance(labels, list):
+            labels = ", ".join(str(label) for label in labels)
+        return [src, labels] if isinstance(labels, str) else None

@@ -32,4 +32,5 @@ class MediaTask(TaskHandler):
         return super().read_request(request)
 
     def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
-        return None  # card media examples are URLs; fetching them is a later feature
+        src = widget.get("src")  # fetched from the Hub into a data URL (examples.py)
+        return [src] if isinstance(src, str) and src.startswith("data:") else None

@@ -142,7 +142,9 @@
     data.forEach((value, index) => {
       const input = $(`[data-input="${index}"]`);
       if (input && input.dataset.kind === "table") return writeTable(input, value);
-      if (input && input.type !== "file") input.value = value;
+      if (input && input.type === "file") {
+        if (typeof value === "string" && value.startsWith("data:")) setMedia(index, value);
+      } else if (input) input.value = value;
     });
   }
 
