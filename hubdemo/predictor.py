@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from .errors import InputError, UpstreamBadResponse
+from .cache import hub_offline
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
 from .parameters import parameter_controls
@@ -117,9 +118,8 @@ class Predictor:
         key = "conversational" if self.spec.task == "chat-completion" else self.spec.task
         defaults = default_examples().get(key, [])
         kind = self.handler.inputs[0].kind
-        widgets = with_media(
-            self.spec.widget_data, hub_endpoint(), kind if kind in ("image", "audio") else None
-        )
+        fetch = kind in ("image", "audio") and not hub_offline()  # offline: no media examples
+        widgets = with_media(self.spec.widget_data, hub_endpoint(), kind if fetch else None)
         found = self.handler.examples(widgets, defaults)
         return [{"title": e.title, "data": e.data} for e in found]
 
