@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from .errors import InputError, UpstreamBadResponse
 from .cache import hub_offline
+from .errors import InputError, UpstreamBadResponse
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
 from .parameters import parameter_controls
