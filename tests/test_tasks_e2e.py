@@ -42,6 +42,10 @@ def masks_as_urls(x: Any) -> Any:  # DESIGN: binary values (masks too) are data 
     return [{**s, "mask": "data:image/png;base64," + s["mask"]} for s in x]
 
 
+def depth_as_url(x: Any) -> Any:
+    return {**x, "depth": "data:image/png;base64," + x["depth"]}
+
+
 def file_as(key: str, mime: str) -> Callable[[Any], Any]:
     """The recorded answer is the file itself (the test gets its bytes, not JSON)."""
 
@@ -77,6 +81,7 @@ CASES: dict[str, Case] = {
         ["Complete the this sentence with words one plus one is equal "], same,
         parameters={"max_tokens": 500, "temperature": 0.1, "seed": 0},
     ),
+    "depth-estimation": Case("hubdemo-emulated/depth-estimation", ["IMAGE"], depth_as_url),
     "document-question-answering": Case(
         "impira/layoutlm-document-qa", ["IMAGE", "What is the invoice number?"], same,
     ),
@@ -120,6 +125,10 @@ CASES: dict[str, Case] = {
     ),
     "text-generation": Case("gpt2", ["The answer to the universe is"], unwrap),
     "text2text-generation": Case("google/flan-t5-xxl", ["one plus two equals"], unwrap),
+    "text-to-audio": Case(
+        "hubdemo-emulated/text-to-audio", ["a dog barking in the rain"],
+        file_as("audio", "audio/flac"),
+    ),
     "text-to-image": Case(
         "stabilityai/stable-diffusion-2",
         ["award winning high resolution photo of a giant tortoise/((ladybird)) hybrid, "
@@ -143,6 +152,9 @@ CASES: dict[str, Case] = {
          "solar system's most puzzling mysteries when he went for a run up a hill in Nice, "
          "France.", "space & cosmos, scientific discovery, microbiology, robots, archeology"],
         pivot, parameters={"multi_label": False},
+    ),
+    "zero-shot-object-detection": Case(
+        "hubdemo-emulated/zero-shot-object-detection", ["IMAGE", "cat, remote"], same,
     ),
     "zero-shot-image-classification": Case(
         "openai/clip-vit-large-patch14-336", ["IMAGE", "animal, toy, car"], same,
@@ -329,3 +341,19 @@ def test_streaming_is_for_chat_models(servers) -> None:
     server = servers["gpt2"]
     response = httpx.post(f"{server.url}/api/predict?stream=true", json={"inputs": "Hi"})
     assert response.status_code == 400 and "chat models" in response.json()["error"]
+
+
+def test_depth_is_shown_as_a_colour_map(servers, media) -> None:
+    import io
+
+    from PIL import Image
+
+    server = servers["hubdemo-emulated/depth-estimation"]
+    image = "data:image/png;base64," + base64.b64encode(media["image"]).decode()
+    response = server.predict({"data": [image]})
+    assert response.status_code == 200, response.text
+    shown = response.json()["data"][0]
+    picture = Image.open(io.BytesIO(base64.b64decode(shown["url"].split(",", 1)[1])))
+    red, _, blue = picture.convert("RGB").split()
+    assert red.tobytes() != blue.tobytes(), "a colour map, not grey"
+    assert shown["name"] == "depth.png"

@@ -17,6 +17,8 @@ from .generated import (
     GeneratedFileTask,
     ImageToImageTask,
     SegmentationTask,
+    coloured_depth,
+    depth_map,
     segment_overlay,
     segments,
 )
@@ -48,6 +50,11 @@ TASKS: dict[str, TaskHandler] = {
         inputs=[c.Component("message", "chat", "Message")],
         outputs=[c.out("chat", "Conversation")], normalize=chat_completion, display=conversation,
         route="chat",
+    ),
+    "depth-estimation": MediaTask(
+        "depth-estimation", title="Depth estimation", action="Estimate depth",
+        inputs=[c.image()], outputs=[c.out("image", "Depth (near dark, far bright)")],
+        normalize=depth_map, display=coloured_depth,
     ),
     "document-question-answering": ImageQuestionTask(
         "document-question-answering", title="Document question answering", action="Answer",
@@ -121,6 +128,11 @@ TASKS: dict[str, TaskHandler] = {
         inputs=[c.text("text", "Prompt")], outputs=[c.out("text", "Generated text")],
         normalize=o.generated_text, display=o.show_generated,
     ),
+    "text-to-audio": GeneratedFileTask(
+        "text-to-audio", title="Text to audio", action="Make the sound",
+        inputs=[c.text("text", "Describe the sound")], outputs=[c.out("audio", "Sound")],
+        key="audio",
+    ),
     "text-to-image": GeneratedFileTask(
         "text-to-image", title="Text to image", action="Generate the image",
         inputs=[c.text("text", "Prompt")], outputs=[c.out("image", "Generated image")],
@@ -161,6 +173,11 @@ TASKS: dict[str, TaskHandler] = {
         action="Classify",
         inputs=[c.image(), c.Component("candidate_labels", "labels", "Candidate labels, comma-separated")],  # noqa: E501
         outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+    ),
+    "zero-shot-object-detection": ZeroShotImageTask(
+        "zero-shot-object-detection", title="Zero-shot object detection", action="Detect",
+        inputs=[c.image(), c.Component("candidate_labels", "labels", "What to look for, comma-separated")],  # noqa: E501
+        outputs=[c.out("boxes", "Objects")], normalize=o.boxes, display=o.detected_boxes,
     ),
 }  # fmt: skip
 

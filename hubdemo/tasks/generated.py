@@ -115,3 +115,29 @@ class ImageToImageTask(GeneratedFileTask, MediaTask):
         if prompt.strip():
             parameters.setdefault("prompt", prompt.strip())
         return TaskInput(image, parameters)
+
+
+def depth_map(payload: Json) -> Json:
+    """{"predicted_depth": <tensor>, "depth": <PNG>}: the depth image becomes a data URL."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("depth"), str):
+        raise KeyError("depth")
+    depth = payload["depth"]
+    if not depth.startswith("data:"):
+        depth = "data:image/png;base64," + depth
+    return {**payload, "depth": depth}
+
+
+def coloured_depth(output: Json, _: TaskInput) -> Json:
+    """The grey depth image in colour (near dark blue, far yellow), ready to show and save."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    raw = base64.b64decode(output["depth"].split(",", 1)[1])
+    grey = Image.open(io.BytesIO(raw)).convert("L")
+    coloured = ImageOps.colorize(grey, black="#1e1b4b", mid="#0d9488", white="#fde047")
+    buffer = io.BytesIO()
+    coloured.save(buffer, "PNG")
+    data = buffer.getvalue()
+    url = "data:image/png;base64," + base64.b64encode(data).decode()
+    return {"url": url, "mime": "image/png", "size": len(data), "name": "depth.png"}
