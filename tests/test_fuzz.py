@@ -5,6 +5,7 @@ hubdemo's own: any 5xx, or an answer that breaks the OpenAPI document, is a bug 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,8 +36,11 @@ def see(image, **parameters):
 def answer(question, context, **parameters):
     return {"answer": context.split()[0], "score": 0.5, "start": 0, "end": len(context.split()[0])}
 """
+# Derandomized: `make test` runs the same 60 examples each time (a red CI must mean a change
+# broke something); explore others by hand with HYPOTHESIS_EXPLORE=1.
 EXAMPLES = settings(
     max_examples=60,
+    derandomize=not os.environ.get("HYPOTHESIS_EXPLORE"),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -236,10 +236,22 @@ class TaskHandler:
         }
 
 
+# What JSON Schema's (ECMAScript's) \s matches. /openapi.json promises that text needs one
+# character besides these; Python's str.strip() would also drop \x1c-\x1f and \x85.
+BLANK = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def is_blank(text: str) -> bool:
+    return not text.strip(BLANK)
+
+
 def require_text(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise InputError(f"{field}: expected text, got {type(value).__name__}")
-    if not value.strip():
+    if is_blank(value):
         raise InputError(f"{field}: the text is empty; type something")
     return value
 

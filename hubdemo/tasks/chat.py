@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError, InvalidParameter
-from .base import Json, TaskHandler, TaskInput, WireRequest
+from .base import Json, TaskHandler, TaskInput, WireRequest, is_blank
 
 NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "data", "inputs", "parameters")
 ROLES = ("system", "user", "assistant", "tool")
@@ -24,7 +24,9 @@ def check_messages(messages: Any) -> list[dict[str, Any]]:
         if not isinstance(message, dict) or message.get("role") not in ROLES:
             raise InputError(f"messages[{i}]: needs a role ({', '.join(ROLES)}) and content")
         content = message.get("content")
-        if not (isinstance(content, str) and content.strip()) and not isinstance(content, list):
+        if not (isinstance(content, str) and not is_blank(content)) and not isinstance(
+            content, list
+        ):
             raise InputError(f"messages[{i}].content: the message is empty; type something")
     return messages
 

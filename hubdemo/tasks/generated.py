@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import UpstreamBadResponse
 from ..media import sniff
-from .base import Json, TaskHandler, TaskInput, WireResponse, parse_json
+from .base import BLANK, Json, TaskHandler, TaskInput, WireResponse, parse_json
 from .media import MediaTask
 
 
@@ -112,8 +112,8 @@ class ImageToImageTask(GeneratedFileTask, MediaTask):
             return task_input
         image, prompt = task_input.inputs
         parameters = dict(task_input.parameters)
-        if prompt.strip():
-            parameters.setdefault("prompt", prompt.strip())
+        if prompt.strip(BLANK):
+            parameters.setdefault("prompt", prompt.strip(BLANK))
         return TaskInput(image, parameters)
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError
-from .base import TaskHandler, require_text
+from .base import BLANK, TaskHandler, require_text
 
 
 class SentenceSimilarityTask(TaskHandler):
     def inputs_from_data(self, values: list[Any]) -> dict[str, Any]:
         sentences = values[1]
         if isinstance(sentences, str):  # the page's text area: one sentence per line
-            sentences = [line.strip() for line in sentences.splitlines() if line.strip()]
+            lines = [line.strip(BLANK) for line in sentences.split("\n")]
+            sentences = [line for line in lines if line]
         return self.check_inputs({"source_sentence": values[0], "sentences": sentences})
 
     def check_inputs(self, inputs: Any) -> dict[str, Any]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidParameter
-from .base import TaskHandler, TaskInput, require_text
+from .base import BLANK, TaskHandler, TaskInput, require_text
 
 
 def split_labels(value: Any) -> list[str]:
     """Candidate labels from "a, b, c" or a list; at least one is needed."""
     if isinstance(value, str):
-        labels = [part.strip() for part in value.split(",")]
+        labels = [part.strip(BLANK) for part in value.split(",")]
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        labels = [v.strip() for v in value]
+        labels = [v.strip(BLANK) for v in value]
     else:
         raise InvalidParameter("candidate_labels: give labels as a list or as 'a, b, c'")
     labels = [label for label in labels if label]
