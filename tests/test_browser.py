@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # A fake microphone that always says yes, for the recording test.
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
 ]  # fmt: skip
 
 
@@ -288,3 +290,20 @@ def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):
     page.locator("#out-labels .bar, #error").first.wait_for(state="visible", timeout=10_000)
     page.screenshot(path=str(tmp_path / "media-example.png"), full_page=True)
     assert page.locator("img.preview").evaluate("i => i.naturalWidth") > 0
+
+
+def test_record_from_the_microphone_and_classify(browser, servers, tmp_path):
+    """Chromium's fake microphone (a beep; see CHROMIUM_ARGS) stands in for a person."""
+    page = browser.new_page()
+    page.goto(servers["alefiury/wav2vec2-large-xlsr-53-gender-recognition-librispeech"].url)
+    page.get_by_role("button", name="● Record").click()
+    stop = page.get_by_role("button", name="■ Stop")
+    stop.wait_for(timeout=5_000)
+    page.wait_for_timeout(800)
+    stop.click()
+    preview = page.locator("audio.preview")
+    preview.wait_for(state="visible", timeout=5_000)
+    assert preview.get_attribute("src").startswith("data:audio/webm")
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+    page.screenshot(path=str(tmp_path / "microphone.png"), full_page=True)

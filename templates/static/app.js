@@ -33,6 +33,39 @@
     reader.readAsDataURL(file);
   }
 
+  // The microphone: Record starts, the same button stops; the take becomes the input.
+  $$("[data-record]").forEach((button) => {
+    let recorder = null;
+    button.addEventListener("click", async () => {
+      if (recorder) {
+        recorder.stop();
+        return;
+      }
+      let stream;
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      } catch (err) {
+        showError(`The microphone is not available (${err.message}); choose a file instead.`);
+        return;
+      }
+      const chunks = [];
+      recorder = new MediaRecorder(stream);
+      recorder.ondataavailable = (event) => chunks.push(event.data);
+      recorder.onstop = () => {
+        stream.getTracks().forEach((track) => track.stop());
+        const reader = new FileReader();
+        reader.onload = () => setMedia(Number(button.dataset.record), reader.result);
+        reader.readAsDataURL(new Blob(chunks, { type: recorder.mimeType }));
+        recorder = null;
+        button.textContent = "● Record";
+        button.classList.remove("recording");
+      };
+      recorder.start();
+      button.textContent = "■ Stop";
+      button.classList.add("recording");
+    });
+  });
+
   function setMedia(index, dataUrl) {
     media[index] = dataUrl;
     const field = $(`[data-drop="${index}"]`);
