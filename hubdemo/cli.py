@@ -204,7 +204,22 @@ def serve(
         f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False
     )
     if workers > 1:
-        _serve_workers(spec, workers, host, port, locals())
+        settings = {  # what hubdemo.asgi:app_from_env reads, in each worker
+            "HUBDEMO_MODEL": model,
+            "HUBDEMO_TASK": task or "",
+            "HUBDEMO_LOCAL": "1" if local else "",
+            "HUBDEMO_MAX_UPLOAD_MB": str(max_upload_mb),
+            "HUBDEMO_CONCURRENCY": str(concurrency),
+            "HUBDEMO_MAX_QUEUE": str(max_queue),
+            "HUBDEMO_RETRY_BUDGET": str(retry_budget),
+            "HUBDEMO_TIMEOUT": str(timeout),
+            "HUBDEMO_AUTH": auth or "",
+            "HUBDEMO_CORS": ",".join(cors),
+            "HF_TOKEN": token or "",
+            "HUBDEMO_ROUTER": router or "",
+            "HUBDEMO_ENDPOINT": endpoint or "",
+        }
+        _serve_workers(spec, workers, host, port, settings)
         return
     _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
@@ -212,29 +227,16 @@ def serve(
 
 
 def _serve_workers(
-    spec: ModelSpec, workers: int, host: str, port: int, flags: dict[str, Any]
+    spec: ModelSpec, workers: int, host: str, port: int, settings: dict[str, str]
 ) -> None:
-    """N processes of hubdemo.asgi:app_from_env, configured through the environment."""
+    """N processes of hubdemo.asgi:app_from_env, configured through the environment. An empty
+    token, router or endpoint is left out: the environment's own then still counts."""
     import os
 
     import uvicorn
 
-    settings = {
-        "HUBDEMO_MODEL": flags["model"],
-        "HUBDEMO_TASK": flags["task"] or "",
-        "HUBDEMO_LOCAL": "1" if flags["local"] else "",
-        "HUBDEMO_MAX_UPLOAD_MB": str(flags["max_upload_mb"]),
-        "HUBDEMO_CONCURRENCY": str(flags["concurrency"]),
-        "HUBDEMO_MAX_QUEUE": str(flags["max_queue"]),
-        "HUBDEMO_RETRY_BUDGET": str(flags["retry_budget"]),
-        "HUBDEMO_TIMEOUT": str(flags["timeout"]),
-        "HUBDEMO_AUTH": flags["auth"] or "",
-        "HUBDEMO_CORS": ",".join(flags["cors"]),
-    }
-    for name, value in (("HF_TOKEN", flags["token"]), ("HUBDEMO_ROUTER", flags["router"]),
-                        ("HUBDEMO_ENDPOINT", flags["endpoint"])):  # fmt: skip
-        if value:
-            settings[name] = value
+    passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT")
+    settings = {k: v for k, v in settings.items() if v or k not in passed_through}
     os.environ.update(settings)
     out.print(f"{workers} worker processes for {spec.model_id}", highlight=False)
     sys.stdout.flush()
@@ -359,8 +361,8 @@ def _parameters(pairs: list[str]) -> dict[str, Any]:
     return parameters
 
 
-def _show(info: dict[str, Any], result: dict[str, Any]) -> None:
-    kind = info["outputs"][0]["kind"]
+def _show(kind: str, result: dict[str, Any]) -> None:
+    """One prediction, drawn for a terminal by its first output component's kind."""
     shown = result["data"][0]
     if kind in ("labels", "boxes"):
         table = Table("label", "score", "")
@@ -455,7 +457,8 @@ def predict(
     if as_json:
         print(json.dumps({"task": spec.task, "output": result["output"]}))
     else:
-        _show(predictor.info(), result)
+        # Only the kind: info() would also build examples (and fetch media ones).
+        _show(predictor.handler.outputs[0].kind, result)
 
 
 @app.command()

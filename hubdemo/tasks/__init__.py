@@ -16,7 +16,6 @@ from .feature_extraction import FeatureExtractionTask
 from .generated import (
     GeneratedFileTask,
     ImageToImageTask,
-    SegmentationTask,
     coloured_depth,
     depth_map,
     segment_overlay,
@@ -75,7 +74,7 @@ TASKS: dict[str, TaskHandler] = {
         "image-classification", title="Image classification", action="Classify",
         inputs=[c.image()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
     ),
-    "image-segmentation": SegmentationTask(
+    "image-segmentation": MediaTask(
         "image-segmentation", title="Image segmentation", action="Segment",
         inputs=[c.image()], outputs=[c.out("segments", "Segments")],
         normalize=segments, display=segment_overlay,

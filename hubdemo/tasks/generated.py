@@ -68,10 +68,6 @@ class GeneratedFileTask(TaskHandler):
         return [{"url": url, "mime": mime, "size": size, "name": f"{self.name}.{extension}"}]
 
 
-class SegmentationTask(MediaTask):
-    """An image in; [{label, score, mask}] out, the masks as PNG data URLs."""
-
-
 def segments(payload: Json) -> Json:
     if not isinstance(payload, list):
         raise TypeError("expected a list of segments")

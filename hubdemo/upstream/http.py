@@ -165,7 +165,8 @@ class HttpUpstream:
             url = self._urls[route] = httpx.URL(self.url_for(route))
         return url
 
-    async def _send_once(self, request: WireRequest) -> WireResponse:
+    def _outgoing(self, request: WireRequest) -> tuple[httpx.Request, httpx.AsyncBaseTransport]:
+        """The HTTP request for ``request`` and the pool (shard) that sends it."""
         headers = {"User-Agent": "hubdemo"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -185,7 +186,10 @@ class HttpUpstream:
             content=body,
             extensions={"timeout": self._timeout},
         )
-        transport = self._transports[next(self._turn) % len(self._transports)]
+        return outgoing, self._transports[next(self._turn) % len(self._transports)]
+
+    async def _send_once(self, request: WireRequest) -> WireResponse:
+        outgoing, transport = self._outgoing(request)
         try:
             response = await transport.handle_async_request(outgoing)
             try:
@@ -268,20 +272,7 @@ class HttpUpstream:
     async def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
         """The JSON objects of a server-sent-event answer, as they arrive. An ``{"error": ...}``
         inside the stream (a 200 that went wrong) raises like an error status would."""
-        headers = {"User-Agent": "hubdemo", "Content-Type": "application/json"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
-        payload = request.json
-        if isinstance(payload, dict) and "model" not in payload:
-            payload = {"model": self.model_id or "tgi", **payload}
-        outgoing = httpx.Request(
-            "POST",
-            self._url(request.route),
-            headers=headers,
-            content=json.dumps(payload).encode(),
-            extensions={"timeout": self._timeout},
-        )
-        transport = self._transports[next(self._turn) % len(self._transports)]
+        outgoing, transport = self._outgoing(request)
         try:
             response = await transport.handle_async_request(outgoing)
         except httpx.TimeoutException:

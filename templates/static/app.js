@@ -388,6 +388,18 @@
     overlay.style.height = `${img.clientHeight}px`;
   };
 
+  // Hovering (or focusing) a legend row fades every drawn shape but its own.
+  const isolateOnHover = (item, overlay, shape) => {
+    const isolate = (on) => {
+      overlay.classList.toggle("isolating", on);
+      shape.classList.toggle("focus", on);
+    };
+    item.addEventListener("mouseenter", () => isolate(true));
+    item.addEventListener("mouseleave", () => isolate(false));
+    item.addEventListener("focus", () => isolate(true));
+    item.addEventListener("blur", () => isolate(false));
+  };
+
   // A generated image or sound: shown (or played) and downloadable under a sensible name.
   const showFile = (root, value, selector) => {
     $(selector, root).src = value.url;
@@ -482,14 +494,7 @@
         box.style.height = `${((b.ymax - b.ymin) / img.naturalHeight) * 100}%`;
         box.append(el("span", "tag", `${row.label} ${pct(row.score)}`));
         overlay.append(box);
-        const isolate = (on) => {
-          overlay.classList.toggle("isolating", on);
-          box.classList.toggle("focus", on);
-        };
-        item.addEventListener("mouseenter", () => isolate(true));
-        item.addEventListener("mouseleave", () => isolate(false));
-        item.addEventListener("focus", () => isolate(true));
-        item.addEventListener("blur", () => isolate(false));
+        isolateOnHover(item, overlay, box);
       });
     },
     image(root, value) {
@@ -560,14 +565,7 @@
           context.putImageData(pixels, 0, 0);
         };
         mask.src = row.mask;
-        const isolate = (on) => {
-          overlay.classList.toggle("isolating", on);
-          canvas.classList.toggle("focus", on);
-        };
-        item.addEventListener("mouseenter", () => isolate(true));
-        item.addEventListener("mouseleave", () => isolate(false));
-        item.addEventListener("focus", () => isolate(true));
-        item.addEventListener("blur", () => isolate(false));
+        isolateOnHover(item, overlay, canvas);
       });
     },
     embedding(root, value) {

@@ -101,6 +101,23 @@ async def load(port: int, concurrency: int, total: int) -> dict[str, float]:
     }
 
 
+def model_alone(folder: Path, rounds: int = 20) -> dict[int, float]:
+    """Sentences/s of the model itself (no server), one at a time and in batches of 16: the
+    most batching can give on this machine."""
+    from hubdemo.local.embeddings import Encoder, feature_extraction
+
+    run = feature_extraction(Encoder(folder))
+    rates = {}
+    for size in (1, 16):
+        texts = [sentence(i) for i in range(size)]
+        run(texts, {})  # warm up
+        started = time.perf_counter()
+        for _ in range(rounds):
+            run(texts, {})
+        rates[size] = size * rounds / (time.perf_counter() - started)
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="per measurement")
@@ -129,6 +146,8 @@ def main() -> None:
         finally:
             for served in servers.values():
                 served.stop()
+
+        alone = model_alone(next(cache.glob("models--*/snapshots/*")))
 
     rows = []
     for (batch, concurrency), results in runs.items():
@@ -167,12 +186,17 @@ def main() -> None:
         f"batching speed-up at concurrency 16: {speedup:.2f}x, median of "
         f"{' '.join(f'{x:.2f}' for x in ratios)} (target >= 3x: {verdict})"
     )
+    console.print(
+        f"the model alone, in this process: {alone[1]:.0f} sentences/s one at a time, "
+        f"{alone[16]:.0f}/s in batches of 16 ({alone[16] / alone[1]:.2f}x)"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "model": REPO_ID,
         "rows": rows,
         "speedup_c16": speedup,
         "ratios": ratios,
+        "model_alone_sentences_per_s": alone,
         "cpus": os.cpu_count(),
     }
     args.json.write_text(json.dumps(report, indent=2))
