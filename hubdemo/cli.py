@@ -332,13 +332,18 @@ def describe(
     out.print(table)
 
 
-def _input_value(text: str, kind: str, field: str) -> str:
+def _input_value(text: str, kind: str, field: str, optional: bool = False) -> str:
     """A media input must be a file, sent as a data URL; a text input may be a text file."""
     path = Path(text)
     is_file = len(text) < 4096 and path.is_file()
-    if kind in ("image", "audio"):
+    if kind in ("image", "audio", "video"):
+        if optional and not text:
+            return ""  # left out on purpose: ""
         if not is_file:
-            raise InputError(f"{field}: no such file '{text}'; give the path of an {kind} file")
+            article = "a" if kind == "video" else "an"
+            raise InputError(
+                f"{field}: no such file '{text}'; give the path of {article} {kind} file"
+            )
         data = path.read_bytes()
         from .media import Media, sniff
 
@@ -380,9 +385,14 @@ def _show(kind: str, result: dict[str, Any]) -> None:
                 row["sentence"], f"{row['score']:.4f}", "█" * round(max(0, row["score"]) * 30)
             )
         out.print(table)
-    elif kind in ("image", "audio"):
+    elif kind in ("image", "audio", "video"):
         out.print(f"{shown['mime']}, {shown['size'] / 1024:.1f} KB", highlight=False)
         out.print("(--json prints it as a data URL)", style="dim")
+    elif kind == "tracks":
+        for track in shown:
+            size = track["size"] / 1024
+            out.print(f"{track['label']}: {track['mime']}, {size:.1f} KB", highlight=False)
+        out.print("(--json prints them as data URLs)", style="dim")
     elif kind == "segments":
         table = Table("segment", "score")
         for row in shown:
@@ -438,7 +448,7 @@ def predict(
             raise InputError(
                 f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}"
             )
-        data = [_input_value(v, c.kind, c.name) for v, c in zip(inputs, fields)]
+        data = [_input_value(v, c.kind, c.name, c.optional) for v, c in zip(inputs, fields)]
         body = {"data": data, "parameters": _parameters(param)}
         _report_loading(upstream, err, wait=True)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-INPUT_KINDS = ("text", "textarea", "image", "audio", "labels", "sentences", "table", "chat")
+INPUT_KINDS = (
+    "text", "textarea", "image", "audio", "video", "labels", "sentences", "table", "chat",
+)  # fmt: skip
 OUTPUT_KINDS = (
     "labels",
     "entities",
@@ -21,6 +23,8 @@ OUTPUT_KINDS = (
     "similarity",
     "image",
     "audio",
+    "video",
+    "tracks",
     "segments",
     "table",
     "chat",
@@ -55,6 +59,10 @@ def image(name: str = "image", label: str = "Image") -> Component:
 
 def audio(name: str = "audio", label: str = "Audio") -> Component:
     return Component(name, "audio", label)
+
+
+def video(name: str = "video", label: str = "Video") -> Component:
+    return Component(name, "video", label)
 
 
 def out(kind: str, label: str) -> Component:

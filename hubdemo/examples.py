@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from .media import sniff
+from .media import sniff_as
 
 log = logging.getLogger("hubdemo")
 
@@ -47,7 +47,7 @@ def fetch_media(url: str, endpoint: str, family: str) -> str | None:
     except (httpx.HTTPError, ValueError) as exc:
         log.info("example %s could not be fetched (%s): left out", url, exc)
         return None
-    mime = sniff(data) if data else None
+    mime = sniff_as(data, family) if data else None
     if not mime or not mime.startswith(family + "/"):
         return None
     _CACHE[key] = f"data:{mime};base64,{base64.b64encode(data).decode()}"

@@ -49,9 +49,14 @@ class Media:
 def sniff(data: bytes) -> str | None:
     """The MIME type named by the first bytes of ``data``, or None when unknown."""
     if data[:4] == b"RIFF" and len(data) >= 12:
-        return {b"WAVE": "audio/wav", b"WEBP": "image/webp"}.get(data[8:12])
+        return {b"WAVE": "audio/wav", b"WEBP": "image/webp", b"AVI ": "video/x-msvideo"}.get(
+            data[8:12]
+        )
     if data[4:8] == b"ftyp":
-        return "audio/mp4" if data[8:11] in (b"M4A", b"M4B") else "video/mp4"
+        brand = data[8:12]
+        if brand[:3] in (b"M4A", b"M4B"):
+            return "audio/mp4"
+        return "video/quicktime" if brand == b"qt  " else "video/mp4"
     if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0 and data[1] & 0x06:
         return "audio/mpeg"  # MPEG audio frame sync (MP3 without an ID3 tag)
     for prefix, mime in _SIGNATURES:
@@ -71,14 +76,15 @@ def decode_base64(text: str, field: str) -> bytes:
 
 
 def parse_media(value: object, family: str, field: str) -> Media:
-    """Turn a data URL or a base64 string into Media of ``family`` ("image" or "audio").
+    """Turn a data URL or a base64 string into Media of ``family`` ("image", "audio", "video").
 
     Raises:
         InputError: the value is not a string, not base64, or empty.
         UnsupportedMedia: the bytes are not a known file of that family.
     """
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{field}: expected an {family} as a data URL or base64 string")
+        article = "a" if family == "video" else "an"
+        raise InputError(f"{field}: expected {article} {family} as a data URL or base64 string")
     value = value.strip()
     b64 = value
     if value.startswith("data:"):
@@ -91,19 +97,39 @@ def parse_media(value: object, family: str, field: str) -> Media:
     return media_from_bytes(decode_base64(b64, field), family, field, b64)
 
 
+# Containers that hold sound or pictures: sniffed as one, accepted as the other when asked for.
+_EITHER_FAMILY = {
+    "audio/webm": "video/webm",
+    "audio/ogg": "video/ogg",
+    "video/mp4": "audio/mp4",
+    "audio/mp4": "video/mp4",
+}
+ACCEPTED = {
+    "image": "PNG, JPEG, GIF, WEBP, BMP or TIFF",
+    "audio": "WAV, FLAC, MP3, OGG, WEBM or M4A",
+    "video": "MP4, WEBM, MOV, OGG or AVI",
+}
+
+
+def sniff_as(data: bytes, family: str) -> str | None:
+    """Like sniff, but a container that holds either (WEBM, OGG, MP4) is named for ``family``."""
+    mime = sniff(data)
+    if mime and not mime.startswith(family + "/"):
+        return _EITHER_FAMILY.get(mime, mime)
+    return mime
+
+
 def media_from_bytes(data: bytes, family: str, field: str, b64: str | None = None) -> Media:
     """Check that ``data`` is a non-empty file of ``family`` by its format header."""
     if not data:
         raise InputError(f"{field}: the {family} is empty; choose a file")
-    mime = sniff(data)
+    mime = sniff_as(data, family)
     if mime is None or not mime.startswith(family + "/"):
         found = f"a {mime} file" if mime else "not a file type hubdemo recognises"
-        accepted = (
-            "PNG, JPEG, GIF, WEBP, BMP or TIFF"
-            if family == "image"
-            else ("WAV, FLAC, MP3, OGG, WEBM or M4A")
+        article = "a" if family == "video" else "an"
+        raise UnsupportedMedia(
+            f"{field}: this is {found}; send {article} {family} ({ACCEPTED[family]})"
         )
-        raise UnsupportedMedia(f"{field}: this is {found}; send an {family} ({accepted})")
     if family == "image":
         check_image(data, mime, field)
     elif mime == "audio/wav":

@@ -40,6 +40,7 @@ NON_BLANK = {"type": "string", "pattern": "\\S"}
 INPUT_SCHEMAS = {
     "image": {"type": "string", "description": "data:image/...;base64,... or plain base64"},
     "audio": {"type": "string", "description": "data:audio/...;base64,... or plain base64"},
+    "video": {"type": "string", "description": "data:video/...;base64,... or plain base64"},
     "labels": {**NON_BLANK, "description": "Comma-separated labels"},
     "sentences": {**NON_BLANK, "description": "One sentence per line"},
 }
@@ -96,10 +97,11 @@ def _native_body(spec_folder: str, media: bool) -> dict[str, Any]:
 
 def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
     inputs = info["inputs"]
-    items = [INPUT_SCHEMAS.get(c["kind"], NON_BLANK) for c in inputs]
-    native = _native_body(
-        spec_folder, media=items[0] in (INPUT_SCHEMAS["image"], INPUT_SCHEMAS["audio"])
-    )
+    items = [
+        {"type": "string"} if c.get("optional") else INPUT_SCHEMAS.get(c["kind"], NON_BLANK)
+        for c in inputs
+    ]
+    native = _native_body(spec_folder, media=inputs[0]["kind"] in ("image", "audio", "video"))
     declared = parameters_schema(spec_folder)
     parameters = inline(declared, declared)
     if "parameters" in native.get("properties", {}):

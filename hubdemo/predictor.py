@@ -118,7 +118,9 @@ class Predictor:
         key = "conversational" if self.spec.task == "chat-completion" else self.spec.task
         defaults = default_examples().get(key, [])
         kind = self.handler.inputs[0].kind
-        fetch = kind in ("image", "audio") and not hub_offline()  # offline: no media examples
+        fetch = (
+            kind in ("image", "audio", "video") and not hub_offline()
+        )  # offline: no media examples
         widgets = with_media(self.spec.widget_data, hub_endpoint(), kind if fetch else None)
         found = self.handler.examples(widgets, defaults)
         return [{"title": e.title, "data": e.data} for e in found]

@@ -72,6 +72,8 @@ SYNTHESIZED_TASKS = {
     "facebook/detr-resnet-50-panoptic": "image-segmentation",
     "lllyasviel/sd-controlnet-canny": "image-to-image",
     "mistralai/Mistral-7B-Instruct-v0.2": "text-generation",
+    # A real Hub pipeline tag that no inference spec (and so no hubdemo task) covers.
+    "hubdemo-emulated/image-to-3d": "image-to-3d",
 }
 # Tags of synthesized model infos (the Hub tags chat models "conversational").
 SYNTHESIZED_TAGS = {"mistralai/Mistral-7B-Instruct-v0.2": ["conversational", "text-generation"]}
@@ -192,6 +194,7 @@ class Tapes:
         import base64
 
         depth_png = synthesized_media("image/png") or b""
+        video = synthesized_media("video/mp4") or b""
         built: dict[str, tuple[str, str, bytes]] = {
             "zero-shot-object-detection": ("application/json", "", json.dumps([
                 {"label": "cat", "score": 0.91,
@@ -204,6 +207,15 @@ class Tapes:
                 "depth": base64.b64encode(depth_png).decode(),
             }).encode()),
             "text-to-audio": ("audio/flac", "", synthesized_media("audio/flac") or b""),
+            "text-to-video": ("video/mp4", "", video),
+            "image-to-video": ("video/mp4", "", video),
+            "image-text-to-video": ("video/mp4", "", video),
+            "image-text-to-image": ("image/png", "", depth_png),
+            "video-classification": ("application/json", "", json.dumps([
+                {"label": "juggling balls", "score": 0.83},
+                {"label": "playing tennis", "score": 0.09},
+                {"label": "skipping rope", "score": 0.03},
+            ]).encode()),
         }  # fmt: skip
         for task, (content_type, route, body) in built.items():
             model = f"hubdemo-emulated/{task}"
@@ -293,7 +305,10 @@ class Tapes:
         if built is not None:
             return built
         if "json" not in content_type:
-            return next((e for e in candidates if e.binary), None)
+            # huggingface.js's tapes.json cut long strings (audio-to-audio's blobs) at 1,000
+            # characters; the huggingface_hub cassettes kept whole answers: prefer those.
+            binary = sorted((e for e in candidates if e.binary), key=lambda e: "#" not in e.source)
+            return next(iter(binary), None)
         try:
             wanted = canonical(json.loads(body))
         except ValueError:
@@ -314,11 +329,26 @@ class Tapes:
 
 
 def synthesized_media(content_type: str) -> bytes | None:
-    """A deterministic 64x48 JPEG or PNG, or half a second of a 440 Hz tone as FLAC or WAV."""
+    """A deterministic 64x48 JPEG or PNG, half a second of a 440 Hz tone as FLAC or WAV, or a
+    one-second 64x48 H.264 MP4 (or VP9 WEBM) of a square crossing the picture."""
     import io
 
     kind = content_type.split(";")[0].strip()
     buffer = io.BytesIO()
+    if kind in ("video/mp4", "video/webm"):
+        import av
+        import numpy as np
+
+        codec, container = ("libx264", "mp4") if kind == "video/mp4" else ("libvpx-vp9", "webm")
+        with av.open(buffer, "w", format=container) as out:
+            stream = out.add_stream(codec, rate=12)
+            stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+            for i in range(12):
+                frame = np.full((48, 64, 3), (240, 200, 80), dtype=np.uint8)
+                frame[14:34, 4 + i * 3 : 24 + i * 3] = (30, 90, 200)
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+            out.mux(stream.encode())
+        return buffer.getvalue()
     if kind in ("image/jpeg", "image/png"):
         from PIL import Image, ImageDraw
 

@@ -3,29 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # A fake microphone that always says yes, for the recording test.
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, media, tmp_path):
@@ -254,7 +235,8 @@ def test_an_editable_table_answers_with_its_cells_highlighted(browser, servers, 
     page.screenshot(path=str(tmp_path / "table-qa.png"), full_page=True)
 
 
-def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, emulator, tmp_path):
+def chat_page(browser, servers):
+    """The chat model's page with the recorded request's settings and message typed in."""
     page = browser.new_page()
     page.goto(servers["mistralai/Mistral-7B-Instruct-v0.2"].url)
     page.locator("#parameters summary").click()
@@ -262,21 +244,52 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, em
     page.get_by_label("temperature").fill("0.1")
     page.get_by_label("seed").fill("0")
     page.get_by_label("Message", exact=True).fill("Complete the equation 1+1= ,just the answer")
+    return page
+
+
+def streamed_text(sse: bytes) -> str:
+    """The text of a recorded chat stream: its deltas joined."""
+    return "".join(
+        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
+        for line in sse.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+    )
+
+
+def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, emulator, tmp_path):
+    page = chat_page(browser, servers)
     page.get_by_role("button", name="Send").click()
     page.locator("#status").filter(has_text="Answered in").wait_for(timeout=10_000)
     turns = page.locator(".conversation li")
     assert turns.count() == 2
     assert turns.nth(0).locator(".role").text_content() == "user"
-    recorded = "".join(
-        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
-        for line in emulator.replayed().body.decode().splitlines()
-        if line.startswith("data:") and "[DONE]" not in line
-    )
+    recorded = streamed_text(emulator.replayed().body)
     assert turns.nth(1).locator(".content").text_content() == recorded
     assert page.get_by_label("Message", exact=True).input_value() == ""
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     page.locator("#new-chat").click()
     assert page.locator(".conversation li").count() == 0
+
+
+def test_chat_shows_the_first_tokens_before_the_last_arrive(browser, servers, emulator, tmp_path):
+    # The emulator drips the recorded stream 8 bytes every 5 ms (about 2.4 s in all).
+    page = chat_page(browser, servers)
+    emulator.configure(drip_seconds=0.005)
+    try:
+        page.get_by_role("button", name="Send").click()
+        answer = page.locator(".conversation li.assistant .content")
+        answer.filter(has_text="1").wait_for(timeout=10_000)
+        early = answer.text_content() or ""
+        still_running = page.locator("#status").text_content() or ""
+        page.screenshot(path=str(tmp_path / "chat-streaming.png"), full_page=True)
+        page.locator("#status").filter(has_text="Answered in").wait_for(timeout=20_000)
+    finally:
+        emulator.configure()
+    final = answer.text_content() or ""
+    recorded = streamed_text(emulator.replayed().body)
+    assert final == recorded
+    assert early and final.startswith(early) and len(early) < len(final)
+    assert "Answered in" not in still_running  # seen while the stream was still arriving
 
 
 def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):

@@ -147,10 +147,10 @@ def test_no_pipeline_tag_says_pass_task_and_lists_tasks(emulator) -> None:
 
 
 def test_unsupported_task_lists_the_supported_ones(emulator) -> None:
-    result = run_cli(emulator, "describe", "speechbrain/sepformer-wham")
+    result = run_cli(emulator, "describe", "hubdemo-emulated/image-to-3d")
     assert result.returncode == 2
     line = _error(result)
-    assert "audio-to-audio" in line and "not supported" in line and "image-classification" in line
+    assert "image-to-3d" in line and "not supported" in line and "image-classification" in line
 
 
 def test_hub_unreachable_says_so_and_names_the_way_out(emulator) -> None:

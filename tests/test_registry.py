@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import HF_TASKS, REPO
 from test_tasks_e2e import CASES
 
@@ -25,8 +27,11 @@ def test_every_component_kind_has_its_partial() -> None:
 
 
 def test_every_task_has_a_spec_and_a_recorded_exchange(tapes) -> None:
+    from hubdemo.schemas import OWN_SPECS, SCHEMA_DIR
+
     for name, handler in TASKS.items():
-        assert (HF_TASKS / handler.spec / "output.json").is_file(), name
+        specs = SCHEMA_DIR if handler.spec in OWN_SPECS else HF_TASKS
+        assert (specs / handler.spec / "output.json").is_file(), name
         assert name in CASES, f"{name} has no end-to-end case"
         route = {"": "", "chat": "chat"}.get(handler.route, f"pipeline/{name}")
         assert tapes.candidates(CASES[name].model, route), name
@@ -41,11 +46,16 @@ def test_every_output_kind_is_drawn_by_the_page() -> None:
 def test_bundled_output_schemas_are_the_shared_specs_verbatim() -> None:
     from conftest import HF_TASKS
 
-    from hubdemo.schemas import SCHEMA_DIR
+    from hubdemo.schemas import OWN_SPECS, SCHEMA_DIR
 
     shared = {p.parent.name for p in HF_TASKS.glob("*/output.json")} - {"placeholder"}
     bundled = {p.parent.name for p in SCHEMA_DIR.glob("*/output.json")}
-    assert bundled == shared
+    assert bundled == shared | set(OWN_SPECS)
+    for name in OWN_SPECS:  # written for hubdemo only where the Hub has no spec, and marked
+        assert not (HF_TASKS / name).exists()
+        for part in ("input.json", "output.json"):
+            text = (SCHEMA_DIR / name / part).read_text()
+            assert "Written for hubdemo" in json.loads(text)["$comment"]
     for name in shared:
         assert (SCHEMA_DIR / name / "output.json").read_bytes() == (
             HF_TASKS / name / "output.json"
@@ -64,8 +74,6 @@ def test_the_schema_check_finds_a_broken_output() -> None:
 
 
 def test_parameter_controls_follow_each_tasks_spec() -> None:
-    import json
-
     from conftest import HF_TASKS
 
     from hubdemo.parameters import parameter_controls

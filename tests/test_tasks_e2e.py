@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import validate_output
+from emulator import synthesized_media
 
 from hubdemo.tasks import TASKS
 
@@ -46,6 +47,10 @@ def depth_as_url(x: Any) -> Any:
     return {**x, "depth": "data:image/png;base64," + x["depth"]}
 
 
+def tracks_as_urls(x: Any) -> Any:
+    return [{**t, "blob": f"data:{t['content-type']};base64," + t["blob"]} for t in x]
+
+
 def file_as(key: str, mime: str) -> Callable[[Any], Any]:
     """The recorded answer is the file itself (the test gets its bytes, not JSON)."""
 
@@ -59,7 +64,7 @@ def file_as(key: str, mime: str) -> Callable[[Any], Any]:
 @dataclass
 class Case:
     model: str
-    data: list[Any]  # the {"data": [...]} form; "IMAGE"/"AUDIO" stand for a recorded file
+    data: list[Any]  # the {"data": [...]} form; "IMAGE"/"AUDIO"/"VIDEO" stand for a file
     expect: Callable[[Any], Any]
     native: Any = None  # the task's own body, when the case also checks that form
     parameters: dict[str, Any] | None = None  # as in the recorded request
@@ -69,6 +74,7 @@ CASES: dict[str, Case] = {
     "audio-classification": Case(
         "alefiury/wav2vec2-large-xlsr-53-gender-recognition-librispeech", ["AUDIO"], same
     ),
+    "audio-to-audio": Case("speechbrain/sepformer-wham", ["AUDIO"], tracks_as_urls),
     "automatic-speech-recognition": Case(
         "facebook/wav2vec2-large-960h-lv60-self", ["AUDIO"], same
     ),
@@ -88,8 +94,19 @@ CASES: dict[str, Case] = {
     "fill-mask": Case("google-bert/bert-base-uncased", ["[MASK] world!"], same),
     "image-classification": Case("google/vit-base-patch16-224", ["IMAGE"], same),
     "image-segmentation": Case("facebook/detr-resnet-50-panoptic", ["IMAGE"], masks_as_urls),
+    "image-text-to-image": Case(
+        "hubdemo-emulated/image-text-to-image", ["", "a red bicycle, watercolour"],
+        file_as("image", "image/png"),
+    ),
+    "image-text-to-video": Case(
+        "hubdemo-emulated/image-text-to-video", ["IMAGE", "the cat walks away"],
+        file_as("video", "video/mp4"),
+    ),
     "image-to-image": Case(
         "lllyasviel/sd-controlnet-canny", ["IMAGE", ""], file_as("image", "image/jpeg"),
+    ),
+    "image-to-video": Case(
+        "hubdemo-emulated/image-to-video", ["IMAGE", ""], file_as("video", "video/mp4"),
     ),
     "image-to-text": Case("Salesforce/blip-image-captioning-base", ["IMAGE"], unwrap),
     "object-detection": Case("facebook/detr-resnet-50", ["IMAGE"], same),
@@ -137,11 +154,16 @@ CASES: dict[str, Case] = {
     "text-to-speech": Case(
         "espnet/kan-bayashi_ljspeech_vits", ["hello there!"], file_as("audio", "audio/flac"),
     ),
+    "text-to-video": Case(
+        "hubdemo-emulated/text-to-video", ["a dog running on the beach"],
+        file_as("video", "video/mp4"),
+    ),
     "token-classification": Case(
         "dbmdz/bert-large-cased-finetuned-conll03-english",
         ["My name is Sarah Jessica Parker but you can call me Jessica"], same,
     ),
     "translation": Case("google-t5/t5-base", ["My name is Wolfgang and I live in Berlin"], unwrap),
+    "video-classification": Case("hubdemo-emulated/video-classification", ["VIDEO"], same),
     "visual-question-answering": Case(
         "dandelin/vilt-b32-finetuned-vqa", ["IMAGE", "How many cats are lying down?"], same,
     ),
@@ -166,6 +188,7 @@ def _data(case: Case, media: dict[str, bytes]) -> list[Any]:
     files = {
         "IMAGE": "data:image/png;base64," + base64.b64encode(media["image"]).decode(),
         "AUDIO": "data:audio/flac;base64," + base64.b64encode(media["audio"]).decode(),
+        "VIDEO": "data:video/mp4;base64," + base64.b64encode(media["video"]).decode(),
     }
     return [files.get(v, v) if isinstance(v, str) else v for v in case.data]
 
@@ -252,6 +275,38 @@ def test_the_image_to_image_prompt_travels_as_the_specs_parameter(servers, emula
     assert sent["parameters"] == {"prompt": "make it blue"}
     assert base64.b64decode(sent["inputs"]) == media["image"]  # forwarded as received
     assert response.json()["output"]["image"].startswith("data:image/jpeg;base64,")
+
+
+def test_image_text_tasks_take_an_image_a_prompt_or_both(servers, emulator, media) -> None:
+    server = servers["hubdemo-emulated/image-text-to-video"]
+    image = "data:image/png;base64," + base64.b64encode(media["image"]).decode()
+    assert server.predict({"data": ["", "waves on a beach"]}).status_code == 200
+    assert json.loads(emulator.log[-1].body) == {"parameters": {"prompt": "waves on a beach"}}
+    assert server.predict({"data": [image, ""]}).status_code == 200
+    assert emulator.log[-1].body == media["image"]  # alone: the raw file, as the spec allows
+    response = server.predict({"data": [image, "zoom in"]})
+    sent = json.loads(emulator.log[-1].body)
+    assert sent["parameters"] == {"prompt": "zoom in"}
+    assert response.json()["output"]["video"].startswith("data:video/mp4;base64,")
+    posts = len(emulator.log)
+    for body in ({"data": ["", " "]}, {"inputs": "", "parameters": {}}):
+        refused = server.predict(body)
+        assert refused.status_code == 400, refused.text
+        assert "prompt" in refused.json()["error"]
+    assert len(emulator.log) == posts  # nothing went upstream
+
+
+def test_a_video_that_is_not_one_is_refused_before_the_upstream(servers, emulator, media):
+    server = servers["hubdemo-emulated/video-classification"]
+    posts = len(emulator.log)
+    image = "data:image/png;base64," + base64.b64encode(media["image"]).decode()
+    response = server.predict({"data": [image]})
+    assert response.status_code == 415
+    assert "send a video (MP4, WEBM" in response.json()["error"]
+    webm = "data:video/webm;base64," + base64.b64encode(synthesized_media("video/webm")).decode()
+    assert server.predict({"data": [webm]}).status_code == 200  # a WEBM is a video here
+    assert emulator.log[-1].headers["content-type"] == "video/webm"
+    assert len(emulator.log) == posts + 1
 
 
 CHAT_MODEL = "mistralai/Mistral-7B-Instruct-v0.2"

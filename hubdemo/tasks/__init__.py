@@ -15,11 +15,14 @@ from .chat import ChatTask, chat_completion, conversation
 from .feature_extraction import FeatureExtractionTask
 from .generated import (
     GeneratedFileTask,
+    ImageTextTask,
     ImageToImageTask,
     coloured_depth,
     depth_map,
+    playable_tracks,
     segment_overlay,
     segments,
+    tracks,
 )
 from .image_question import ImageQuestionTask, ZeroShotImageTask
 from .media import MediaTask
@@ -33,11 +36,18 @@ __all__ = ["TASKS", "Example", "TaskHandler", "TaskInput", "WireRequest", "WireR
 _TEXT = c.text("text", "Text")
 _LABELS = c.out("labels", "Labels")
 _TEXT_OUT = c.out("text", "Result")
+_PROMPT = c.Component("prompt", "text", "Prompt (optional with an image)", optional=True)
+_OPTIONAL_PROMPT = c.Component("prompt", "text", "Prompt (optional)", optional=True)
 
 TASKS: dict[str, TaskHandler] = {
     "audio-classification": MediaTask(
         "audio-classification", title="Audio classification", action="Classify",
         inputs=[c.audio()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+    ),
+    "audio-to-audio": MediaTask(
+        "audio-to-audio", title="Audio to audio", action="Process the sound",
+        inputs=[c.audio()], outputs=[c.out("tracks", "Sounds")],
+        normalize=tracks, display=playable_tracks,
     ),
     "automatic-speech-recognition": MediaTask(
         "automatic-speech-recognition", title="Speech recognition", action="Transcribe",
@@ -79,15 +89,29 @@ TASKS: dict[str, TaskHandler] = {
         inputs=[c.image()], outputs=[c.out("segments", "Segments")],
         normalize=segments, display=segment_overlay,
     ),
+    "image-text-to-image": ImageTextTask(
+        "image-text-to-image", title="Image and text to image", action="Generate the image",
+        inputs=[c.Component("image", "image", "Image (optional)", optional=True), _PROMPT],
+        outputs=[c.out("image", "Generated image")], key="image",
+    ),
+    "image-text-to-video": ImageTextTask(
+        "image-text-to-video", title="Image and text to video", action="Make the video",
+        inputs=[c.Component("image", "image", "Image (optional)", optional=True), _PROMPT],
+        outputs=[c.out("video", "Generated video")], key="video",
+    ),
     "image-to-image": ImageToImageTask(
         "image-to-image", title="Image to image", action="Transform the image",
-        inputs=[c.image(), c.Component("prompt", "text", "Prompt (optional)", optional=True)],
-        outputs=[c.out("image", "Result")], key="image",
+        inputs=[c.image(), _OPTIONAL_PROMPT], outputs=[c.out("image", "Result")], key="image",
     ),
     "image-to-text": MediaTask(
         "image-to-text", title="Image to text", action="Describe the image",
         inputs=[c.image()], outputs=[c.out("text", "Caption")],
         normalize=o.generated_text, display=o.show_generated,
+    ),
+    "image-to-video": ImageToImageTask(
+        "image-to-video", title="Image to video", action="Animate the image",
+        inputs=[c.image(), _OPTIONAL_PROMPT], outputs=[c.out("video", "Generated video")],
+        key="video",
     ),
     "object-detection": MediaTask(
         "object-detection", title="Object detection", action="Detect objects",
@@ -142,6 +166,11 @@ TASKS: dict[str, TaskHandler] = {
         inputs=[c.text("text", "Text to say")], outputs=[c.out("audio", "Speech")],
         key="audio",
     ),
+    "text-to-video": GeneratedFileTask(
+        "text-to-video", title="Text to video", action="Make the video",
+        inputs=[c.text("text", "Prompt")], outputs=[c.out("video", "Generated video")],
+        key="video",
+    ),
     "text2text-generation": TaskHandler(
         "text2text-generation", title="Text-to-text generation", action="Generate",
         inputs=[_TEXT], outputs=[_TEXT_OUT], normalize=o.generated_text,
@@ -156,6 +185,10 @@ TASKS: dict[str, TaskHandler] = {
         "translation", title="Translation", action="Translate",
         inputs=[_TEXT], outputs=[c.out("text", "Translation")],
         normalize=o.translation_text, display=o.show_translation,
+    ),
+    "video-classification": MediaTask(
+        "video-classification", title="Video classification", action="Classify",
+        inputs=[c.video()], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
     ),
     "visual-question-answering": ImageQuestionTask(
         "visual-question-answering", title="Visual question answering", action="Answer",

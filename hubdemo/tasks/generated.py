@@ -1,5 +1,5 @@
-"""Tasks whose output is a file: a generated image or sound (the router answers the bytes,
-with their Content-Type), and segmentation masks (PNG in base64). Files become data URLs."""
+"""Tasks whose output is a file: a generated image, sound or video (the router answers the
+bytes, with their Content-Type), and segmentation masks (PNG in base64). Files become data URLs."""
 
 from __future__ import annotations
 
@@ -7,9 +7,18 @@ import base64
 import struct
 from typing import Any
 
-from ..errors import UpstreamBadResponse
-from ..media import sniff
-from .base import BLANK, Json, TaskHandler, TaskInput, WireResponse, parse_json
+from ..errors import InputError, UpstreamBadResponse
+from ..media import sniff_as
+from .base import (
+    BLANK,
+    Json,
+    TaskHandler,
+    TaskInput,
+    WireRequest,
+    WireResponse,
+    is_blank,
+    parse_json,
+)
 from .media import MediaTask
 
 
@@ -33,7 +42,7 @@ def downloadable_file(output: Json, _: TaskInput) -> Json:
 
 
 class GeneratedFileTask(TaskHandler):
-    """Text in; one image (``key="image"``) or sound (``key="audio"``) out."""
+    """Text in; one image (``key="image"``), sound (``key="audio"``) or video (``"video"``) out."""
 
     def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
         super().__init__(*args, normalize=file_as_data_url, display=downloadable_file, **kwargs)
@@ -47,11 +56,11 @@ class GeneratedFileTask(TaskHandler):
             if not isinstance(value, str):
                 raise UpstreamBadResponse(f"the endpoint's answer has no {self.key}")
             data = base64.b64decode(value.split(",")[-1])
-        mime = sniff(data)
-        family = "image" if self.key == "image" else "audio"
+        family = self.key
+        mime = sniff_as(data, family)
         if not mime or not mime.startswith(family + "/"):
             raise UpstreamBadResponse(
-                f"the endpoint answered {len(data)} bytes that are not an {family} file; check "
+                f"the endpoint answered {len(data)} bytes that are not {family} data; check "
                 f"that the model really is a {self.name} model"
             )
         output: dict[str, Any] = {self.key: f"data:{mime};base64,{base64.b64encode(data).decode()}"}
@@ -63,9 +72,49 @@ class GeneratedFileTask(TaskHandler):
     def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
         url: str = output[self.key]
         mime = url[5 : url.index(";")]
-        extension = mime.split("/")[1].replace("jpeg", "jpg").replace("x-wav", "wav")
+        extension = EXTENSIONS.get(mime, mime.split("/")[1])
         size = len(url.split(",", 1)[1]) * 3 // 4
         return [{"url": url, "mime": mime, "size": size, "name": f"{self.name}.{extension}"}]
+
+
+EXTENSIONS = {
+    "image/jpeg": "jpg", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp4": "m4a",
+    "video/quicktime": "mov", "video/x-msvideo": "avi",
+}  # fmt: skip
+
+
+def tracks(payload: Json) -> Json:
+    """audio-to-audio's [{label, blob: <base64>, content-type}]: each blob becomes a data URL."""
+    if not isinstance(payload, list) or not payload:
+        raise TypeError("expected a list of sounds")
+    found = []
+    for item in payload:
+        if not isinstance(item, dict) or not isinstance(item.get("blob"), str):
+            raise KeyError("blob")
+        blob, mime = item["blob"], item.get("content-type")
+        if not blob.startswith("data:"):
+            sniffed = sniff_as(base64.b64decode(blob[:64]), "audio") or ""  # 64 chars: 48 bytes
+            mime = sniffed if sniffed.startswith("audio/") else mime
+            if not isinstance(mime, str) or not mime.startswith("audio/"):
+                raise ValueError(f"{item.get('label')!r} is not a sound")
+            blob = f"data:{mime};base64,{blob}"
+        found.append({"label": str(item.get("label", "")), "blob": blob, "content-type": mime})
+    return found
+
+
+def playable_tracks(output: Json, _: TaskInput) -> Json:
+    """One player per sound, each downloadable under its label."""
+    shown = []
+    for track in output:
+        url: str = track["blob"]
+        mime = url[5 : url.index(";")]
+        extension = EXTENSIONS.get(mime, mime.split("/")[1])
+        size = len(url.split(",", 1)[1]) * 3 // 4
+        name = f"{track['label'] or 'sound'}.{extension}"
+        shown.append(
+            {"label": track["label"], "url": url, "mime": mime, "size": size, "name": name}
+        )
+    return shown
 
 
 def segments(payload: Json) -> Json:
@@ -111,6 +160,37 @@ class ImageToImageTask(GeneratedFileTask, MediaTask):
         if prompt.strip(BLANK):
             parameters.setdefault("prompt", prompt.strip(BLANK))
         return TaskInput(image, parameters)
+
+
+class ImageTextTask(ImageToImageTask):
+    """An image, a prompt, or both in (image-text-to-image, image-text-to-video: the spec
+    requires neither alone); an image or a video out."""
+
+    def inputs_from_data(self, values: list[Any]) -> tuple[Any, str]:
+        image, prompt = values[0], values[1] if isinstance(values[1], str) else ""
+        if isinstance(image, str) and is_blank(image):
+            if is_blank(prompt):
+                raise InputError(
+                    f"{self.inputs[0].name}, {self.inputs[1].name}: give an image, a prompt or both"
+                )
+            return (None, prompt)
+        return (self.check_inputs(image), prompt)
+
+    def parse(self, body: Json) -> TaskInput:
+        if isinstance(body, dict) and "data" not in body and body.get("inputs") in (None, ""):
+            parameters = self.parameters_from(body)
+            prompt = parameters.get("prompt")
+            if not isinstance(prompt, str) or is_blank(prompt):
+                raise InputError(
+                    '"inputs" (an image) or "parameters.prompt" is needed; give either or both'
+                )
+            return TaskInput(None, parameters)
+        return super().parse(body)
+
+    def serialize(self, task_input: TaskInput) -> WireRequest:
+        if task_input.inputs is None:  # a prompt alone
+            return WireRequest(json={"parameters": task_input.parameters}, route=self.route)
+        return super().serialize(task_input)
 
 
 def depth_map(payload: Json) -> Json:

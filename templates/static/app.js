@@ -76,10 +76,10 @@
       $(".stage", field).hidden = false;
       $(".overlay", field).replaceChildren();
     }
-    const audio = $("audio.preview", field);
-    if (audio) {
-      audio.src = dataUrl;
-      audio.hidden = false;
+    const player = $("audio.preview, video.preview", field);
+    if (player) {
+      player.src = dataUrl;
+      player.hidden = false;
     }
   }
 
@@ -150,7 +150,7 @@
 
   function values() {
     return info.inputs.map((component, index) => {
-      if (component.kind === "image" || component.kind === "audio") return media[index] || "";
+      if (["image", "audio", "video"].includes(component.kind)) return media[index] || "";
       if (component.kind === "table") return readTable($(`[data-input="${index}"]`));
       return $(`[data-input="${index}"]`).value;
     });
@@ -346,7 +346,7 @@
   });
   form.addEventListener("reset", () => {
     Object.keys(media).forEach((k) => delete media[k]);
-    $$(".stage, audio.preview").forEach((n) => (n.hidden = true));
+    $$(".stage, audio.preview, video.preview").forEach((n) => (n.hidden = true));
   });
   cancel.addEventListener("click", () => controller && controller.abort());
   document.addEventListener("keydown", (event) => {
@@ -400,7 +400,7 @@
     item.addEventListener("blur", () => isolate(false));
   };
 
-  // A generated image or sound: shown (or played) and downloadable under a sensible name.
+  // A generated image, sound or video: shown (or played) and downloadable under a sensible name.
   const showFile = (root, value, selector) => {
     $(selector, root).src = value.url;
     const link = $(".download", root);
@@ -502,6 +502,25 @@
     },
     audio(root, value) {
       showFile(root, value, ".generated-audio");
+    },
+    video(root, value) {
+      showFile(root, value, ".generated-video");
+    },
+    tracks(root, rows) {
+      // One labelled player per sound (e.g. each separated speaker), each downloadable.
+      $(".tracks", root).replaceChildren(
+        ...rows.map((row) => {
+          const item = el("li", "track");
+          const player = el("audio");
+          player.controls = true;
+          player.src = row.url;
+          const link = el("a", "download", "Download");
+          link.href = row.url;
+          link.download = row.name;
+          item.append(el("span", "label", row.label), player, link);
+          return item;
+        })
+      );
     },
     chat(root, value) {
       const list = $(".conversation", root);
