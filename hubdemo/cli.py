@@ -502,19 +502,26 @@ def smoke(
 
 @app.command()
 def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the supported pipeline tasks and their components."""
-    from .tasks import TASKS
+    """List the supported pipeline tasks, their components and parameters."""
+    from .tasks import TASKS, hub_tags
 
-    described = {name: handler.describe() for name, handler in sorted(TASKS.items())}
+    described = {
+        name: {**handler.describe(), "pipeline_tags": hub_tags(name)}
+        for name, handler in sorted(TASKS.items())
+    }
     if as_json:
         print(json.dumps(described, indent=2))
         return
-    table = Table("task", "inputs", "output", "button")
+    from rich.table import Column
+
+    table = Table(Column("task", no_wrap=True), "inputs", "output", "parameters")
+    also = []
     for name, d in described.items():
-        table.add_row(
-            name, ", ".join(c["kind"] for c in d["inputs"]), d["outputs"][0]["kind"], d["action"]
-        )
+        inputs = ", ".join(c["kind"] for c in d["inputs"])
+        table.add_row(name, inputs, d["outputs"][0]["kind"], str(len(d["parameters"])))
+        also += [f"{tag} → {name}" for tag in d["pipeline_tags"] if tag != name]
     out.print(table)
+    out.print("Hub tags served by another task: " + "; ".join(also), style="dim")
 
 
 def version_callback(value: bool) -> None:

@@ -1,10 +1,11 @@
 """The page's parameter controls, made from the task's parameters schema (the Hub's input.json).
 
 Each control is {name, kind, description, minimum?, maximum?, options?, default?} with kind one
-of "integer", "number", "boolean", "choice" (an enum), "text" or "list" (strings, comma-separated
-in the form). Parameters whose schema is an object or a union have no control (the API still
-takes them); parameters that are already inputs of the form (zero-shot's candidate_labels) are
-left out.
+of "integer", "number", "boolean", "choice" (an enum), "text", "list" (strings, comma-separated
+in the form) or "json" (anything else: unions, lists of objects, free-form objects, typed as
+JSON). An object parameter with named settings (generation_parameters, target_size) becomes one
+control per setting, named "<parameter>.<setting>". Parameters that are already inputs of the
+form (zero-shot's candidate_labels) are left out.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from .openapi import inline
 from .schemas import parameters_schema
 
 SCALARS = {"integer", "number", "boolean", "string"}
+# The object whose settings schemas.parameters_schema also lists at the top level (where the
+# router takes them): its settings get their controls there, not twice.
+FLATTENED = "generate_parameters"
 
 
 def _type(schema: dict[str, Any]) -> str | None:
@@ -25,7 +29,9 @@ def _type(schema: dict[str, Any]) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def control(name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+def control(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:  # a $ref'd enum
+        schema = {**schema["allOf"][0], **{k: v for k, v in schema.items() if k != "allOf"}}
     kind = _type(schema)
     found: dict[str, Any] = {"name": name, "description": schema.get("description", "")}
     if "enum" in schema:
@@ -35,7 +41,7 @@ def control(name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
     elif kind == "array" and _type(schema.get("items") or {}) == "string":
         found["kind"] = "list"
     else:
-        return None
+        found["kind"] = "json"
     for key in ("minimum", "maximum", "default"):
         if key in schema:
             found[key] = schema[key]
@@ -49,8 +55,13 @@ def parameter_controls(spec_folder: str, exclude: set[str]) -> list[dict[str, An
     properties = inline(schema, schema).get("properties", {})
     controls = []
     for name in sorted(properties):
-        if name not in exclude:
-            made = control(name, properties[name])
-            if made is not None:
-                controls.append(made)
+        schema_of = properties[name]
+        if name in exclude:
+            continue
+        settings = schema_of.get("properties") if _type(schema_of) == "object" else None
+        if name == FLATTENED or not settings:
+            if name != FLATTENED:
+                controls.append(control(name, schema_of))
+            continue
+        controls += [control(f"{name}.{key}", settings[key]) for key in sorted(settings)]
     return controls

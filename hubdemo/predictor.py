@@ -12,7 +12,6 @@ from .cache import hub_offline
 from .errors import InputError, UpstreamBadResponse
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
-from .parameters import parameter_controls
 from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
 from .upstream import Upstream, make_upstream
@@ -142,9 +141,7 @@ class Predictor:
             "inputs": described["inputs"],
             "outputs": described["outputs"],
             "chain": described["chain"],
-            "parameters": parameter_controls(
-                self.handler.spec, {c.name for c in self.handler.inputs}
-            ),
+            "parameters": described["parameters"],
             "examples": self.examples(),
             "upstream": {
                 "kind": self.upstream.kind,

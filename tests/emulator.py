@@ -72,6 +72,7 @@ SYNTHESIZED_TASKS = {
     "facebook/detr-resnet-50-panoptic": "image-segmentation",
     "lllyasviel/sd-controlnet-canny": "image-to-image",
     "mistralai/Mistral-7B-Instruct-v0.2": "text-generation",
+    "hubdemo-emulated/image-text-to-text": "image-text-to-text",
     # A real Hub pipeline tag that no inference spec (and so no hubdemo task) covers.
     "hubdemo-emulated/image-to-3d": "image-to-3d",
 }
@@ -217,7 +218,9 @@ class Tapes:
                 {"label": "skipping rope", "score": 0.03},
             ]).encode()),
         }  # fmt: skip
-        for task, (content_type, route, body) in built.items():
+        answers = [(t, r, ct, b) for t, (ct, r, b) in built.items()]
+        answers += [("image-text-to-text", "chat", ct, b) for ct, b in built_chat_answers()]
+        for task, route, content_type, body in answers:
             model = f"hubdemo-emulated/{task}"
             SYNTHESIZED_TASKS.setdefault(model, task)
             self.exchanges.append(
@@ -301,9 +304,10 @@ class Tapes:
 
     def find(self, model: str, route: str, body: bytes, content_type: str) -> Exchange | None:
         candidates = self.candidates(model, route)
-        built = next((e for e in candidates if e.source.startswith("schema-built")), None)
-        if built is not None:
-            return built
+        built = [e for e in candidates if e.source.startswith("schema-built")]
+        if built:  # a stream to a request that asks for one
+            streamed = b'"stream":true' in body.replace(b" ", b"")
+            return next((e for e in built if ("stream" in e.content_type) == streamed), built[0])
         if "json" not in content_type:
             # huggingface.js's tapes.json cut long strings (audio-to-audio's blobs) at 1,000
             # characters; the huggingface_hub cassettes kept whole answers: prefer those.
@@ -326,6 +330,27 @@ class Tapes:
                 if exchange.binary or recorded.get("parameters") == wanted.get("parameters"):
                     return exchange
         return None
+
+
+def built_chat_answers() -> list[tuple[str, bytes]]:
+    """An image chat model's answer, whole and as a stream, written from chat-completion's
+    output.json and stream_output.json: (content type, body) each."""
+    words = ["A cat", " asleep", " on a sofa."]
+    head = {"id": "emulated", "created": 0, "model": "m", "system_fingerprint": ""}
+    chunks = [
+        {**head, "object": "chat.completion.chunk", "choices": [{
+            "index": 0, "delta": {"role": "assistant", "content": w},
+            "finish_reason": None, "logprobs": None}]}
+        for w in words
+    ]  # fmt: skip
+    whole = {
+        **head, "object": "chat.completion",
+        "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12},
+        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                     "message": {"role": "assistant", "content": "".join(words)}}],
+    }  # fmt: skip
+    sse = "".join(f"data:{json.dumps(c)}\n\n" for c in chunks) + "data:[DONE]\n\n"
+    return [("application/json", json.dumps(whole).encode()), ("text/event-stream", sse.encode())]
 
 
 def synthesized_media(content_type: str) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -142,6 +143,11 @@ def test_ask_a_question_about_an_image(browser, servers, emulator, media, tmp_pa
     best = max(emulator.replayed().json(), key=lambda a: a["score"])
     assert answer.text_content() == best["answer"]
     assert page.locator("#out-answer .score").text_content() == f"{best['score'] * 100:.1f}%"
+    recorded = sorted(emulator.replayed().json(), key=lambda a: -a["score"])
+    bars = page.locator("#out-answer .alternatives .bar")
+    assert [b.locator(".label").text_content() for b in bars.all()] == [
+        a["answer"] for a in recorded
+    ]  # every answer, as bars, likeliest first
 
 
 def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, servers, emulator):
@@ -164,6 +170,45 @@ def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, s
     snippet = page.locator("#snippet-python").text_content()
     compile(snippet, "snippet.py", "exec")  # the "Use via API" Python runs as shown
     assert '\\"top_k\\":1' in snippet
+
+
+def test_settings_inside_an_object_parameter_and_json_ones_reach_the_upstream(
+    browser, servers, emulator, media, tmp_path
+):
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(servers["hubdemo-emulated/image-to-video"].url)
+    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page.locator("#parameters summary").click()
+    page.get_by_label("target_size.width").fill("320")
+    page.get_by_label("target_size.height").fill("240")
+    page.get_by_label("num_frames").fill("8")
+    page.get_by_role("button", name="Animate the image").click()
+    page.locator("#out-video video").wait_for(state="visible", timeout=10_000)
+    sent = json.loads(emulator.log[-1].body)
+    assert sent["parameters"] == {"target_size": {"width": 320, "height": 240}, "num_frames": 8}
+    assert base64.b64decode(sent["inputs"]) == media["image"]
+
+
+def test_a_json_parameter_is_typed_as_json_and_checked_by_the_server(browser, servers, emulator):
+    page = browser.new_page()
+    page.goto(servers["hubdemo-emulated/image-to-video"].url)
+    page.locator("#parameters summary").click()
+    assert page.get_by_label("target_size.width").get_attribute("type") == "number"
+    page = browser.new_page()
+    page.goto(servers["mistralai/Mistral-7B-Instruct-v0.2"].url)
+    page.locator("#parameters summary").click()
+    response_format = page.get_by_label("response_format")
+    assert response_format.evaluate("e => e.tagName") == "TEXTAREA"
+    response_format.fill("not json")
+    page.get_by_label("Message", exact=True).fill("hello")
+    posts = len(emulator.log)
+    page.get_by_role("button", name="Send").click()
+    banner = page.locator("#error")
+    banner.wait_for(state="visible", timeout=10_000)
+    assert "response_format" in (banner.text_content() or "")
+    assert len(emulator.log) == posts  # refused here, never sent
 
 
 def test_generated_image_and_sound_are_shown_and_downloadable(browser, servers, tmp_path):
@@ -290,6 +335,28 @@ def test_chat_shows_the_first_tokens_before_the_last_arrive(browser, servers, em
     assert final == recorded
     assert early and final.startswith(early) and len(early) < len(final)
     assert "Answered in" not in still_running  # seen while the stream was still arriving
+
+
+def test_an_image_goes_with_a_chat_message(browser, servers, emulator, media, tmp_path):
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(servers["hubdemo-emulated/image-text-to-text"].url)
+    page.get_by_label("Attach an image to the message").set_input_files(str(image))
+    page.locator(".chat-image-preview").wait_for(state="visible")
+    page.get_by_label("Message", exact=True).fill("What is in this picture?")
+    page.get_by_role("button", name="Send").click()
+    page.locator("#status").filter(has_text="Answered in").wait_for(timeout=10_000)
+    page.screenshot(path=str(tmp_path / "image-chat.png"), full_page=True)
+    sent = json.loads(emulator.log[-1].body)["messages"][-1]
+    assert sent["content"][0] == {"type": "text", "text": "What is in this picture?"}
+    url = sent["content"][1]["image_url"]["url"]
+    assert base64.b64decode(url.split(",", 1)[1]) == media["image"]
+    user, answer = page.locator(".conversation li").all()
+    assert user.locator(".content").text_content() == "What is in this picture?"
+    assert user.locator("img.turn-image").evaluate("i => i.naturalWidth") > 0
+    assert answer.locator(".content").text_content() == streamed_text(emulator.replayed().body)
+    assert page.locator(".chat-image-preview").is_hidden()  # the next message starts bare
 
 
 def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):

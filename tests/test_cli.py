@@ -75,9 +75,24 @@ def test_predict_takes_a_file_for_media_and_params(emulator, media, tmp_path) ->
 
 
 def test_tasks_json_lists_every_registered_task(emulator) -> None:
+    from conftest import HF_TASKS
+
     listed = json.loads(run_cli(emulator, "tasks", "--json").stdout)
     assert sorted(listed) == sorted(TASKS)
     assert all(entry["inputs"] and entry["outputs"] for entry in listed.values())
+    tags = {tag for entry in listed.values() for tag in entry["pipeline_tags"]}
+    assert len(tags) >= 32
+    specs = {p.parent.name for p in HF_TASKS.glob("*/input.json")} - {"placeholder"}
+    assert specs <= set(listed), f"tasks with a spec but no entry: {specs - set(listed)}"
+    for name in specs:  # every parameter of the spec, bar those that are inputs on the page
+        spec = json.loads((HF_TASKS / name / "input.json").read_text())
+        declared = next(iter(spec.get("$defs", {}).values()), {}).get("properties", {})
+        inputs = {c["name"] for c in listed[name]["inputs"]}
+        shown = {p["name"].split(".")[0] for p in listed[name]["parameters"]}
+        if "generate_parameters" in declared:  # its settings are listed at the top level
+            shown.add("generate_parameters")
+        if "parameters" in spec["properties"]:
+            assert shown >= set(declared) - inputs, name
 
 
 def test_help_of_every_command_reads(emulator) -> None:

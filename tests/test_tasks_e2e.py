@@ -390,6 +390,30 @@ def test_an_error_inside_a_200_stream_is_an_error_event(servers, emulator) -> No
     assert error["type"] == "UpstreamError"
 
 
+def test_an_image_chat_message_is_checked_and_forwarded(servers, emulator, media) -> None:
+    server = servers["hubdemo-emulated/image-text-to-text"]
+    image = "data:image/png;base64," + base64.b64encode(media["image"]).decode()
+    parts = [
+        {"type": "text", "text": "Describe it"},
+        {"type": "image_url", "image_url": {"url": image}},
+    ]
+    response = server.predict({"messages": [{"role": "user", "content": parts}]})
+    assert response.status_code == 200, response.text
+    assert json.loads(emulator.log[-1].body)["messages"][0]["content"] == parts
+    validate_output("chat-completion", response.json()["output"])
+    posts = len(emulator.log)
+    sound = "data:audio/flac;base64," + base64.b64encode(media["audio"]).decode()
+    for bad, status, words in [
+        ([{"type": "image_url", "image_url": {"url": sound}}], 415, "send an image"),
+        ([{"type": "image_url", "image_url": {"url": "file:///etc/passwd"}}], 400, "http(s) URL"),
+        ([{"type": "video"}], 400, '"type": "text"'),
+    ]:
+        refused = server.predict({"messages": [{"role": "user", "content": bad}]})
+        assert refused.status_code == status, refused.text
+        assert words in refused.json()["error"]
+    assert len(emulator.log) == posts
+
+
 def test_streaming_is_for_chat_models(servers) -> None:
     import httpx
 

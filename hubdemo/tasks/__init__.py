@@ -228,6 +228,11 @@ def task_for(pipeline_tag: str | None, tags: tuple[str, ...] | list[str] = ()) -
     return pipeline_tag
 
 
+def hub_tags(task: str) -> list[str]:
+    """The Hub pipeline tags a task serves: its own name, and for chat the chat models' tags."""
+    return [task, *CHAT_TAGS] if task == "chat-completion" else [task]
+
+
 def supported_tasks() -> list[str]:
     return sorted(TASKS)
 

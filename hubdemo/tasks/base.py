@@ -21,6 +21,7 @@ from typing import Any
 
 from ..components import Component
 from ..errors import InputError, InvalidParameter, UpstreamBadResponse
+from ..parameters import parameter_controls
 from ..schemas import coerce_parameters, parameter_errors
 
 Json = Any
@@ -227,6 +228,7 @@ class TaskHandler:
             "action": self.action,
             "inputs": [c.to_json() for c in self.inputs],
             "outputs": [c.to_json() for c in self.outputs],
+            "parameters": parameter_controls(self.spec, {c.name for c in self.inputs}),
             "chain": {
                 "preprocess": f"{type(self).__name__}.preprocess",
                 "serialize": f"{type(self).__name__}.serialize",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError, InvalidParameter
+from ..media import parse_media
 from .base import Json, TaskHandler, TaskInput, WireRequest, is_blank
 
 NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "data", "inputs", "parameters")
@@ -24,11 +25,32 @@ def check_messages(messages: Any) -> list[dict[str, Any]]:
         if not isinstance(message, dict) or message.get("role") not in ROLES:
             raise InputError(f"messages[{i}]: needs a role ({', '.join(ROLES)}) and content")
         content = message.get("content")
-        if not (isinstance(content, str) and not is_blank(content)) and not isinstance(
-            content, list
-        ):
+        if isinstance(content, list):
+            check_parts(content, f"messages[{i}].content")
+        elif not isinstance(content, str) or is_blank(content):
             raise InputError(f"messages[{i}].content: the message is empty; type something")
     return messages
+
+
+def check_parts(parts: list[Any], where: str) -> None:
+    """OpenAI-style content parts: {"type": "text", "text"} and {"type": "image_url",
+    "image_url": {"url"}}; an image given inline (a data URL) must be a whole image."""
+    if not parts:
+        raise InputError(f"{where}: the message is empty; type something")
+    for j, part in enumerate(parts):
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text" and isinstance(part.get("text"), str):
+            continue
+        url = (part.get("image_url") or {}).get("url") if kind == "image_url" else None
+        if not isinstance(url, str):
+            raise InputError(
+                f'{where}[{j}]: a part is {{"type": "text", "text": ...}} or '
+                '{"type": "image_url", "image_url": {"url": ...}}'
+            )
+        if url.startswith("data:"):
+            parse_media(url, "image", f"{where}[{j}].image_url.url")
+        elif not url.startswith(("https://", "http://")):
+            raise InputError(f"{where}[{j}].image_url.url: give a data URL or an http(s) URL")
 
 
 class ChatTask(TaskHandler):

@@ -148,6 +148,13 @@ def entity_spans(output: Json, task_input: TaskInput) -> Json:
     return {"text": text, "entities": spans}
 
 
+def _alternatives(output: Json) -> list[dict[str, Any]]:
+    """Every scored answer, likeliest first, for the bars under the best one."""
+    scored = [o for o in output if isinstance(o.get("score"), (int, float))]
+    rows = [{"label": str(o["answer"]), "score": o["score"]} for o in scored]
+    return sorted(rows, key=lambda r: -r["score"])
+
+
 def answer_in_context(output: Json, task_input: TaskInput) -> Json:
     best = max(output, key=lambda o: o["score"])
     inputs = task_input.inputs
@@ -158,6 +165,7 @@ def answer_in_context(output: Json, task_input: TaskInput) -> Json:
         "score": best["score"],
         "start": best.get("start"),
         "end": best.get("end"),
+        "alternatives": _alternatives(output),
     }
 
 
@@ -177,6 +185,7 @@ def best_answer(output: Json, task_input: TaskInput) -> Json:
         "score": best.get("score"),
         "start": None,
         "end": None,
+        "alternatives": _alternatives(output),
     }
 
 

@@ -156,17 +156,32 @@
     });
   }
 
-  // The filled-in parameter controls, typed as the spec says; empty ones are left out.
+  // JSON typed into a "json" control; what does not parse goes as text, and the server's 422
+  // names the parameter.
+  const parsed = (raw) => {
+    try {
+      return JSON.parse(raw);
+    } catch (err) {
+      return raw;
+    }
+  };
+
+  // The filled-in parameter controls, typed as the spec says; empty ones are left out. A name
+  // "group.key" is a setting inside an object parameter (generation_parameters.max_new_tokens).
   function parameters() {
     const chosen = {};
     $$("[data-param]").forEach((control) => {
       const raw = control.value.trim();
       if (raw === "") return;
       const kind = control.dataset.kind;
-      if (kind === "integer" || kind === "number") chosen[control.dataset.param] = Number(raw);
-      else if (kind === "boolean") chosen[control.dataset.param] = raw === "true";
-      else if (kind === "list") chosen[control.dataset.param] = raw.split(",").map((s) => s.trim()).filter(Boolean);
-      else chosen[control.dataset.param] = raw;
+      let value = raw;
+      if (kind === "integer" || kind === "number") value = Number(raw);
+      else if (kind === "boolean") value = raw === "true";
+      else if (kind === "list") value = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      else if (kind === "json") value = parsed(raw);
+      const [group, key] = control.dataset.param.split(".");
+      if (key === undefined) chosen[group] = value;
+      else (chosen[group] = chosen[group] || {})[key] = value;
     });
     return chosen;
   }
@@ -276,11 +291,32 @@
     });
   }
 
+  // Image-text-to-text models: an image may go with the message (OpenAI-style content parts).
+  const chatImage = $("#chat-image");
+  const chatPreview = $(".chat-image-preview");
+  let attached = null;
+  if (chatImage) {
+    chatImage.addEventListener("change", () => {
+      const file = chatImage.files && chatImage.files[0];
+      if (!file) return;
+      const reader = new FileReader();
+      reader.onload = () => {
+        attached = reader.result;
+        chatPreview.src = attached;
+        chatPreview.hidden = false;
+      };
+      reader.readAsDataURL(file);
+    });
+  }
+
   async function runChat() {
     const box = $('[data-input="0"]');
     const message = box.value.trim();
     if (!message) return showError("Type a message first.");
-    const body = { messages: [...history, { role: "user", content: message }], ...parameters() };
+    const content = attached
+      ? [{ type: "text", text: message }, { type: "image_url", image_url: { url: attached } }]
+      : message;
+    const body = { messages: [...history, { role: "user", content }], ...parameters() };
     errorEl.hidden = true;
     updateSnippets({ data: [message] });
     controller = new AbortController();
@@ -328,6 +364,11 @@
             jsonPanel.hidden = false;
             statusEl.textContent = `Answered in ${event.duration.toFixed(2)} s`;
             box.value = "";
+            attached = null;
+            if (chatImage) {
+              chatImage.value = "";
+              chatPreview.hidden = true;
+            }
           }
         }
       }
@@ -467,6 +508,10 @@
       } else {
         context.textContent = value.context;
       }
+      const others = value.alternatives || [];
+      const list = $(".alternatives", root);
+      bars(list, others, others.length);
+      list.hidden = $(".alternatives-title", root).hidden = others.length < 2;
     },
     text(root, value) {
       $(".generated", root).textContent = value.text;
@@ -527,7 +572,17 @@
       list.replaceChildren(
         ...value.messages.map((m) => {
           const item = el("li", `turn ${m.role}`);
-          item.append(el("span", "role", m.role), el("p", "content", typeof m.content === "string" ? m.content : JSON.stringify(m.content)));
+          const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content || [];
+          const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
+          item.append(el("span", "role", m.role), el("p", "content", text));
+          parts
+            .filter((p) => p.type === "image_url" && p.image_url)
+            .forEach((p) => {
+              const img = el("img", "turn-image");
+              img.alt = "An image sent with the message";
+              img.src = p.image_url.url;
+              item.append(img);
+            });
           return item;
         })
       );
