@@ -393,6 +393,11 @@ def _show(kind: str, result: dict[str, Any]) -> None:
             size = track["size"] / 1024
             out.print(f"{track['label']}: {track['mime']}, {size:.1f} KB", highlight=False)
         out.print("(--json prints them as data URLs)", style="dim")
+    elif kind == "rows":
+        table = Table(*shown["table"], shown["column"])
+        for r, prediction in enumerate(shown["values"]):
+            table.add_row(*(cells[r] for cells in shown["table"].values()), str(prediction))
+        out.print(table)
     elif kind == "segments":
         table = Table("segment", "score")
         for row in shown:

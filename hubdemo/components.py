@@ -27,6 +27,7 @@ OUTPUT_KINDS = (
     "tracks",
     "segments",
     "table",
+    "rows",
     "chat",
 )
 

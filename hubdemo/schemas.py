@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"
-OWN_SPECS = ("audio-to-audio",)
+OWN_SPECS = ("audio-to-audio", "tabular-classification", "tabular-regression")
 
 
 def _fix_required(schema: Any) -> Any:

@@ -78,6 +78,18 @@ SYNTHESIZED_TASKS = {
 }
 # Tags of synthesized model infos (the Hub tags chat models "conversational").
 SYNTHESIZED_TAGS = {"mistralai/Mistral-7B-Instruct-v0.2": ["conversational", "text-generation"]}
+# Card examples of synthesized model infos (the Hub's "widgetData"): tabular models' rows, from
+# the task-data demo (diabetes: Pima Indians; fish: the fish market data).
+SYNTHESIZED_WIDGETS = {
+    "hubdemo-emulated/tabular-classification": [{"example_title": "Three patients",
+        "structured_data": {"Glucose": ["148", "150", "85"], "Blood Pressure": ["72", "50", "66"],
+                            "Skin Thickness": ["35", "30", "29"], "Insulin": ["0", "0", "0"],
+                            "BMI": ["33.6", "35.1", "26.6"]}}],
+    "hubdemo-emulated/tabular-regression": [{"example_title": "Three fish",
+        "structured_data": {"Species": ["Bream", "Bream", "Perch"],
+                            "Length1": ["23.2", "24", "25.4"],
+                            "Height": ["11.52", "12.48", "12.37"]}}],
+}  # fmt: skip
 # Renames the real Hub answers with 307 (recorded ones are read from the cassettes).
 SYNTHESIZED_REDIRECTS = {
     "t5-base": "google-t5/t5-base",
@@ -186,6 +198,7 @@ class Tapes:
                 self.infos[model] = {
                     "id": model, "modelId": model, "pipeline_tag": task, "private": False,
                     "gated": False, "tags": SYNTHESIZED_TAGS.get(model, []), "_emulated": True,
+                    "widgetData": SYNTHESIZED_WIDGETS.get(model, []),
                 }  # fmt: skip
 
     def _add_schema_built(self) -> None:
@@ -212,6 +225,8 @@ class Tapes:
             "image-to-video": ("video/mp4", "", video),
             "image-text-to-video": ("video/mp4", "", video),
             "image-text-to-image": ("image/png", "", depth_png),
+            "tabular-classification": ("application/json", "", b"[1, 0, 1]"),
+            "tabular-regression": ("application/json", "", b"[242.5, 290.25, 340.0]"),
             "video-classification": ("application/json", "", json.dumps([
                 {"label": "juggling balls", "score": 0.83},
                 {"label": "playing tennis", "score": 0.09},

@@ -231,3 +231,70 @@ def test_prompt_alone_in_generated_image_out(browser, servers, emulator, tmp_pat
     assert image.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [64, 48]
     assert json.loads(emulator.log[-1].body) == {"parameters": {"prompt": "a watercolour bicycle"}}
     assert problems == []
+
+
+def test_card_rows_in_predictions_beside_them_out(browser, servers, emulator, tmp_path) -> None:
+    page, problems = open_page(browser, servers["hubdemo-emulated/tabular-classification"].url)
+    page.get_by_role("button", name="Three patients").click()  # the card's rows: fill and run
+    grid = page.locator("#out-rows .rows-grid")
+    grid.locator("td.prediction").first.wait_for(timeout=10_000)
+    shot(page, tmp_path, "tabular")
+    sent = json.loads(emulator.log[-1].body)["inputs"]["data"]
+    assert grid.locator("thead th").all_text_contents() == [*sent, "Predicted class"]
+    predictions = [str(v) for v in emulator.replayed().json()]
+    assert grid.locator("td.prediction").all_text_contents() == predictions
+    first_row = grid.locator("tbody tr").first.locator("td").all_text_contents()
+    assert first_row == [cells[0] for cells in sent.values()] + [predictions[0]]
+    editable = page.locator("table[data-kind=table] thead th").all_text_contents()
+    assert editable[: len(sent)] == list(sent)  # the example filled the editable grid too
+    assert problems == []
+
+
+# The browser test that fills (inputs) or draws (outputs) each component kind.
+BROWSER_TEST_OF_KIND = {
+    "input": {
+        "text": "test_browser.py::test_ask_a_question_about_an_image",
+        "textarea": "test_browser_kinds.py::test_text_in_entities_out",
+        "image": "test_browser.py::test_upload_an_image_and_see_the_top_labels_bar",
+        "audio": "test_browser.py::test_record_from_the_microphone_and_classify",
+        "video": "test_browser_kinds.py::test_video_in_label_bars_out",
+        "labels": "test_browser_kinds.py::test_text_and_labels_in_bars_out",
+        "sentences": "test_browser_kinds.py::test_a_line_and_sentences_in_similarity_bars_out",
+        "table": "test_browser.py::test_an_editable_table_answers_with_its_cells_highlighted",
+        "chat": "test_browser.py::test_chat_streams_the_answer_and_keeps_the_conversation",
+    },
+    "output": {
+        "labels": "test_browser.py::test_upload_an_image_and_see_the_top_labels_bar",
+        "entities": "test_browser_kinds.py::test_text_in_entities_out",
+        "answer": "test_browser.py::test_ask_a_question_about_an_image",
+        "text": "test_browser_kinds.py::test_text_in_generated_text_out",
+        "boxes": "test_browser_kinds.py::test_image_in_boxes_over_it_out",
+        "embedding": "test_browser_kinds.py::test_text_in_embedding_strip_out",
+        "similarity": "test_browser_kinds.py::test_a_line_and_sentences_in_similarity_bars_out",
+        "image": "test_browser.py::test_generated_image_and_sound_are_shown_and_downloadable",
+        "audio": "test_browser.py::test_generated_image_and_sound_are_shown_and_downloadable",
+        "video": "test_browser_kinds.py::test_text_in_playable_video_out",
+        "tracks": "test_browser_kinds.py::test_audio_in_one_player_per_sound_out",
+        "segments": "test_browser.py::test_segmentation_masks_are_painted_over_the_image",
+        "table": "test_browser.py::test_an_editable_table_answers_with_its_cells_highlighted",
+        "rows": "test_browser_kinds.py::test_card_rows_in_predictions_beside_them_out",
+        "chat": "test_browser.py::test_chat_streams_the_answer_and_keeps_the_conversation",
+    },
+}
+
+
+def test_every_component_kind_has_a_browser_test() -> None:
+    import ast
+
+    from hubdemo.components import INPUT_KINDS, OUTPUT_KINDS
+
+    assert set(BROWSER_TEST_OF_KIND["input"]) == set(INPUT_KINDS)
+    assert set(BROWSER_TEST_OF_KIND["output"]) == set(OUTPUT_KINDS)
+    here = Path(__file__).parent
+    for named in [
+        *BROWSER_TEST_OF_KIND["input"].values(),
+        *BROWSER_TEST_OF_KIND["output"].values(),
+    ]:
+        module, test = named.split("::")
+        tree = ast.parse((here / module).read_text())
+        assert test in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, named

@@ -74,6 +74,30 @@ def test_predict_takes_a_file_for_media_and_params(emulator, media, tmp_path) ->
     assert json.loads(result.stdout)["output"] == emulator.replayed().json()
 
 
+def test_predict_takes_a_video_file_a_csv_file_and_an_optional_image_left_empty(
+    emulator, media, tmp_path
+) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(media["video"])
+    shown = run_cli(emulator, "predict", "hubdemo-emulated/video-classification", str(video))
+    assert shown.returncode == 0, shown.stderr
+    assert emulator.log[-1].body == media["video"]
+    assert emulator.replayed().json()[0]["label"] in shown.stdout
+    rows = tmp_path / "fish.csv"
+    rows.write_text("Species,Length1\nBream,23.2\nBream,24\nPerch,25.4\n")
+    table = run_cli(emulator, "predict", "hubdemo-emulated/tabular-regression", str(rows))
+    assert table.returncode == 0, table.stderr
+    assert "Predicted value" in table.stdout and "Perch" in table.stdout
+    assert str(emulator.replayed().json()[2]) in table.stdout
+    prompt_only = run_cli(
+        emulator, "predict", "hubdemo-emulated/image-text-to-image", "", "a red kite", "--json"
+    )
+    assert prompt_only.returncode == 0, prompt_only.stderr
+    assert json.loads(emulator.log[-1].body) == {"parameters": {"prompt": "a red kite"}}
+    missing = run_cli(emulator, "predict", "hubdemo-emulated/video-classification", "nope.mp4")
+    assert missing.returncode == 2 and "give the path of a video file" in missing.stderr
+
+
 def test_tasks_json_lists_every_registered_task(emulator) -> None:
     from conftest import HF_TASKS
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import validate_output
-from emulator import synthesized_media
+from emulator import SYNTHESIZED_WIDGETS, synthesized_media
 
 from hubdemo.tasks import TASKS
 
@@ -69,6 +69,10 @@ class Case:
     native: Any = None  # the task's own body, when the case also checks that form
     parameters: dict[str, Any] | None = None  # as in the recorded request
 
+
+# The emulated tabular models' card rows (three each: the emulator answers three predictions).
+DIABETES = SYNTHESIZED_WIDGETS["hubdemo-emulated/tabular-classification"][0]["structured_data"]
+FISH = SYNTHESIZED_WIDGETS["hubdemo-emulated/tabular-regression"][0]["structured_data"]
 
 CASES: dict[str, Case] = {
     "audio-classification": Case(
@@ -129,6 +133,8 @@ CASES: dict[str, Case] = {
         "Washington Monument to become the tallest man-made structure in the world, a title it "
         "held for 41 years until the Chrysler Building in New York City was finished in 1930."
     ], unwrap, parameters={"max_length": 100}),
+    "tabular-classification": Case("hubdemo-emulated/tabular-classification", [DIABETES], same),
+    "tabular-regression": Case("hubdemo-emulated/tabular-regression", [FISH], same),
     "table-question-answering": Case(
         "google/tapas-base-finetuned-wtq",
         [{"Repository": ["Transformers", "Datasets", "Tokenizers"],
@@ -307,6 +313,22 @@ def test_a_video_that_is_not_one_is_refused_before_the_upstream(servers, emulato
     assert server.predict({"data": [webm]}).status_code == 200  # a WEBM is a video here
     assert emulator.log[-1].headers["content-type"] == "video/webm"
     assert len(emulator.log) == posts + 1
+
+
+def test_tabular_rows_go_as_data_and_a_wrong_count_of_predictions_is_a_502(
+    servers, emulator
+) -> None:
+    server = servers["hubdemo-emulated/tabular-regression"]
+    csv_text = "Species,Length1,Height\nBream,23.2,11.52\nBream,24,12.48\nPerch,25.4,12.37\n"
+    response = server.predict({"data": [csv_text]})  # CSV text is a table too
+    assert response.status_code == 200, response.text
+    assert json.loads(emulator.log[-1].body) == {"inputs": {"data": FISH}}
+    shown = response.json()["data"][0]
+    assert shown["values"] == emulator.replayed().json() and shown["table"] == FISH
+    two_rows = {name: cells[:2] for name, cells in FISH.items()}
+    mismatched = server.predict({"inputs": {"data": two_rows}})
+    assert mismatched.status_code == 502
+    assert "3 predictions for 2 rows" in mismatched.json()["error"]
 
 
 CHAT_MODEL = "mistralai/Mistral-7B-Instruct-v0.2"

@@ -29,6 +29,7 @@ from .media import MediaTask
 from .question_answering import QuestionAnsweringTask
 from .sentence_similarity import SentenceSimilarityTask
 from .table_question import TableQuestionTask, answer_in_table, table_answers
+from .tabular import TabularTask, beside_rows, row_labels, row_values
 from .zero_shot import ZeroShotTask
 
 __all__ = ["TASKS", "Example", "TaskHandler", "TaskInput", "WireRequest", "WireResponse"]
@@ -37,6 +38,7 @@ _TEXT = c.text("text", "Text")
 _LABELS = c.out("labels", "Labels")
 _TEXT_OUT = c.out("text", "Result")
 _PROMPT = c.Component("prompt", "text", "Prompt (optional with an image)", optional=True)
+_ROWS = c.Component("table", "table", "Rows (edit the cells; one prediction per row)")
 _OPTIONAL_PROMPT = c.Component("prompt", "text", "Prompt (optional)", optional=True)
 
 TASKS: dict[str, TaskHandler] = {
@@ -141,6 +143,16 @@ TASKS: dict[str, TaskHandler] = {
         "table-question-answering", title="Table question answering", action="Answer",
         inputs=[c.Component("table", "table", "Table (edit the cells)"), c.line("question", "Question")],  # noqa: E501
         outputs=[c.out("table", "Answer")], normalize=table_answers, display=answer_in_table,
+    ),
+    "tabular-classification": TabularTask(
+        "tabular-classification", title="Tabular classification", action="Classify the rows",
+        inputs=[_ROWS], outputs=[c.out("rows", "Predicted class")],
+        normalize=row_labels, display=beside_rows,
+    ),
+    "tabular-regression": TabularTask(
+        "tabular-regression", title="Tabular regression", action="Predict the values",
+        inputs=[_ROWS], outputs=[c.out("rows", "Predicted value")],
+        normalize=row_values, display=beside_rows,
     ),
     "text-classification": TaskHandler(
         "text-classification", title="Text classification", action="Classify",

@@ -604,6 +604,23 @@
       });
       grid.replaceChildren(...rows);
     },
+    rows(root, value) {
+      // The rows as sent, each with its prediction in a last, highlighted column.
+      const names = Object.keys(value.table);
+      const head = el("tr");
+      names.forEach((name) => head.append(el("th", "", name)));
+      head.append(el("th", "prediction", value.column));
+      const body = el("tbody");
+      value.values.forEach((prediction, r) => {
+        const tr = el("tr");
+        names.forEach((name) => tr.append(el("td", "", value.table[name][r])));
+        tr.append(el("td", "prediction", String(prediction)));
+        body.append(tr);
+      });
+      const thead = el("thead");
+      thead.append(head);
+      $(".rows-grid", root).replaceChildren(thead, body);
+    },
     segments(root, rows) {
       // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
       const list = $(".segment-list", root);
