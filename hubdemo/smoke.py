@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from .errors import HubdemoError
-from .media import sniff
+from .media import sniff_as
 from .schemas import output_errors
 from .tasks import get_task
 
@@ -136,8 +136,10 @@ def _media_problems(value: Any, where: str = "output") -> list[str]:
             Image.open(io.BytesIO(data)).load()
         except Exception as exc:
             return [f"{where}: the image does not decode ({exc})"]
-    elif declared.startswith("audio/") and not (sniff(data) or "").startswith("audio/"):
-        return [f"{where}: the audio is not a sound file hubdemo recognises"]
+    elif declared.startswith(("audio/", "video/")):
+        family = declared.split("/")[0]
+        if not (sniff_as(data, family) or "").startswith(family + "/"):
+            return [f"{where}: the {family} is not a {family} file hubdemo recognises"]
     return []
 
 

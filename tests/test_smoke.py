@@ -29,6 +29,8 @@ MODELS = {
     "Salesforce/blip-image-captioning-base": "image-to-text",
     "alefiury/wav2vec2-large-xlsr-53-gender-recognition-librispeech": "audio-classification",
     "facebook/wav2vec2-large-960h-lv60-self": "automatic-speech-recognition",
+    "speechbrain/sepformer-wham": "audio-to-audio",
+    "hubdemo-emulated/tabular-classification": "tabular-classification",
 }
 
 
@@ -193,6 +195,13 @@ CASES = [
         {"generated_text": "data:image/png;base64,AAAA"},
         [IMAGE],
         ["does not decode"],
+    ),
+    (
+        "text-to-video",
+        "video",
+        {"video": IMAGE.replace("data:image/png", "data:video/mp4")},
+        ["x"],
+        ["the video is not a video file"],
     ),
 ]
 
