@@ -232,9 +232,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (one for the whole session)."""
+    """Debian's Chromium, headless, driven by Playwright: one per test module, as Playwright's
+    sync API keeps an event loop running in this thread (asyncio.run fails while it lives)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

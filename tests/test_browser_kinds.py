@@ -298,3 +298,32 @@ def test_every_component_kind_has_a_browser_test() -> None:
         module, test = named.split("::")
         tree = ast.parse((here / module).read_text())
         assert test in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, named
+
+
+DROP_OR_PASTE = """([how, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "photo.png", { type: "image/png" }));
+  if (how === "drop") {
+    const field = document.querySelector("[data-drop]");
+    field.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true }));
+    field.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }));
+  } else {
+    document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true }));
+  }
+}"""
+
+
+@pytest.mark.parametrize("how", ["drop", "paste"])
+def test_an_image_can_be_dropped_or_pasted(browser, servers, emulator, media, how) -> None:
+    import base64
+
+    page, problems = open_page(browser, servers["google/vit-base-patch16-224"].url)
+    page.evaluate(DROP_OR_PASTE, [how, base64.b64encode(media["image"]).decode()])
+    preview = page.locator("img.preview")
+    preview.wait_for(state="visible")
+    until(lambda: preview.evaluate("i => i.naturalWidth > 0"))
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#out-labels .bar").first.wait_for(timeout=10_000)
+    assert emulator.log[-1].body == media["image"]  # the dropped/pasted file, byte for byte
+    assert problems == []
