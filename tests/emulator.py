@@ -89,6 +89,13 @@ SYNTHESIZED_WIDGETS = {
         "structured_data": {"Species": ["Bream", "Bream", "Perch"],
                             "Length1": ["23.2", "24", "25.4"],
                             "Height": ["11.52", "12.48", "12.37"]}}],
+    "hubdemo-emulated/video-classification": [
+        {"src": "https://huggingface.co/datasets/hubdemo/samples/resolve/main/juggling.mp4",
+         "example_title": "Juggling (MP4)"},
+        {"src": "https://huggingface.co/datasets/hubdemo/samples/resolve/main/square.webm",
+         "example_title": "A square (WEBM)"}],
+    "hubdemo-emulated/image-text-to-image": [
+        {"text": "a red kite over the sea", "example_title": "Kite"}],
 }  # fmt: skip
 # Renames the real Hub answers with 307 (recorded ones are read from the cassettes).
 SYNTHESIZED_REDIRECTS = {
@@ -477,7 +484,8 @@ class Emulator:
         path = request.path_params["path"]
         self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
         kinds = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                 ".flac": "audio/flac", ".wav": "audio/wav"}  # fmt: skip
+                 ".flac": "audio/flac", ".wav": "audio/wav", ".mp4": "video/mp4",
+                 ".webm": "video/webm"}  # fmt: skip
         kind = next((k for ext, k in kinds.items() if path.lower().endswith(ext)), None)
         data = synthesized_media(kind) if kind and "/resolve/" in path else None
         if data is None:

@@ -55,3 +55,15 @@ def test_a_file_that_is_too_big_or_not_media_is_left_out(emulator, monkeypatch) 
     assert examples.with_media(sound, emulator.url, "image") == []  # not an image
     missing = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/none.gif"},)
     assert examples.with_media(missing, emulator.url, "image") == []
+
+
+def test_video_examples_are_fetched_and_a_prompt_alone_is_an_example(emulator) -> None:
+    result = run_cli(emulator, "describe", "hubdemo-emulated/video-classification", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)["examples"]
+    assert [e["title"] for e in found] == ["Juggling (MP4)", "A square (WEBM)"]
+    assert found[0]["data"][0].startswith("data:video/mp4;base64,")
+    assert found[1]["data"][0].startswith("data:video/webm;base64,")  # not audio/webm
+    prompt = run_cli(emulator, "describe", "hubdemo-emulated/image-text-to-image", "--json")
+    (example,) = json.loads(prompt.stdout)["examples"]
+    assert example == {"title": "Kite", "data": ["", "a red kite over the sea"]}

@@ -176,6 +176,12 @@ class ImageTextTask(ImageToImageTask):
             return (None, prompt)
         return (self.check_inputs(image), prompt)
 
+    def example_from_widget(self, widget: dict[str, Any]) -> list[Any] | None:
+        text = widget.get("text") or widget.get("prompt")
+        if not widget.get("src") and isinstance(text, str):
+            return ["", text]  # a prompt alone
+        return super().example_from_widget(widget)
+
     def parse(self, body: Json) -> TaskInput:
         if isinstance(body, dict) and "data" not in body and body.get("inputs") in (None, ""):
             parameters = self.parameters_from(body)
