@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .schemas import SCHEMA_DIR, parameters_schema
+from .schemas import SCHEMA_DIR, parameters_schema, read_spec
 
 ERROR_STATUSES = {
     "400": "The body or an input is wrong",
@@ -43,12 +43,29 @@ INPUT_SCHEMAS = {
     "video": {"type": "string", "description": "data:video/...;base64,... or plain base64"},
     "labels": {**NON_BLANK, "description": "Comma-separated labels"},
     "sentences": {**NON_BLANK, "description": "One sentence per line"},
+    "table": {
+        "anyOf": [
+            {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": ["string", "number"]},
+                },
+            },
+            {**NON_BLANK, "description": "CSV text, the first line the column names"},
+        ],
+        "description": 'A table: {"column": ["cell", ...], ...} (columns of equal length) or CSV',
+    },
 }
 
 
 @cache
 def _document(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    """A spec file as hubdemo reads it: "nullable" as null allowed, camelCase required names as
+    the snake_case properties they mean (schemas.py)."""
+    data: dict[str, Any] = read_spec(json.loads(path.read_text(encoding="utf-8")))
     return data
 
 
@@ -95,6 +112,14 @@ def _native_body(spec_folder: str, media: bool) -> dict[str, Any]:
     return body
 
 
+def _without_required(parameters: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """In the {"data": [...]} form a parameter that is also an input (zero-shot's
+    candidate_labels) comes from "data", so "parameters" need not have it."""
+    required = [name for name in parameters.get("required", []) if name not in names]
+    trimmed = {k: v for k, v in parameters.items() if k != "required"}
+    return {**trimmed, "required": required} if required else trimmed
+
+
 def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
     inputs = info["inputs"]
     items = [
@@ -120,7 +145,7 @@ def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
                 "maxItems": len(items),
                 "description": "One value per input: " + ", ".join(c["name"] for c in inputs),
             },
-            "parameters": parameters,
+            "parameters": _without_required(parameters, {c["name"] for c in inputs}),
         },
     }
     produced = _document(SCHEMA_DIR / spec_folder / "output.json")

@@ -20,11 +20,11 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"
 OWN_SPECS = ("audio-to-audio", "tabular-classification", "tabular-regression")
 
 
-def _fix_required(schema: Any) -> Any:
+def read_spec(schema: Any) -> Any:
     if isinstance(schema, dict) and schema.get("nullable") is True:
         # OpenAPI's "nullable" beside allOf/$ref is ignored by JSON Schema: say it in its words.
         rest = {k: v for k, v in schema.items() if k != "nullable"}
-        return {"anyOf": [{"type": "null"}, _fix_required(rest)]}
+        return {"anyOf": [{"type": "null"}, read_spec(rest)]}
     if isinstance(schema, dict):
         props = schema.get("properties")
         if isinstance(props, dict) and isinstance(schema.get("required"), list):
@@ -33,9 +33,9 @@ def _fix_required(schema: Any) -> Any:
                 snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
                 fixed.append(name if name in props or snake not in props else snake)
             schema = {**schema, "required": fixed}
-        return {k: _fix_required(v) for k, v in schema.items()}
+        return {k: read_spec(v) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [_fix_required(v) for v in schema]
+        return [read_spec(v) for v in schema]
     return schema
 
 
@@ -53,7 +53,7 @@ def _registry(root: Path) -> Any:
         except ValueError:
             continue
         if isinstance(schema, dict) and "$id" in schema:
-            resources.append((schema["$id"], Resource.from_contents(_fix_required(schema))))
+            resources.append((schema["$id"], Resource.from_contents(read_spec(schema))))
     registry: Registry[Any] = Registry().with_resources(resources)
     return registry
 
@@ -62,7 +62,7 @@ def _registry(root: Path) -> Any:
 def _validator(spec_folder: str, root: Path) -> Any:
     import jsonschema
 
-    schema = _fix_required(json.loads((root / spec_folder / "output.json").read_text()))
+    schema = read_spec(json.loads((root / spec_folder / "output.json").read_text()))
     return jsonschema.Draft6Validator(schema, registry=_registry(root))
 
 

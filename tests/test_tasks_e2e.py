@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from conftest import validate_output
 from emulator import SYNTHESIZED_WIDGETS, synthesized_media
@@ -217,13 +218,22 @@ def test_predict_returns_the_recorded_answer(task, servers, emulator, media) -> 
     assert recorded.status == 200
     if getattr(case.expect, "binary", False):
         output = {k: v for k, v in result["output"].items() if k != "sampling_rate"}
-        body = recorded.body if isinstance(recorded.body, bytes) else recorded.body.encode()
-        assert output == case.expect(body)
+        sent = recorded.body if isinstance(recorded.body, bytes) else recorded.body.encode()
+        assert output == case.expect(sent)
     else:
         assert result["output"] == case.expect(recorded.json())
     validate_output(TASKS[task].spec, result["output"])
     assert len(result["data"]) == len(TASKS[task].outputs)
     assert result["duration"] >= 0
+    # The served /openapi.json describes both this request and this answer.
+    import jsonschema
+
+    document = httpx.get(f"{server.url}/openapi.json", timeout=10).json()
+    operation = document["paths"]["/api/predict"]["post"]
+    request_schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator(request_schema).validate(body)
+    answer_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator(answer_schema).validate(result)
 
 
 @pytest.mark.parametrize("task", [t for t, c in sorted(CASES.items()) if c.native])
