@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from emulator import synthesized_media
 
 TEXT = "distilbert-base-uncased-finetuned-sst-2-english"
 IMAGE = "google/vit-base-patch16-224"
@@ -22,6 +23,11 @@ ZERO_SHOT = "facebook/bart-large-mnli"
 SIMILARITY = "sentence-transformers/paraphrase-xlm-r-multilingual-v1"
 GENERATION = "gpt2"
 FEATURES = "sentence-transformers/distilbert-base-nli-mean-tokens"
+VIDEO = "hubdemo-emulated/video-classification"
+TABULAR = "hubdemo-emulated/tabular-regression"
+TABLE_QA = "google/tapas-base-finetuned-wtq"
+IMAGE_TEXT = "hubdemo-emulated/image-text-to-image"
+TO_VIDEO = "hubdemo-emulated/image-to-video"
 
 
 def b64(data: bytes) -> str:
@@ -164,6 +170,34 @@ CASES: list[tuple[str, str, Any, int, str]] = [
     ("audio-bad-wav", AUDIO, {"data": [url(BAD_WAV, "audio/wav")]}, 400, "cannot read this WAV"),
     ("audio-cut-wav", AUDIO, {"data": [url(wav(cut=1000), "audio/wav")]}, 400, "cut off"),
     ("audio-empty", AUDIO, {"inputs": ""}, 400, "audio as a data URL"),
+    # -- video
+    ("video-is-image", VIDEO, {"data": [url(GOOD_PNG)]}, 415, "send a video (MP4"),
+    ("video-is-text", VIDEO, {"inputs": b64(b"not a film at all")}, 415, "send a video"),
+    ("video-empty", VIDEO, {"data": [""]}, 400, "a video as a data URL"),
+    (
+        "video-param",
+        VIDEO,
+        {"inputs": b64(synthesized_media("video/mp4") or b""), "parameters": {"num_frames": "8"}},
+        422,
+        "parameters.num_frames",
+    ),
+    # -- tables
+    ("table-ragged", TABULAR, {"data": [{"a": ["1", "2"], "b": ["3"]}]}, 400, "same number"),
+    ("table-empty", TABULAR, {"data": [{}]}, 400, '{"column": ["cell", ...]'),
+    ("table-one-line-csv", TABULAR, {"data": ["a,b"]}, 400, "at least one row (CSV)"),
+    ("table-cells-not-list", TABULAR, {"inputs": {"data": {"a": "1"}}}, 400, "column 'a'"),
+    ("table-qa-no-question", TABLE_QA, {"data": [{"a": ["1"]}, " "]}, 400, "question"),
+    # -- an image, a prompt or both
+    ("image-text-neither", IMAGE_TEXT, {"data": ["", ""]}, 400, "an image, a prompt or both"),
+    ("image-text-no-prompt", IMAGE_TEXT, {"parameters": {}}, 400, "parameters.prompt"),
+    ("image-to-video-no-image", TO_VIDEO, {"data": ["", "go"]}, 400, "as a data URL or base64"),
+    (
+        "target-size-type",
+        TO_VIDEO,
+        {"inputs": b64(GOOD_PNG), "parameters": {"target_size": {"width": "wide"}}},
+        422,
+        "target_size",
+    ),
 ]
 
 
