@@ -124,6 +124,19 @@ def run_smoke(
     return 1 if failed else 0
 
 
+def shortened(value: Any, limit: int = 120) -> Any:
+    """``value`` with long strings (data URLs) cut to ``limit`` characters, saying how long
+    they were, and long lists to their first 20 items: still JSON, readable in a terminal."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}… ({len(value)} characters)"
+    if isinstance(value, list):
+        kept = [shortened(v, limit) for v in value[:20]]
+        return kept + [f"… ({len(value) - 20} more)"] if len(value) > 20 else kept
+    if isinstance(value, dict):
+        return {k: shortened(v, limit) for k, v in value.items()}
+    return value
+
+
 def run_check(web: Any, model: str) -> int:
     """`serve --check`: the app on a real port, its page, info and one example; 0 when fine."""
     import socket
@@ -157,7 +170,7 @@ def run_check(web: Any, model: str) -> int:
     problems = problems + [p for e in examples for p in e.problems]
     if not problems and examples:
         out.print(f"[green]✓[/] {model}: page, /api/info and “{examples[0].title}” answered")
-        out.print_json(json.dumps(examples[0].output)[:4000])
+        out.print_json(json.dumps(shortened(examples[0].output)))
         return 0
     for problem in problems or ["no example ran"]:
         err.print(f"[bold red]error:[/] {model}: {problem}", highlight=False)

@@ -163,6 +163,14 @@ def test_serve_check_runs_one_example_and_exits(lenient) -> None:
     assert "502" in bad.stderr and "overloaded" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_serve_check_prints_a_large_media_answer_shortened(lenient) -> None:
+    checked = run_cli(lenient, "serve", "speechbrain/sepformer-wham", "--check")  # 230 kB JSON
+    assert checked.returncode == 0, checked.stderr
+    assert "Traceback" not in checked.stderr
+    assert '"label": "label_0"' in checked.stdout and "characters)" in checked.stdout
+    assert len(checked.stdout) < 2000
+
+
 # -- what counts as a meaningful answer ----------------------------------------------------
 
 IMAGE = sample_image()  # 96x64
