@@ -131,7 +131,7 @@ def shortened(value: Any, limit: int = 120) -> Any:
         return f"{value[:limit]}… ({len(value)} characters)"
     if isinstance(value, list):
         kept = [shortened(v, limit) for v in value[:20]]
-        return kept + [f"… ({len(value) - 20} more)"] if len(value) > 20 else kept
+        return [*kept, f"… ({len(value) - 20} more)"] if len(value) > 20 else kept
     if isinstance(value, dict):
         return {k: shortened(v, limit) for k, v in value.items()}
     return value
