@@ -358,11 +358,22 @@ def _parameters(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise InputError(f"--param {pair!r}: write it as name=value, e.g. --param top_k=3")
+            raise InputError(
+                f"--param {pair!r}: write it as name=value, e.g. --param top_k=3 (a setting of an "
+                "object parameter as name.setting=value)"
+            )
         try:
-            parameters[name] = json.loads(value)
+            parsed: Any = json.loads(value)
         except ValueError:
-            parameters[name] = value
+            parsed = value
+        group, dot, setting = name.partition(".")  # a setting of an object parameter
+        if dot and setting:
+            nested = parameters.setdefault(group, {})
+            if not isinstance(nested, dict):
+                raise InputError(f"--param {pair!r}: {group} was already given a value")
+            nested[setting] = parsed
+        else:
+            parameters[name] = parsed
     return parameters
 
 

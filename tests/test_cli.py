@@ -89,6 +89,18 @@ def test_predict_takes_a_video_file_a_csv_file_and_an_optional_image_left_empty(
     assert table.returncode == 0, table.stderr
     assert "Predicted value" in table.stdout and "Perch" in table.stdout
     assert str(emulator.replayed().json()[2]) in table.stdout
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    nested = run_cli(
+        emulator, "predict", "hubdemo-emulated/image-to-video", str(image), "",
+        "--param", "target_size.width=320", "--param", "target_size.height=240",
+        "--param", "negative_prompt=blurry",
+    )  # fmt: skip
+    assert nested.returncode == 0, nested.stderr
+    assert json.loads(emulator.log[-1].body)["parameters"] == {
+        "target_size": {"width": 320, "height": 240},
+        "negative_prompt": "blurry",
+    }
     prompt_only = run_cli(
         emulator, "predict", "hubdemo-emulated/image-text-to-image", "", "a red kite", "--json"
     )
