@@ -70,17 +70,21 @@ class GeneratedFileTask(TaskHandler):
         return output
 
     def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
-        url: str = output[self.key]
-        mime = url[5 : url.index(";")]
-        extension = EXTENSIONS.get(mime, mime.split("/")[1])
-        size = len(url.split(",", 1)[1]) * 3 // 4
-        return [{"url": url, "mime": mime, "size": size, "name": f"{self.name}.{extension}"}]
+        return [file_shown(output[self.key], self.name)]
 
 
 EXTENSIONS = {
     "image/jpeg": "jpg", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp4": "m4a",
     "video/quicktime": "mov", "video/x-msvideo": "avi",
 }  # fmt: skip
+
+
+def file_shown(url: str, stem: str) -> dict[str, Any]:
+    """A data URL as the page shows a file: its URL, type, size and a download name."""
+    mime = url[5 : url.index(";")]
+    extension = EXTENSIONS.get(mime, mime.split("/")[1])
+    size = len(url.split(",", 1)[1]) * 3 // 4
+    return {"url": url, "mime": mime, "size": size, "name": f"{stem}.{extension}"}
 
 
 def tracks(payload: Json) -> Json:
@@ -104,17 +108,10 @@ def tracks(payload: Json) -> Json:
 
 def playable_tracks(output: Json, _: TaskInput) -> Json:
     """One player per sound, each downloadable under its label."""
-    shown = []
-    for track in output:
-        url: str = track["blob"]
-        mime = url[5 : url.index(";")]
-        extension = EXTENSIONS.get(mime, mime.split("/")[1])
-        size = len(url.split(",", 1)[1]) * 3 // 4
-        name = f"{track['label'] or 'sound'}.{extension}"
-        shown.append(
-            {"label": track["label"], "url": url, "mime": mime, "size": size, "name": name}
-        )
-    return shown
+    return [
+        {"label": track["label"], **file_shown(track["blob"], track["label"] or "sound")}
+        for track in output
+    ]
 
 
 def segments(payload: Json) -> Json:
