@@ -122,8 +122,13 @@ def task_from_config(path: Path) -> str | None:
 
 def local_model_info(path: Path, model_id: str) -> dict[str, Any]:
     """A Hub-shaped model-info dict for a model directory, read from its card and config."""
+    from .local.chat import has_chat_template
+
     card = _front_matter(path / "README.md")
     tags = card.get("tags") or []
+    tags = tags if isinstance(tags, list) else []
+    if has_chat_template(path) and "conversational" not in tags:
+        tags = [*tags, "conversational"]  # as the Hub tags a model with a chat template
     widget = card.get("widget") or []
     widget = widget if isinstance(widget, list) else []
     return {

@@ -404,6 +404,8 @@ def _show(kind: str, result: dict[str, Any]) -> None:
             size = track["size"] / 1024
             out.print(f"{track['label']}: {track['mime']}, {size:.1f} KB", highlight=False)
         out.print("(--json prints them as data URLs)", style="dim")
+    elif kind == "chat":
+        out.print(shown["messages"][-1].get("content") or "", highlight=False)
     elif kind == "rows":
         table = Table(*shown["table"], shown["column"])
         for r, prediction in enumerate(shown["values"]):
@@ -468,9 +470,23 @@ def predict(
         body = {"data": data, "parameters": _parameters(param)}
         _report_loading(upstream, err, wait=True)
 
+        # A chat answer is printed as it is written (the terminal's own stream).
+        streamed = not as_json and getattr(predictor.handler, "streams", False)
+        streamed = streamed and hasattr(upstream, "stream")
+
         async def run() -> dict[str, Any]:
             try:
-                return await predictor.predict(body)
+                if not streamed:
+                    return await predictor.predict(body)
+                final: dict[str, Any] = {}
+                async for event in predictor.stream(body):
+                    if "delta" in event:
+                        sys.stdout.write(event["delta"])
+                        sys.stdout.flush()
+                    else:
+                        final = event
+                print()
+                return final
             finally:
                 await upstream.aclose()
 
@@ -482,7 +498,7 @@ def predict(
         return
     if as_json:
         print(json.dumps({"task": spec.task, "output": result["output"]}))
-    else:
+    elif not streamed:
         # Only the kind: info() would also build examples (and fetch media ones).
         _show(predictor.handler.outputs[0].kind, result)
 

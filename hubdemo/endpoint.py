@@ -8,6 +8,8 @@ Inference Endpoint can use it — ``huggingface_hub.InferenceClient(model="http:
                                                     model also answers feature-extraction)
     POST /models/{id}[/pipeline/{task}]             the router's routes, with or without
     POST /hf-inference/models/{id}[/pipeline/{task}]  the provider prefix
+    POST /v1/chat/completions                       a chat model (also under /models/{id}/):
+                                                    the OpenAI body; "stream": true gives SSE
     GET  /  and  /health                            what is served and whether it is loaded
 
 Errors are the router's ``{"error": "..."}`` bodies with the matching status.
@@ -24,7 +26,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .app import read_body
@@ -67,6 +69,7 @@ def create_endpoint_app(
                 "POST /",
                 f"POST /models/{spec.model_id}",
                 f"POST /hf-inference/models/{spec.model_id}/pipeline/<task>",
+                *(["POST /v1/chat/completions"] if spec.task == "chat-completion" else []),
             ],
         }
 
@@ -80,8 +83,42 @@ def create_endpoint_app(
         wire = _wire_request(await read_body(request, limit), request.headers.get("content-type"))
         return await _answer(_task_for_root(spec, wire), wire)
 
+    async def chat(request: Request) -> Response:
+        if spec.task != "chat-completion":
+            raise UpstreamNotFound(f"{spec.model_id} is a {spec.task} model, not a chat model")
+        body = await read_body(request, limit)
+        wire = _wire_request(body, request.headers.get("content-type"))
+        try:
+            streamed = json.loads(body).get("stream") is True
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            streamed = False  # the backend's own check says what is wrong with the body
+        if not streamed:
+            return await _answer("chat-completion", wire)
+        events = backend.stream(wire)
+        first = await anext(events)  # bad input is still a plain error status here
+
+        async def sse() -> AsyncIterator[str]:
+            try:
+                yield f"data: {json.dumps(first)}\n\n"
+                async for event in events:
+                    yield f"data: {json.dumps(event)}\n\n"
+                yield "data: [DONE]\n\n"
+            except HubdemoError as exc:  # after the 200: the router says it inside the stream
+                yield f"data: {json.dumps({'error': exc.message})}\n\n"
+            finally:
+                await events.aclose()
+
+        return StreamingResponse(sse(), media_type="text/event-stream")
+
     async def routed(request: Request) -> Response:
         path: str = request.path_params["rest"]
+        if path.endswith("/v1/chat/completions"):
+            model_id = path.removesuffix("/v1/chat/completions")
+            if model_id.strip("/") != spec.model_id:
+                raise UpstreamNotFound(
+                    f"Model {model_id} is not served here; this endpoint serves {spec.model_id}"
+                )
+            return await chat(request)
         model_id, _, task = path.partition("/pipeline/")
         if model_id.strip("/") != spec.model_id:
             raise UpstreamNotFound(
@@ -120,6 +157,7 @@ def create_endpoint_app(
             Route("/", root, methods=["POST"]),
             Route("/health", health),
             Route("/healthz", health),
+            Route("/v1/chat/completions", chat, methods=["POST"]),
             Route("/models/{rest:path}", routed, methods=["POST"]),
             Route("/hf-inference/models/{rest:path}", routed, methods=["POST"]),
         ],

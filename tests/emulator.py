@@ -354,6 +354,15 @@ class Tapes:
         return None
 
 
+def streamed_text(sse: bytes) -> str:
+    """The text of a recorded chat stream: its deltas joined."""
+    return "".join(
+        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
+        for line in sse.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+    )
+
+
 def built_chat_answers() -> list[tuple[str, bytes]]:
     """An image chat model's answer, whole and as a stream, written from chat-completion's
     output.json and stream_output.json: (content type, body) each."""

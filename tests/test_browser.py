@@ -6,6 +6,7 @@ import base64
 import json
 
 import pytest
+from emulator import streamed_text
 
 pytestmark = pytest.mark.browser
 
@@ -290,15 +291,6 @@ def chat_page(browser, servers):
     page.get_by_label("seed").fill("0")
     page.get_by_label("Message", exact=True).fill("Complete the equation 1+1= ,just the answer")
     return page
-
-
-def streamed_text(sse: bytes) -> str:
-    """The text of a recorded chat stream: its deltas joined."""
-    return "".join(
-        json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
-        for line in sse.decode().splitlines()
-        if line.startswith("data:") and "[DONE]" not in line
-    )
 
 
 def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, emulator, tmp_path):

@@ -110,6 +110,20 @@ def test_predict_takes_a_video_file_a_csv_file_and_an_optional_image_left_empty(
     assert missing.returncode == 2 and "give the path of a video file" in missing.stderr
 
 
+def test_predict_prints_a_chat_answer_as_it_streams(emulator) -> None:
+    from emulator import streamed_text
+
+    result = run_cli(
+        emulator, "predict", "mistralai/Mistral-7B-Instruct-v0.2",
+        "Complete the equation 1+1= ,just the answer",
+        "--param", "max_tokens=500", "--param", "temperature=0.1", "--param", "seed=0",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sent = json.loads(emulator.log[-1].body)
+    assert sent["stream"] is True  # asked as a stream, printed as it came
+    assert result.stdout == streamed_text(emulator.replayed().body) + "\n"
+
+
 def test_tasks_json_lists_every_registered_task(emulator) -> None:
     from conftest import HF_TASKS
 

@@ -156,3 +156,33 @@ def test_the_endpoint_command(emulator, hf_cache, inference_client) -> None:
     assert f"Endpoint on http://127.0.0.1:{port}" in printed
     assert "model ready in" in printed
     assert "Traceback" not in printed
+
+
+def test_a_local_chat_model_speaks_the_openai_chat_route(tiny_models, inference_client) -> None:
+    """huggingface_hub's chat_completion (whole and streamed), and `hubdemo serve --endpoint`
+    in front, against a tiny chat model on this machine."""
+    folder = tiny_models["chat-completion"]
+    messages = [{"role": "user", "content": "hello there"}]
+    with endpoint_for(str(folder)) as endpoint:
+        client = inference_client(base_url=endpoint.url)
+        whole = client.chat_completion(messages, max_tokens=5)
+        answer = whole.choices[0].message.content
+        assert len(answer.split()) == 5 and whole.usage.completion_tokens == 5
+        pieces = [
+            chunk.choices[0].delta.content or ""
+            for chunk in client.chat_completion(messages, max_tokens=5, stream=True)
+        ]
+        assert len(pieces) >= 2 and "".join(pieces).strip() == answer.strip()
+
+        spec = resolve(str(folder), HubClient())
+        upstream = EndpointUpstream(endpoint.url, model_id=spec.model_id)
+        with ThreadServer(create_app(spec, upstream)) as server:
+            body = {"messages": messages, "max_tokens": 5}
+            served = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+            assert served.status_code == 200, served.text
+            validate_output("chat-completion", served.json()["output"])
+            assert served.json()["output"]["choices"][0]["message"]["content"] == answer
+            streamed = httpx.post(f"{server.url}/api/predict?stream=true", json=body, timeout=60)
+            assert streamed.status_code == 200 and '"delta"' in streamed.text
+        empty = httpx.post(f"{endpoint.url}/v1/chat/completions", json={"messages": []})
+        assert empty.status_code == 400 and "messages" in empty.json()["error"]

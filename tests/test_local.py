@@ -166,6 +166,61 @@ def test_generation_parameters_reach_the_model(tiny_models: dict[str, Path]) -> 
     assert len(words[8, False].split()) == 8
 
 
+def _events(sse: str) -> list[tuple[str, Any]]:
+    found = []
+    for block in sse.split("\n\n"):
+        lines = block.splitlines()
+        data = next((line[6:] for line in lines if line.startswith("data: ")), None)
+        if data is not None:
+            kind = "error" if "event: error" in lines else "message"
+            found.append((kind, json.loads(data)))
+    return found
+
+
+def test_a_model_with_a_chat_template_chats_locally_whole_and_streamed(
+    tiny_models: dict[str, Path],
+) -> None:
+    folder = tiny_models["chat-completion"]
+    app, upstream = serve_local(folder)  # its chat template makes it a chat model
+    assert upstream.task == "chat-completion"
+    conversation = [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "hello there"},
+    ]
+    body = {"messages": conversation, "max_tokens": 6}
+    with ThreadServer(app) as server:
+        whole = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
+        assert whole.status_code == 200, whole.text
+        output = whole.json()["output"]
+        validate_output("chat-completion", output)
+        answer = output["choices"][0]["message"]["content"]
+        assert len(answer.split()) == 6  # one word per new token (the tiny model's vocabulary)
+        assert output["usage"]["completion_tokens"] == 6
+        assert output["choices"][0]["finish_reason"] == "length"
+        shown = whole.json()["data"][0]["messages"]
+        assert shown[:2] == conversation and shown[2]["content"] == answer
+
+        streamed = httpx.post(f"{server.url}/api/predict?stream=true", json=body, timeout=60)
+        assert streamed.status_code == 200, streamed.text
+        events = _events(streamed.text)
+        deltas = [e["delta"] for kind, e in events if kind == "message" and "delta" in e]
+        assert len(deltas) >= 2  # piece by piece, not in one go
+        last = events[-1][1]
+        assert "".join(deltas).strip() == answer.strip()  # greedy: the same answer both ways
+        assert last["output"]["choices"][0]["message"]["content"].strip() == answer.strip()
+        validate_output("chat-completion", last["output"])
+
+        image = {"type": "image_url", "image_url": {"url": "https://huggingface.co/cat.png"}}
+        parts = [{"type": "text", "text": "what is this?"}, image]
+        refused = httpx.post(
+            f"{server.url}/api/predict",
+            json={"messages": [{"role": "user", "content": parts}]},
+            timeout=60,
+        )
+        assert refused.status_code == 400
+        assert "reads text only" in refused.json()["error"]
+
+
 def test_a_bad_input_for_the_model_is_a_422_naming_the_fix(tiny_models: dict[str, Path]) -> None:
     app, _ = serve_local(tiny_models["fill-mask"])
     with ThreadServer(app) as server:

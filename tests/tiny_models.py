@@ -137,6 +137,23 @@ def text_generation(folder: Path) -> None:
     card(folder, "text-generation")
 
 
+# A minimal chat template: "role: content" lines, then "assistant:" for the answer.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}assistant:{% endif %}"
+)
+
+
+def chat_model(folder: Path) -> None:
+    """The tiny GPT-2 with a chat template: the Hub would tag it "conversational"."""
+    from transformers import AutoTokenizer
+
+    text_generation(folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.save_pretrained(folder)
+
+
 def seq2seq(folder: Path, pipeline_tag: str = "text2text-generation") -> None:
     from transformers import T5Config, T5ForConditionalGeneration
 
@@ -283,6 +300,7 @@ def automatic_speech_recognition(folder: Path) -> None:
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "audio-classification": audio_classification,
     "automatic-speech-recognition": automatic_speech_recognition,
+    "chat-completion": chat_model,
     "feature-extraction": feature_extraction,
     "fill-mask": fill_mask,
     "image-classification": image_classification,

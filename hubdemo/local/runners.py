@@ -349,9 +349,16 @@ def image_to_text(model_dir: Path) -> Runner:
     return run
 
 
+def chat_completion(model_dir: Path) -> Runner:
+    from .chat import ChatModel
+
+    return ChatModel(model_dir)
+
+
 RUNNERS: dict[str, Callable[[Path], Runner]] = {
     "audio-classification": audio_classification,
     "automatic-speech-recognition": automatic_speech_recognition,
+    "chat-completion": chat_completion,
     "fill-mask": fill_mask,
     "image-classification": image_classification,
     "image-to-text": image_to_text,

@@ -9,9 +9,11 @@ page says "loading model…", meanwhile); inference runs on that same thread, in
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
+from collections.abc import AsyncGenerator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,18 @@ from ..tasks.base import WireRequest, WireResponse
 log = logging.getLogger("hubdemo")
 
 EMBEDDING_TASKS = ("feature-extraction", "sentence-similarity")
+
+
+def _chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
+    """One chat.completion.chunk, as chat-completion/stream_output.json has it."""
+    return {
+        "id": "local",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": "local",
+        "system_fingerprint": "hubdemo-local",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+    }
 
 
 class LocalUpstream:
@@ -147,6 +161,48 @@ class LocalUpstream:
                 "try a different input"
             ) from None
         return WireResponse(status=200, content_type="application/json", payload=result)
+
+    async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
+        """A chat answer as the router streams it: chat.completion.chunk objects, one per piece
+        of text, the last with the finish reason and usage. Generation stops when the listener
+        goes (the server closes this iterator)."""
+        task_input = get_task(self.task).read_request(request)
+        await asyncio.wrap_future(self.start())
+        loop = asyncio.get_running_loop()
+        model = await loop.run_in_executor(self._executor, self._runner, self.task)
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stopped = threading.Event()
+
+        def tell(kind: str, value: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+
+        def generate() -> None:
+            try:
+                push = functools.partial(tell, "piece")
+                tell("end", model.stream(task_input.inputs, task_input.parameters, push, stopped))
+            except Exception as exc:  # handed to the event loop, raised there
+                tell("error", exc)
+
+        loop.run_in_executor(self._executor, generate)
+        try:
+            while True:
+                kind, value = await queue.get()
+                if kind == "piece":
+                    yield _chunk({"role": "assistant", "content": value}, None)
+                elif kind == "end":
+                    choice = value["choices"][0]
+                    yield {**_chunk({}, choice["finish_reason"]), "usage": value["usage"]}
+                    return
+                elif isinstance(value, HubdemoError):
+                    raise value
+                else:
+                    log.warning("local chat failed", exc_info=value)
+                    raise LocalModelError(
+                        f"the model failed on this conversation ({type(value).__name__}: "
+                        f"{str(value)[:300]})"
+                    )
+        finally:
+            stopped.set()
 
     async def aclose(self) -> None:
         for batcher in self._batchers.values():
