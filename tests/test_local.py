@@ -340,3 +340,46 @@ def test_sentence_transformers_modules_it_cannot_apply_are_refused(
         response = httpx.post(f"{server.url}/api/predict", json=body, timeout=60)
     assert response.status_code == 502
     assert "x.models.Dense" in response.json()["error"]
+
+
+def test_a_local_chat_stream_stops_generating_when_its_listener_leaves(tmp_path: Path) -> None:
+    """The plumbing between the event loop and the model's thread: closing the stream (what the
+    server does when the client goes) must stop generate() at its next token."""
+    from concurrent.futures import Future
+
+    from hubdemo.tasks.base import WireRequest
+
+    class Endless:
+        """Stands in for ChatModel.stream: a word every 10 ms until told to stop."""
+
+        words = 0
+        stopped_after: int | None = None
+
+        def stream(self, messages: Any, parameters: Any, push: Any, stopped: Any) -> Any:
+            while not stopped.wait(0.01) and self.words < 1000:
+                self.words += 1
+                push("word ")
+            self.stopped_after = self.words
+            return {}
+
+    model = Endless()
+    upstream = LocalUpstream(tmp_path, "chat-completion")
+    upstream._runners["chat-completion"] = model
+    upstream.loaded = Future()
+    upstream.loaded.set_result(None)
+    request = WireRequest(json={"messages": [{"role": "user", "content": "hi"}]}, route="chat")
+
+    async def listen_then_leave() -> list[Any]:
+        events = upstream.stream(request)
+        heard = [await anext(events) for _ in range(3)]
+        await events.aclose()
+        for _ in range(100):  # the model's thread notices within a token or two
+            if model.stopped_after is not None:
+                break
+            await asyncio.sleep(0.01)
+        await upstream.aclose()
+        return heard
+
+    heard = asyncio.run(listen_then_leave())
+    assert [h["choices"][0]["delta"]["content"] for h in heard] == ["word "] * 3
+    assert model.stopped_after is not None and model.stopped_after < 50
