@@ -535,10 +535,16 @@ def smoke(
 @app.command()
 def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the supported pipeline tasks, their components and parameters."""
+    from .local.runners import RUNNERS
     from .tasks import TASKS, hub_tags
+    from .upstream.local import EMBEDDING_TASKS
 
     described = {
-        name: {**handler.describe(), "pipeline_tags": hub_tags(name)}
+        name: {
+            **handler.describe(),
+            "pipeline_tags": hub_tags(name),
+            "runs_locally": name in RUNNERS or name in EMBEDDING_TASKS,
+        }
         for name, handler in sorted(TASKS.items())
     }
     if as_json:
@@ -546,11 +552,12 @@ def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         return
     from rich.table import Column
 
-    table = Table(Column("task", no_wrap=True), "inputs", "output", "parameters")
+    table = Table(Column("task", no_wrap=True), "inputs", "output", "params", "--local")
     also = []
     for name, d in described.items():
         inputs = ", ".join(c["kind"] for c in d["inputs"])
-        table.add_row(name, inputs, d["outputs"][0]["kind"], str(len(d["parameters"])))
+        local = "yes" if d["runs_locally"] else ""
+        table.add_row(name, inputs, d["outputs"][0]["kind"], str(len(d["parameters"])), local)
         also += [f"{tag} → {name}" for tag in d["pipeline_tags"] if tag != name]
     out.print(table)
     out.print("Hub tags served by another task: " + "; ".join(also), style="dim")

@@ -130,6 +130,8 @@ def test_tasks_json_lists_every_registered_task(emulator) -> None:
     listed = json.loads(run_cli(emulator, "tasks", "--json").stdout)
     assert sorted(listed) == sorted(TASKS)
     assert all(entry["inputs"] and entry["outputs"] for entry in listed.values())
+    local = {name for name, entry in listed.items() if entry["runs_locally"]}
+    assert len(local) == 20 and {"chat-completion", "depth-estimation"} <= local
     tags = {tag for entry in listed.values() for tag in entry["pipeline_tags"]}
     assert len(tags) >= 32
     specs = {p.parent.name for p in HF_TASKS.glob("*/input.json")} - {"placeholder"}

@@ -39,7 +39,10 @@ TEXT = {
 MEDIA_TASKS = {
     "audio-classification": "audio",
     "automatic-speech-recognition": "audio",
+    "depth-estimation": "image",
     "image-classification": "image",
+    "image-segmentation": "image",
+    "zero-shot-image-classification": "image",
     "image-to-text": "image",
     "object-detection": "image",
 }
@@ -55,6 +58,15 @@ def serve_local(folder: Path, task: str | None = None, **flags: Any) -> tuple[An
     upstream = make_upstream(spec, **flags)
     assert isinstance(upstream, LocalUpstream)
     return create_app(spec, upstream), upstream
+
+
+def _image_size(data_url: str) -> tuple[int, int]:
+    import base64
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).size
 
 
 def check_meaning(task: str, folder: Path, data: list[Any], output: Any) -> None:
@@ -85,6 +97,18 @@ def check_meaning(task: str, folder: Path, data: list[Any], output: Any) -> None
     if task == "object-detection":
         for found in output:
             assert found["label"] in config_labels(folder)
+    if task == "zero-shot-image-classification":
+        assert {o["label"] for o in output} == {"cat", "dog", "car"}
+        assert sum(o["score"] for o in output) == pytest.approx(1.0, abs=1e-5)
+    if task in ("depth-estimation", "image-segmentation"):  # pictures of the input's size
+        size = _image_size(data[0])
+        pictures = [output["depth"]] if task == "depth-estimation" else [s["mask"] for s in output]
+        assert pictures and all(_image_size(p) == size for p in pictures)
+    if task == "image-segmentation":
+        assert {s["label"] for s in output} <= config_labels(folder)
+    if task == "depth-estimation":
+        rows = output["predicted_depth"]
+        assert (len(rows[0]), len(rows)) == _image_size(data[0])
 
 
 @pytest.mark.parametrize("task", sorted([*TEXT, *MEDIA_TASKS]))
@@ -95,6 +119,8 @@ def test_every_core_task_runs_locally(
     if task in MEDIA_TASKS:
         raw = media[MEDIA_TASKS[task]]
         data = [Media(raw, "application/octet-stream").data_url()]
+        if task == "zero-shot-image-classification":
+            data.append("cat, dog, car")
     else:
         data = TEXT[task]
     app, upstream = serve_local(folder)

@@ -204,6 +204,69 @@ def image_classification(folder: Path) -> None:
     card(folder, "image-classification")
 
 
+def depth_estimation(folder: Path) -> None:
+    from transformers import DPTConfig, DPTForDepthEstimation, DPTImageProcessor
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = DPTConfig(
+        hidden_size=16, num_hidden_layers=4, num_attention_heads=2, intermediate_size=32,
+        image_size=32, patch_size=16, backbone_out_indices=[0, 1, 2, 3],
+        neck_hidden_sizes=[8, 8, 8, 8], fusion_hidden_size=8, head_hidden_size=8,
+        reassemble_factors=[4, 2, 1, 0.5],
+    )  # fmt: skip
+    DPTForDepthEstimation(config).save_pretrained(folder)
+    DPTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder)
+    card(folder, "depth-estimation")
+
+
+def image_segmentation(folder: Path) -> None:
+    from transformers import (
+        SegformerConfig,
+        SegformerForSemanticSegmentation,
+        SegformerImageProcessor,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = SegformerConfig(
+        num_encoder_blocks=1, depths=[1], sr_ratios=[1], hidden_sizes=[8], patch_sizes=[7],
+        strides=[4], num_attention_heads=[1], mlp_ratios=[2], decoder_hidden_size=8,
+        **_labels(["sky", "road", "tree"]),
+    )  # fmt: skip
+    SegformerForSemanticSegmentation(config).save_pretrained(folder)
+    SegformerImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder)
+    card(folder, "image-segmentation")
+
+
+def zero_shot_image_classification(folder: Path) -> None:
+    """A tiny CLIP, with a CLIP tokenizer whose vocabulary is the letters and a few words."""
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab: dict[str, int] = {}
+    for piece in [*"abcdefghijklmnopqrstuvwxyz", "a photo of", "cat", "dog", "car"]:
+        for token in (piece, piece + "</w>"):
+            vocab.setdefault(token, len(vocab))
+    vocab["<|startoftext|>"], vocab["<|endoftext|>"] = len(vocab), len(vocab) + 1
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    tokenizer = CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"))
+    small = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+             "num_attention_heads": 2}  # fmt: skip
+    config = CLIPConfig(
+        text_config={**small, "vocab_size": len(vocab), "max_position_embeddings": 32,
+                     "bos_token_id": vocab["<|startoftext|>"],
+                     "eos_token_id": vocab["<|endoftext|>"]},
+        vision_config={**small, "image_size": 32, "patch_size": 16},
+        projection_dim=8,
+    )  # fmt: skip
+    CLIPModel(config).save_pretrained(folder)
+    processor = CLIPImageProcessor(
+        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    )
+    CLIPProcessor(image_processor=processor, tokenizer=tokenizer).save_pretrained(folder)
+    card(folder, "zero-shot-image-classification")
+
+
 def object_detection(folder: Path) -> None:
     from transformers import YolosConfig, YolosForObjectDetection, YolosImageProcessor
 
@@ -301,9 +364,11 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "audio-classification": audio_classification,
     "automatic-speech-recognition": automatic_speech_recognition,
     "chat-completion": chat_model,
+    "depth-estimation": depth_estimation,
     "feature-extraction": feature_extraction,
     "fill-mask": fill_mask,
     "image-classification": image_classification,
+    "image-segmentation": image_segmentation,
     "image-to-text": image_to_text,
     "object-detection": object_detection,
     "question-answering": question_answering,
@@ -314,4 +379,5 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "token-classification": token_classification,
     "translation": lambda folder: seq2seq(folder, "translation"),
     "zero-shot-classification": zero_shot_classification,
+    "zero-shot-image-classification": zero_shot_image_classification,
 }

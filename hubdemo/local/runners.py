@@ -66,13 +66,13 @@ def generate_kwargs(parameters: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def _pipeline(task: str, model_dir: Path, **kwargs: Any) -> Any:
+def make_pipeline(task: str, model_dir: Path, **kwargs: Any) -> Any:
     from transformers import pipeline
 
     return pipeline(task, model=str(model_dir), device="cpu", **kwargs)
 
 
-def _images(inputs: list[Media]) -> list[Any]:
+def pil_images(inputs: list[Media]) -> list[Any]:
     import io
 
     from PIL import Image, UnidentifiedImageError
@@ -87,7 +87,7 @@ def _images(inputs: list[Media]) -> list[Any]:
     return images
 
 
-def _pick(parameters: dict[str, Any], *names: str) -> dict[str, Any]:
+def pick(parameters: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: parameters[name] for name in names if parameters.get(name) is not None}
 
 
@@ -95,11 +95,11 @@ def _pick(parameters: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def text_classification(model_dir: Path) -> Runner:
-    pipe = _pipeline("text-classification", model_dir)
+    pipe = make_pipeline("text-classification", model_dir)
 
     def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
         # top_k=None: every label, best first, as the router answers.
-        kwargs = {"top_k": parameters.get("top_k"), **_pick(parameters, "function_to_apply")}
+        kwargs = {"top_k": parameters.get("top_k"), **pick(parameters, "function_to_apply")}
         results = pipe(inputs, batch_size=len(inputs), **kwargs)
         return [[jsonable(r)] for r in results]
 
@@ -107,12 +107,12 @@ def text_classification(model_dir: Path) -> Runner:
 
 
 def token_classification(model_dir: Path) -> Runner:
-    pipe = _pipeline("token-classification", model_dir)
+    pipe = make_pipeline("token-classification", model_dir)
 
     def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
         kwargs = {
             "aggregation_strategy": parameters.get("aggregation_strategy") or "simple",
-            **_pick(parameters, "ignore_labels", "stride"),
+            **pick(parameters, "ignore_labels", "stride"),
         }
         results = pipe(inputs, batch_size=len(inputs), **kwargs)
         return [jsonable(r) for r in results]
@@ -121,14 +121,14 @@ def token_classification(model_dir: Path) -> Runner:
 
 
 def fill_mask(model_dir: Path) -> Runner:
-    pipe = _pipeline("fill-mask", model_dir)
+    pipe = make_pipeline("fill-mask", model_dir)
     mask = pipe.tokenizer.mask_token
 
     def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
         for text in inputs:
             if mask not in text:
                 raise UpstreamRejectedInput(f"the text must contain the mask token {mask}")
-        kwargs = {"top_k": parameters.get("top_k") or 5, **_pick(parameters, "targets")}
+        kwargs = {"top_k": parameters.get("top_k") or 5, **pick(parameters, "targets")}
         results = pipe(inputs, batch_size=len(inputs), **kwargs)
         if len(inputs) == 1 and results and isinstance(results[0], dict):
             results = [results]
@@ -138,13 +138,13 @@ def fill_mask(model_dir: Path) -> Runner:
 
 
 def zero_shot_classification(model_dir: Path) -> Runner:
-    pipe = _pipeline("zero-shot-classification", model_dir)
+    pipe = make_pipeline("zero-shot-classification", model_dir)
 
     def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
         labels = parameters.get("candidate_labels")
         if not labels:
             raise UpstreamRejectedInput("give candidate_labels to choose from")
-        kwargs = _pick(parameters, "hypothesis_template", "multi_label")
+        kwargs = pick(parameters, "hypothesis_template", "multi_label")
         results = pipe(inputs, candidate_labels=labels, **kwargs)
         results = [results] if isinstance(results, dict) else results
         return [jsonable(r) for r in results]
@@ -153,7 +153,7 @@ def zero_shot_classification(model_dir: Path) -> Runner:
 
 
 def text_generation(model_dir: Path) -> Runner:
-    pipe = _pipeline("text-generation", model_dir)
+    pipe = make_pipeline("text-generation", model_dir)
 
     def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
         kwargs = generate_kwargs(parameters)
@@ -168,11 +168,11 @@ def text_generation(model_dir: Path) -> Runner:
 
 
 def image_classification(model_dir: Path) -> Runner:
-    pipe = _pipeline("image-classification", model_dir)
+    pipe = make_pipeline("image-classification", model_dir)
 
     def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
-        kwargs = {"top_k": parameters.get("top_k") or 5, **_pick(parameters, "function_to_apply")}
-        results = pipe(_images(inputs), **kwargs)
+        kwargs = {"top_k": parameters.get("top_k") or 5, **pick(parameters, "function_to_apply")}
+        results = pipe(pil_images(inputs), **kwargs)
         if len(inputs) == 1 and results and isinstance(results[0], dict):
             results = [results]
         return [jsonable(r) for r in results]
@@ -181,11 +181,11 @@ def image_classification(model_dir: Path) -> Runner:
 
 
 def object_detection(model_dir: Path) -> Runner:
-    pipe = _pipeline("object-detection", model_dir)
+    pipe = make_pipeline("object-detection", model_dir)
 
     def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
         threshold = parameters.get("threshold", 0.5)
-        results = pipe(_images(inputs), threshold=threshold)
+        results = pipe(pil_images(inputs), threshold=threshold)
         if len(inputs) == 1 and (not results or isinstance(results[0], dict)):
             results = [results]
         return [jsonable(r) for r in results]
@@ -194,7 +194,7 @@ def object_detection(model_dir: Path) -> Runner:
 
 
 def _audio_pipeline(task: str, model_dir: Path) -> tuple[Any, int]:
-    pipe = _pipeline(task, model_dir)
+    pipe = make_pipeline(task, model_dir)
     return pipe, int(pipe.feature_extractor.sampling_rate)
 
 
@@ -205,7 +205,7 @@ def audio_classification(model_dir: Path) -> Runner:
 
     def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
         sounds = [{"raw": load_for(m, rate), "sampling_rate": rate} for m in inputs]
-        kwargs = {"top_k": parameters.get("top_k") or 5, **_pick(parameters, "function_to_apply")}
+        kwargs = {"top_k": parameters.get("top_k") or 5, **pick(parameters, "function_to_apply")}
         return [jsonable(pipe(sound, **kwargs)) for sound in sounds]
 
     return run
@@ -340,7 +340,7 @@ def image_to_text(model_dir: Path) -> Runner:
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
 
     def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
-        pixels = images_in(images=_images(inputs), return_tensors="pt")["pixel_values"]
+        pixels = images_in(images=pil_images(inputs), return_tensors="pt")["pixel_values"]
         with torch.inference_mode():
             generated = model.generate(pixel_values=pixels, **generate_kwargs(parameters))
         texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
@@ -355,12 +355,24 @@ def chat_completion(model_dir: Path) -> Runner:
     return ChatModel(model_dir)
 
 
+def _vision(name: str) -> Callable[[Path], Runner]:
+    def make(model_dir: Path) -> Runner:
+        from . import vision
+
+        runner: Runner = getattr(vision, name)(model_dir)
+        return runner
+
+    return make
+
+
 RUNNERS: dict[str, Callable[[Path], Runner]] = {
     "audio-classification": audio_classification,
     "automatic-speech-recognition": automatic_speech_recognition,
     "chat-completion": chat_completion,
+    "depth-estimation": _vision("depth_estimation"),
     "fill-mask": fill_mask,
     "image-classification": image_classification,
+    "image-segmentation": _vision("image_segmentation"),
     "image-to-text": image_to_text,
     "object-detection": object_detection,
     "question-answering": question_answering,
@@ -371,5 +383,6 @@ RUNNERS: dict[str, Callable[[Path], Runner]] = {
     "token-classification": token_classification,
     "translation": translation,
     "zero-shot-classification": zero_shot_classification,
+    "zero-shot-image-classification": _vision("zero_shot_image_classification"),
 }
 # feature-extraction and sentence-similarity: see embeddings.py (one model serves both).
