@@ -93,12 +93,17 @@ def _front_matter(readme: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _config(path: Path) -> dict[str, Any]:
+def _json_file(path: Path) -> dict[str, Any]:
+    """A JSON object file's contents; {} when it is missing or not a JSON object."""
     try:
-        data = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _config(path: Path) -> dict[str, Any]:
+    return _json_file(path / "config.json")
 
 
 def architectures(path: Path) -> list[str]:
@@ -126,10 +131,16 @@ def task_from_config(path: Path) -> str | None:
     return None
 
 
+def has_chat_template(folder: Path) -> bool:
+    """Whether the saved tokenizer carries a chat template (what the Hub's "conversational" tag
+    says of a model)."""
+    if (folder / "chat_template.jinja").is_file() or (folder / "chat_template.json").is_file():
+        return True
+    return bool(_json_file(folder / "tokenizer_config.json").get("chat_template"))
+
+
 def local_model_info(path: Path, model_id: str) -> dict[str, Any]:
     """A Hub-shaped model-info dict for a model directory, read from its card and config."""
-    from .local.chat import has_chat_template
-
     card = _front_matter(path / "README.md")
     tags = card.get("tags") or []
     tags = tags if isinstance(tags, list) else []

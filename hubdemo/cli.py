@@ -337,15 +337,13 @@ def _input_value(text: str, kind: str, field: str, optional: bool = False) -> st
     path = Path(text)
     is_file = len(text) < 4096 and path.is_file()
     if kind in ("image", "audio", "video"):
+        from .media import Media, a, sniff
+
         if optional and not text:
             return ""  # left out on purpose: ""
         if not is_file:
-            article = "a" if kind == "video" else "an"
-            raise InputError(
-                f"{field}: no such file '{text}'; give the path of {article} {kind} file"
-            )
+            raise InputError(f"{field}: no such file '{text}'; give the path of {a(kind)} file")
         data = path.read_bytes()
-        from .media import Media, sniff
 
         return Media(data, sniff(data) or "application/octet-stream").data_url()
     if kind == "table" and is_file:  # a CSV file; CSV text works too

@@ -83,8 +83,7 @@ def parse_media(value: object, family: str, field: str) -> Media:
         UnsupportedMedia: the bytes are not a known file of that family.
     """
     if not isinstance(value, str) or not value.strip():
-        article = "a" if family == "video" else "an"
-        raise InputError(f"{field}: expected {article} {family} as a data URL or base64 string")
+        raise InputError(f"{field}: expected {a(family)} as a data URL or base64 string")
     value = value.strip()
     b64 = value
     if value.startswith("data:"):
@@ -111,6 +110,11 @@ ACCEPTED = {
 }
 
 
+def a(family: str) -> str:
+    """ "an image", "an audio", "a video": the media family with its article, for messages."""
+    return f"a {family}" if family == "video" else f"an {family}"
+
+
 def sniff_as(data: bytes, family: str) -> str | None:
     """Like sniff, but a container that holds either (WEBM, OGG, MP4) is named for ``family``."""
     mime = sniff(data)
@@ -126,10 +130,7 @@ def media_from_bytes(data: bytes, family: str, field: str, b64: str | None = Non
     mime = sniff_as(data, family)
     if mime is None or not mime.startswith(family + "/"):
         found = f"a {mime} file" if mime else "not a file type hubdemo recognises"
-        article = "a" if family == "video" else "an"
-        raise UnsupportedMedia(
-            f"{field}: this is {found}; send {article} {family} ({ACCEPTED[family]})"
-        )
+        raise UnsupportedMedia(f"{field}: this is {found}; send {a(family)} ({ACCEPTED[family]})")
     if family == "image":
         check_image(data, mime, field)
     elif mime == "audio/wav":

@@ -55,13 +55,12 @@ def parameter_controls(spec_folder: str, exclude: set[str]) -> list[dict[str, An
     properties = inline(schema, schema).get("properties", {})
     controls = []
     for name in sorted(properties):
+        if name in exclude or name == FLATTENED:
+            continue
         schema_of = properties[name]
-        if name in exclude:
-            continue
         settings = schema_of.get("properties") if _type(schema_of) == "object" else None
-        if name == FLATTENED or not settings:
-            if name != FLATTENED:
-                controls.append(control(name, schema_of))
-            continue
-        controls += [control(f"{name}.{key}", settings[key]) for key in sorted(settings)]
+        if settings:
+            controls += [control(f"{name}.{key}", settings[key]) for key in sorted(settings)]
+        else:
+            controls.append(control(name, schema_of))
     return controls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -33,6 +34,18 @@ def validate_output(spec_folder: str, output: Any) -> None:
         spec_folder, output, SCHEMA_DIR if spec_folder in OWN_SPECS else HF_TASKS
     )
     assert not errors, f"{spec_folder} output breaks its schema: {errors[0]}"
+
+
+def sse_events(text: str) -> list[tuple[str, Any]]:
+    """The server-sent events of /api/predict?stream=true: ("message" | "error", data)."""
+    events = []
+    for block in text.split("\n\n"):
+        lines = block.strip().splitlines()
+        data = [line[6:] for line in lines if line.startswith("data: ")]
+        if data:
+            kind = "error" if "event: error" in lines else "message"
+            events.append((kind, json.loads(data[0])))
+    return events
 
 
 @pytest.fixture(scope="session")

@@ -328,7 +328,10 @@ class Tapes:
         candidates = self.candidates(model, route)
         built = [e for e in candidates if e.source.startswith("schema-built")]
         if built:  # a stream to a request that asks for one
-            streamed = b'"stream":true' in body.replace(b" ", b"")
+            try:
+                streamed = "json" in content_type and json.loads(body).get("stream") is True
+            except (ValueError, AttributeError):
+                streamed = False
             return next((e for e in built if ("stream" in e.content_type) == streamed), built[0])
         if "json" not in content_type:
             # huggingface.js's tapes.json cut long strings (audio-to-audio's blobs) at 1,000

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ThreadServer, validate_output
+from conftest import ThreadServer, sse_events, validate_output
 
 from hubdemo.app import create_app
 from hubdemo.hub import HubClient
@@ -192,17 +192,6 @@ def test_generation_parameters_reach_the_model(tiny_models: dict[str, Path]) -> 
     assert len(words[8, False].split()) == 8
 
 
-def _events(sse: str) -> list[tuple[str, Any]]:
-    found = []
-    for block in sse.split("\n\n"):
-        lines = block.splitlines()
-        data = next((line[6:] for line in lines if line.startswith("data: ")), None)
-        if data is not None:
-            kind = "error" if "event: error" in lines else "message"
-            found.append((kind, json.loads(data)))
-    return found
-
-
 def test_a_model_with_a_chat_template_chats_locally_whole_and_streamed(
     tiny_models: dict[str, Path],
 ) -> None:
@@ -228,7 +217,7 @@ def test_a_model_with_a_chat_template_chats_locally_whole_and_streamed(
 
         streamed = httpx.post(f"{server.url}/api/predict?stream=true", json=body, timeout=60)
         assert streamed.status_code == 200, streamed.text
-        events = _events(streamed.text)
+        events = sse_events(streamed.text)
         deltas = [e["delta"] for kind, e in events if kind == "message" and "delta" in e]
         assert len(deltas) >= 2  # piece by piece, not in one go
         last = events[-1][1]

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import validate_output
+from conftest import sse_events, validate_output
 from emulator import SYNTHESIZED_WIDGETS, synthesized_media
 
 from hubdemo.tasks import TASKS
@@ -345,17 +345,6 @@ CHAT_MODEL = "mistralai/Mistral-7B-Instruct-v0.2"
 CHAT_SETTINGS = {"max_tokens": 500, "temperature": 0.1, "seed": 0}
 
 
-def _sse(response: Any) -> list[tuple[str, Any]]:
-    events = []
-    for block in response.text.split("\n\n"):
-        lines = block.strip().splitlines()
-        data = [line[6:] for line in lines if line.startswith("data: ")]
-        if data:
-            kind = "error" if "event: error" in lines else "message"
-            events.append((kind, json.loads(data[0])))
-    return events
-
-
 def test_a_chat_model_answers_with_the_chat_completion_object(servers, emulator) -> None:
     server = servers[CHAT_MODEL]
     messages = [
@@ -383,7 +372,7 @@ def test_a_chat_answer_streams_token_by_token(servers, emulator) -> None:
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
-    events = _sse(response)
+    events = sse_events(response.text)
     deltas = [e["delta"] for kind, e in events if "delta" in e]
     recorded = [
         json.loads(line[5:])["choices"][0]["delta"].get("content") or ""
@@ -415,7 +404,7 @@ def test_an_error_inside_a_200_stream_is_an_error_event(servers, emulator) -> No
         )
     finally:
         emulator.configure()
-    events = _sse(response)
+    events = sse_events(response.text)
     assert events[0] == ("message", {"delta": "Two"})
     kind, error = events[-1]
     assert kind == "error" and "ran out of memory" in error["error"]

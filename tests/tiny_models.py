@@ -116,11 +116,10 @@ def feature_extraction(folder: Path) -> None:
     card(folder, "feature-extraction")
 
 
-def text_generation(folder: Path) -> None:
-    from transformers import GPT2Config, GPT2LMHeadModel
+def _gpt2_config(tok, **kwargs):  # type: ignore[no-untyped-def]
+    from transformers import GPT2Config
 
-    tok = bert_tokenizer(folder)
-    config = GPT2Config(
+    return GPT2Config(
         vocab_size=len(tok),
         n_positions=64,
         n_embd=16,
@@ -128,9 +127,15 @@ def text_generation(folder: Path) -> None:
         n_head=2,
         bos_token_id=tok.cls_token_id,
         eos_token_id=tok.sep_token_id,
-        pad_token_id=tok.pad_token_id,
+        **kwargs,
     )
-    model = GPT2LMHeadModel(config)
+
+
+def text_generation(folder: Path) -> None:
+    from transformers import GPT2LMHeadModel
+
+    tok = bert_tokenizer(folder)
+    model = GPT2LMHeadModel(_gpt2_config(tok, pad_token_id=tok.pad_token_id))
     # Never generate special tokens (decoding drops them): the text has one word per new token.
     model.generation_config.suppress_tokens = list(tok.all_special_ids)
     model.save_pretrained(folder)
@@ -287,20 +292,10 @@ def object_detection(folder: Path) -> None:
 
 
 def image_to_text(folder: Path) -> None:
-    from transformers import GPT2Config, VisionEncoderDecoderConfig, VisionEncoderDecoderModel
+    from transformers import VisionEncoderDecoderConfig, VisionEncoderDecoderModel
 
     tok = bert_tokenizer(folder)
-    decoder = GPT2Config(
-        vocab_size=len(tok),
-        n_positions=64,
-        n_embd=16,
-        n_layer=1,
-        n_head=2,
-        add_cross_attention=True,
-        is_decoder=True,
-        bos_token_id=tok.cls_token_id,
-        eos_token_id=tok.sep_token_id,
-    )
+    decoder = _gpt2_config(tok, add_cross_attention=True, is_decoder=True)
     config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(_vit_config(), decoder)
     config.decoder_start_token_id = tok.cls_token_id
     config.pad_token_id = tok.pad_token_id

@@ -18,20 +18,6 @@ from ..errors import InputError, LocalModelError
 DEFAULT_MAX_TOKENS = 256
 
 
-def has_chat_template(folder: Path) -> bool:
-    """Whether the saved tokenizer carries a chat template (what the Hub's "conversational" tag
-    says of a model)."""
-    import json
-
-    if (folder / "chat_template.jinja").is_file() or (folder / "chat_template.json").is_file():
-        return True
-    try:
-        config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(isinstance(config, dict) and config.get("chat_template"))
-
-
 def _text_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The conversation with each content as text; images cannot go to a text-only model."""
     plain = []

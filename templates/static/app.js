@@ -429,6 +429,42 @@
     overlay.style.height = `${img.clientHeight}px`;
   };
 
+  // A {column: [cells]} table drawn into a <table>: cellClass(r, c) marks cells; `extra`
+  // ({title, values}) adds a last, highlighted column.
+  function drawGrid(grid, table, cellClass, extra) {
+    const names = Object.keys(table);
+    const head = el("tr");
+    names.forEach((name) => head.append(el("th", "", name)));
+    if (extra) head.append(el("th", "prediction", extra.title));
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    (table[names[0]] || []).forEach((_, r) => {
+      const tr = el("tr");
+      names.forEach((name, c) => tr.append(el("td", cellClass(r, c), table[name][r])));
+      if (extra) tr.append(el("td", "prediction", String(extra.values[r])));
+      body.append(tr);
+    });
+    grid.replaceChildren(thead, body);
+  }
+
+  // Shapes drawn over the input image: its overlay and the legend list, emptied for a new answer.
+  const overlayFor = (root, listSelector) => {
+    const list = $(listSelector, root);
+    const img = $("img.preview");
+    const overlay = $(".overlay");
+    list.replaceChildren();
+    if (overlay) overlay.replaceChildren();
+    if (img && overlay) fitOverlay(img, overlay);
+    return { list, img, overlay };
+  };
+  const legendItem = (text, label) => {
+    const item = el("li", "", text);
+    item.style.setProperty("--entity", colour(label));
+    item.tabIndex = 0;
+    return item;
+  };
+
   // Hovering (or focusing) a legend row fades every drawn shape but its own.
   const isolateOnHover = (item, overlay, shape) => {
     const isolate = (on) => {
@@ -517,16 +553,9 @@
       $(".generated", root).textContent = value.text;
     },
     boxes(root, rows) {
-      const list = $(".box-list", root);
-      const img = $("img.preview");
-      const overlay = $(".overlay");
-      list.replaceChildren();
-      if (overlay) overlay.replaceChildren();
-      if (img && overlay) fitOverlay(img, overlay);
+      const { list, img, overlay } = overlayFor(root, ".box-list");
       rows.forEach((row, index) => {
-        const item = el("li", "", `${row.label} · ${pct(row.score)}`);
-        item.style.setProperty("--entity", colour(row.label));
-        item.tabIndex = 0;
+        const item = legendItem(`${row.label} · ${pct(row.score)}`, row.label);
         list.append(item);
         if (!img || !overlay || !img.naturalWidth) return;
         const b = row.box;
@@ -590,50 +619,19 @@
     table(root, value) {
       $(".answer-text", root).textContent = value.answer;
       $(".aggregator", root).textContent = value.aggregator && value.aggregator !== "NONE" ? `(${value.aggregator})` : "";
-      const grid = $(".answer-grid", root);
-      const names = Object.keys(value.table);
       const marked = new Set(value.coordinates.map(([r, c]) => `${r},${c}`));
-      const head = el("tr");
-      names.forEach((name) => head.append(el("th", "", name)));
-      const rows = [el("thead"), el("tbody")];
-      rows[0].append(head);
-      (value.table[names[0]] || []).forEach((_, r) => {
-        const tr = el("tr");
-        names.forEach((name, c) => tr.append(el("td", marked.has(`${r},${c}`) ? "hit" : "", value.table[name][r])));
-        rows[1].append(tr);
-      });
-      grid.replaceChildren(...rows);
+      drawGrid($(".answer-grid", root), value.table, (r, c) => (marked.has(`${r},${c}`) ? "hit" : ""));
     },
     rows(root, value) {
       // The rows as sent, each with its prediction in a last, highlighted column.
-      const names = Object.keys(value.table);
-      const head = el("tr");
-      names.forEach((name) => head.append(el("th", "", name)));
-      head.append(el("th", "prediction", value.column));
-      const body = el("tbody");
-      value.values.forEach((prediction, r) => {
-        const tr = el("tr");
-        names.forEach((name) => tr.append(el("td", "", value.table[name][r])));
-        tr.append(el("td", "prediction", String(prediction)));
-        body.append(tr);
-      });
-      const thead = el("thead");
-      thead.append(head);
-      $(".rows-grid", root).replaceChildren(thead, body);
+      drawGrid($(".rows-grid", root), value.table, () => "", { title: value.column, values: value.values });
     },
     segments(root, rows) {
       // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
-      const list = $(".segment-list", root);
-      const img = $("img.preview");
-      const overlay = $(".overlay");
-      list.replaceChildren();
-      if (overlay) overlay.replaceChildren();
-      if (img && overlay) fitOverlay(img, overlay);
+      const { list, img, overlay } = overlayFor(root, ".segment-list");
       rows.forEach((row) => {
         const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
-        const item = el("li", "", `${row.label}${score}`);
-        item.style.setProperty("--entity", colour(row.label));
-        item.tabIndex = 0;
+        const item = legendItem(`${row.label}${score}`, row.label);
         list.append(item);
         if (!img || !overlay || !img.naturalWidth) return;
         const canvas = el("canvas", "mask");
