@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
+# PyTorch's CPU wheels (the default index's torch brings several GB of CUDA libraries). When this
+# index cannot be reached, the default index is used instead; set TORCH_INDEX= to skip it.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 DEMO_MODEL ?= sentence-transformers/all-MiniLM-L6-v2
 DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
@@ -14,8 +17,9 @@ PORT ?= 7860
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	@# torch first: this exact version is a CPU build on local disk; later installs keep it.
-	$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
+	@# torch first, the CPU build; later installs keep it.
+	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --timeout 20 --retries 1 \
+	  --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION) || ,)$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
 	$(PY) -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 

@@ -18,13 +18,21 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .errors import HubdemoError, InputError, PayloadTooLarge, UpstreamBadResponse
+from . import jsonio
+from .errors import (
+    HubdemoError,
+    InputError,
+    PayloadTooLarge,
+    UnsupportedMedia,
+    UpstreamBadResponse,
+)
 from .limits import ClientGone, Gate, unless_disconnected
 from .openapi import openapi
 from .predictor import Predictor
 from .resolve import ModelSpec
-from .security import RequireAuth, SecurityHeaders
+from .security import RefuseCrossSite, RequireAuth, SecurityHeaders, json_for_html
 from .upstream import Upstream
+from .upstream.http import clamp_wait
 
 log = logging.getLogger("hubdemo")
 
@@ -59,17 +67,30 @@ async def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def require_json(request: Request) -> None:
+    """Refuse (415) a body that is not declared JSON: a browser lets any page post text/plain
+    and form bodies to any address without asking, so they must never be read as a request."""
+    declared = request.headers.get("content-type", "")
+    media_type = declared.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMedia(
+            f"{request.url.path} takes Content-Type: application/json (got "
+            f'{media_type or "none"}): send the body as JSON, e.g. {{"data": [...]}}'
+        )
 
 
 async def read_json(request: Request, limit: int) -> Any:
     """The request body as JSON (see read_body for the size limit)."""
+    require_json(request)
     body = await read_body(request, limit)
     try:
-        return json.loads(body, parse_constant=_not_json)
+        return jsonio.loads(body)
     except UnicodeDecodeError:
         raise InputError("the request body is not UTF-8 JSON") from None
+    except jsonio.JSONTooDeep as exc:
+        raise InputError(f"{exc}: send the task's body as /api/info describes it") from None
+    except jsonio.NotUnicode as exc:
+        raise InputError(f"{exc}: send UTF-8 text") from None
     except ValueError as exc:
         raise InputError(f"the request body is not valid JSON ({exc})") from None
 
@@ -101,7 +122,7 @@ def create_app(
         return templates.TemplateResponse(
             request,
             "page.html",
-            {"info": info, "info_json": json.dumps(info), "handler": predictor.handler},
+            {"info": info, "info_json": json_for_html(info), "handler": predictor.handler},
         )
 
     async def healthz(request: Request) -> Response:
@@ -134,6 +155,10 @@ def create_app(
             return Response(status_code=499)  # nobody is listening; nothing is sent
         try:
             return JSONResponse(answer)
+        except UnicodeEncodeError:  # a lone surrogate that came from a backend in process
+            raise UpstreamBadResponse(
+                "the model answered text that is not valid Unicode; check the model"
+            ) from None
         except ValueError:  # NaN or infinity from the model: JSON has no such numbers
             raise UpstreamBadResponse(
                 "the model answered NaN or infinite numbers, which JSON cannot carry; check the "
@@ -164,7 +189,7 @@ def create_app(
             if wait is None and status in (429, 503):
                 wait = 5.0  # DESIGN: these always say when to come back
             if wait is not None:
-                headers["Retry-After"] = str(max(1, round(wait)))
+                headers["Retry-After"] = str(round(clamp_wait(wait)))
             log.info("%s %s -> %s %s", request.method, request.url.path, status, exc.type)
             return JSONResponse(payload, status_code=status, headers=headers)
         if isinstance(exc, HTTPException):
@@ -179,14 +204,7 @@ def create_app(
                 {"error": f"{exc.detail}: see GET /api/info for the API", "type": "HTTPError"},
                 status_code=exc.status_code,
             )
-        log.exception("unexpected error on %s", request.url.path)
-        return JSONResponse(
-            {
-                "error": "hubdemo hit an internal error; the server log has the details",
-                "type": "InternalError",
-            },
-            status_code=500,
-        )
+        raise exc  # SecurityHeaders, the outermost layer, answers the one 500
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -196,9 +214,8 @@ def create_app(
         yield
         await upstream.aclose()
 
+    # Outermost first (see security.py): CORS answers preflights before auth is asked for.
     middleware = [Middleware(SecurityHeaders)]
-    if auth:
-        middleware.append(Middleware(RequireAuth, credential=auth))
     if cors:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -210,6 +227,9 @@ def create_app(
                 allow_headers=["content-type", "authorization"],
             )
         )
+    middleware.append(Middleware(RefuseCrossSite, allowed_origins=cors))
+    if auth:
+        middleware.append(Middleware(RequireAuth, credential=auth))
     app = Starlette(
         routes=[
             Route("/", page),
@@ -220,7 +240,7 @@ def create_app(
             Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
         ],
         middleware=middleware,
-        exception_handlers={HubdemoError: on_error, HTTPException: on_error, Exception: on_error},
+        exception_handlers={HubdemoError: on_error, HTTPException: on_error},
         lifespan=lifespan,
     )
     app.state.predictor = predictor

@@ -28,10 +28,15 @@ from typing import Any
 import httpx
 
 from .errors import NotRecorded, UsageError
+from .redact import Redactor
 
 FORMAT, VERSION = "hubdemo-cassette", 1
 INLINE_LIMIT = 64 * 1024
-DROPPED_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+# Credentials, and the challenges that ask for them (which may quote what was sent).
+DROPPED_HEADERS = {
+    "authorization", "cookie", "set-cookie", "proxy-authorization", "www-authenticate",
+    "proxy-authenticate",
+}  # fmt: skip
 # Describe the stored (decoded) body no more: replay serves it as it is.
 STALE_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection"}
 REDACTED = "REDACTED"
@@ -45,6 +50,7 @@ class Cassette:
     def __init__(self, folder: Path, secrets: Iterable[str | None] = ()) -> None:
         self.folder = Path(folder)
         self.secrets = [s for s in secrets if s]
+        self._redact = Redactor(self.secrets, REDACTED)
         self.exchanges: list[dict[str, Any]] = []
         self._replay: dict[tuple[str, str, str, str], deque[dict[str, Any]]] = {}
         self._last: dict[tuple[str, str, str, str], dict[str, Any]] = {}
@@ -52,14 +58,10 @@ class Cassette:
     # -- recording ---------------------------------------------------------------------------
 
     def _scrub_text(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self._redact.text(text)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        for secret in self.secrets:
-            data = data.replace(secret.encode(), REDACTED.encode())
-        return data
+        return self._redact.bytes(data)
 
     def _headers(self, headers: httpx.Headers) -> dict[str, str]:
         kept = {}

@@ -116,7 +116,7 @@ def run_smoke(
     out.print(_summary(results))
     for report in reports:
         report.parent.mkdir(parents=True, exist_ok=True)
-        write_report(report, results)
+        write_report(report, results, [token])
         err.print(f"report written to {report}")
     failed = sum(1 for r in results if not r.ok)
     verdict = "[green]all passed[/]" if not failed else f"[red]{failed} failed[/]"

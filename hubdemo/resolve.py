@@ -21,7 +21,14 @@ from .cache import (
     is_model_dir,
     local_model_info,
 )
-from .errors import HubUnreachable, InvalidModelString, ModelNotFound, NoTaskError, UsageError
+from .errors import (
+    HubError,
+    HubUnreachable,
+    InvalidModelString,
+    ModelNotFound,
+    NoTaskError,
+    UsageError,
+)
 from .hub import HubClient
 from .tasks import get_task, supported_tasks, task_for
 
@@ -54,11 +61,19 @@ class ModelSpec:
     tags: tuple[str, ...] = ()
     widget_data: tuple[dict[str, Any], ...] = field(default=())
     local_dir: str | None = None  # the saved model on this machine, when there is one
+    revision: str | None = None  # the commit the Hub (or the cached snapshot) describes
+
+
+_REVISION = re.compile(r"^[0-9a-f]{7,64}$")
+
+
+def _valid_repo_id(repo_id: str) -> bool:
+    return bool(_REPO_ID.match(repo_id)) and "--" not in repo_id and ".." not in repo_id
 
 
 def validate_repo_id(repo_id: str) -> str:
     """Raise InvalidModelString unless ``repo_id`` has the Hub's ``org/name`` form."""
-    if not _REPO_ID.match(repo_id) or "--" in repo_id or ".." in repo_id:
+    if not _valid_repo_id(repo_id):
         raise InvalidModelString(
             f"'{repo_id}' is not a valid model id: use <org>/<name> (letters, digits, '-', '_', "
             "'.'), e.g. google/vit-base-patch16-224"
@@ -112,6 +127,7 @@ def _license(info: dict[str, Any]) -> str | None:
 def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> ModelSpec:
     """Build a ModelSpec from Hub model info; ``task`` overrides the card's pipeline_tag."""
     model_id = str(info.get("id") or info.get("modelId"))  # the canonical id after a rename
+    sha = info.get("sha")
     pipeline_tag = info.get("pipeline_tag")
     chosen = task or task_for(pipeline_tag, info.get("tags") or [])
     if not chosen:
@@ -132,6 +148,7 @@ def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> Mo
         hub_url=hub.model_url(model_id),
         tags=tuple(t for t in info.get("tags") or [] if isinstance(t, str)),
         widget_data=tuple(w for w in widget if isinstance(w, dict)),
+        revision=sha if isinstance(sha, str) and _REVISION.match(sha) else None,
     )
 
 
@@ -149,7 +166,8 @@ def _spec_from_dir(
         )
     spec = spec_from_info(info, task, hub)
     hub_url = spec.hub_url if source == "cache" else None
-    return replace(spec, source=source, local_dir=str(path), hub_url=hub_url)
+    revision = path.name if source == "cache" and _REVISION.match(path.name) else None
+    return replace(spec, source=source, local_dir=str(path), hub_url=hub_url, revision=revision)
 
 
 def _not_cached(repo_id: str) -> str:
@@ -202,6 +220,13 @@ def resolve(model: str, hub: HubClient, task: str | None = None) -> ModelSpec:
             raise HubUnreachable(f"{exc.message}; {_not_cached(ref.value)}") from None
         # The user told us the task: the card is a nicety, not a need.
         return ModelSpec(model_id=ref.value, task=task, hub_url=hub.model_url(ref.value))
+    answered = info.get("id") or info.get("modelId")
+    if not isinstance(answered, str) or not _valid_repo_id(answered):
+        # The id becomes a link, the page's title and part of every upstream route.
+        raise HubError(
+            f"the Hub at {hub.endpoint} answered with model id {str(answered)[:80]!r}, which is "
+            "not a valid repo id: check that HF_ENDPOINT points at the Hugging Face Hub"
+        )
     spec = spec_from_info(info, task, hub)
     if spec.model_id != ref.value:  # renamed on the Hub: the cache may hold either name
         snapshot = cached_snapshot(spec.model_id) or snapshot

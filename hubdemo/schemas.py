@@ -1,7 +1,7 @@
 """The Hub's per-task output schemas (huggingface.js, MIT), and checking an output against them.
 
 ``hubdemo/data/schemas/<task>/output.json`` and ``common-definitions.json`` are verbatim copies
-of the hf-tasks specs (a test keeps them equal to ../shared/hf-tasks). Two readings are applied:
+of the hf-tasks specs (a test keeps them equal to tests/data/hf-tasks). Two readings are applied:
 OpenAPI's ``"nullable": true`` allows null, and the few ``required`` names written in camelCase
 for snake_case properties (fill-mask's ``tokenStr``) mean the property they name.
 

@@ -1,4 +1,8 @@
-"""What keeps a shared demo safe: security headers on every answer, and credentials.
+"""What keeps a shared demo safe: security headers on every answer, other sites kept out, and
+credentials.
+
+The layers, outermost first: SecurityHeaders (on every answer, a 500 included), CORS (only with
+``--cors``; before auth, so a preflight is answered), RefuseCrossSite, RequireAuth.
 
 ``--auth user:password`` asks for HTTP Basic credentials (the browser shows its login box);
 ``--auth TOKEN`` (no colon) asks for ``Authorization: Bearer TOKEN``. Every route but
@@ -11,8 +15,13 @@ import base64
 import hmac
 import ipaddress
 import json
+import logging
+from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("hubdemo")
 
 # Everything the page loads comes from this server: no CDN, no inline script.
 SECURITY_HEADERS = [
@@ -20,14 +29,42 @@ SECURITY_HEADERS = [
         b"content-security-policy",
         b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         b"media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
-        b"base-uri 'none'; frame-ancestors 'none'",
+        b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
 
 
+# Inside <script type="application/json"> the HTML parser ends the element at "</script" and
+# treats "<!--" specially, whatever JSON says; U+2028/9 end lines in older JavaScript parsers.
+_HTML_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def json_for_html(value: object) -> str:
+    """``value`` as JSON that is inert inside an HTML element: the characters HTML gives a
+    meaning to are written as JSON escapes (which JSON.parse reads back unchanged)."""
+    return json.dumps(value).translate(_HTML_UNSAFE)
+
+
+async def send_json(send: Send, status: int, payload: dict[str, str], *extra: Any) -> None:
+    """A whole JSON answer, for the layers that answer before the app does."""
+    body = json.dumps(payload).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every answer. It is the outermost layer, so it also turns an
+    unexpected exception into the one 500 answer (Starlette's own would bypass it)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -35,13 +72,80 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unexpected error on %s", scope.get("path"))
+            if started:
+                raise  # the answer is half sent: the server closes the connection
+            await send_json(
+                send_with_headers,
+                500,
+                {
+                    "error": "hubdemo hit an internal error; the server log has the details",
+                    "type": "InternalError",
+                },
+            )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class RefuseCrossSite:
+    """403 for a state-changing request that another site's page made the browser send.
+
+    Any page a user visits can make their browser POST to http://localhost:7860 (a form posts
+    multipart or text/plain without asking). Browsers say where such a request came from:
+    ``Sec-Fetch-Site`` (``cross-site``, or ``same-site`` for another port of localhost) and
+    ``Origin``. Clients that are not browsers send neither and pass; so do the origins named
+    with ``--cors``.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_origins: list[str] | None = None) -> None:
+        self.app = app
+        self.allowed = {o.rstrip("/") for o in allowed_origins or []}
+
+    def _foreign_origin(self, headers: dict[bytes, bytes]) -> str | None:
+        """The other site a request came from, or None when it is this one's (or unknown)."""
+        origin = headers.get(b"origin", b"").decode("latin-1").rstrip("/")
+        if origin and (origin in self.allowed or "*" in self.allowed):
+            return None
+        if origin:
+            host = headers.get(b"host", b"").decode("latin-1")
+            if origin == "null" or urlsplit(origin).netloc != host:
+                return origin
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
+        if site not in ("", "same-origin", "none"):
+            return origin or f"a {site} page"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        foreign = self._foreign_origin(dict(scope["headers"]))
+        if foreign is None:
+            await self.app(scope, receive, send)
+            return
+        await send_json(
+            send,
+            403,
+            {
+                "error": f"requests from another site ({foreign}) are refused: call the API "
+                "from a program, or start the server with --cors <origin> to let that site's "
+                "pages call it",
+                "type": "CrossSiteRequest",
+            },
+        )
 
 
 class RequireAuth:
@@ -57,11 +161,14 @@ class RequireAuth:
         self.credential = credential
 
     def _allowed(self, header: str) -> bool:
-        if any(hmac.compare_digest(header.encode(), e.encode()) for e in self.expected):
+        scheme, _, value = header.strip().partition(" ")
+        # The scheme is case-insensitive (RFC 9110 11.1); the credential is not.
+        given = f"{scheme.capitalize()} {value.strip()}"
+        if any(hmac.compare_digest(given.encode(), e.encode()) for e in self.expected):
             return True
-        if ":" not in self.credential and header.startswith("Basic "):
+        if ":" not in self.credential and scheme.lower() == "basic":
             try:
-                _, _, password = base64.b64decode(header[6:]).decode().partition(":")
+                _, _, password = base64.b64decode(value.strip()).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
                 return False
             return hmac.compare_digest(password.encode(), self.credential.encode())
@@ -75,26 +182,16 @@ class RequireAuth:
         if self._allowed(headers.get(b"authorization", b"").decode("latin-1")):
             await self.app(scope, receive, send)
             return
-        body = json.dumps(
+        await send_json(
+            send,
+            401,
             {
                 "error": "this demo needs credentials: log in, or send an Authorization header "
                 "(Basic user:password, or Bearer <token>)",
                 "type": "AuthRequired",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", b'Basic realm="hubdemo", charset="UTF-8"'),
-                    *SECURITY_HEADERS,
-                ],
-            }
+            },
+            (b"www-authenticate", b'Basic realm="hubdemo", charset="UTF-8"'),
         )
-        await send({"type": "http.response.body", "body": body})
 
 
 def is_loopback(host: str) -> bool:

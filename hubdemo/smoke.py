@@ -305,13 +305,18 @@ def json_report(results: list[ModelResult]) -> dict[str, Any]:
     return {"passed": passed, "failed": len(results) - passed, "models": models}
 
 
-def write_report(path: Path, results: list[ModelResult]) -> None:
+def write_report(path: Path, results: list[ModelResult], secrets: list[str | None]) -> None:
+    """Write the JUnit XML or JSON report; ``secrets`` are redacted in any form they take
+    (an output or an error may quote what the upstream echoed)."""
     import json
 
+    from .redact import Redactor
+
     if path.suffix.lower() == ".xml":
-        path.write_text(junit_xml(results), encoding="utf-8")
+        text = junit_xml(results)
     else:
-        path.write_text(json.dumps(json_report(results), indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(json_report(results), indent=2) + "\n"
+    path.write_text(Redactor(secrets).text(text), encoding="utf-8")
 
 
 # -- a whole model ---------------------------------------------------------------------------

@@ -16,17 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator import Emulator, Tapes, shared_dir
+from emulator import HF_TASKS, Emulator, Tapes
 
 from hubdemo.schemas import output_errors
 
-HF_TASKS = shared_dir() / "hf-tasks"
 REPO = Path(__file__).resolve().parent.parent
 
 
 def validate_output(spec_folder: str, output: Any) -> None:
-    """Validate against ../shared/hf-tasks/<spec_folder>/output.json, read straight from the
-    shared folder (not hubdemo's bundled copy); OpenAPI "nullable" honoured. Tasks hf-tasks
+    """Validate against tests/data/hf-tasks/<spec_folder>/output.json, the Hub's own spec (not
+    hubdemo's bundled copy); OpenAPI "nullable" honoured. Tasks hf-tasks
     has no spec for are checked against the one written for hubdemo."""
     from hubdemo.schemas import OWN_SPECS, SCHEMA_DIR
 

@@ -7,7 +7,7 @@ It serves, on 127.0.0.1:
   POST /hf-inference/models/{id}/pipeline/{task}
   POST /hf-inference/models/{id}/v1/chat/completions
 
-The recordings are ../shared/hf-tasks/tapes: huggingface.js's tapes.json and huggingface_hub's
+The recordings are tests/data/hf-tasks/tapes: huggingface.js's tapes.json and huggingface_hub's
 vcrpy cassettes. Older recordings used other routes and bodies (``/pipeline/{task}/{id}``,
 ``"options": {}``); they are indexed under the current forms. Every request is logged with the
 exchange it replayed, so a test compares hubdemo's answer with the recording itself.
@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import base64
 import json
-import os
 import re
 import socket
 import threading
@@ -38,16 +37,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-
-def shared_dir() -> Path:
-    """../shared beside the repo (or HUBDEMO_SHARED)."""
-    configured = os.environ.get("HUBDEMO_SHARED")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parent.parent.parent / "shared"
-
-
-TAPES = shared_dir() / "hf-tasks" / "tapes"
+# The Hub's task specs and recorded traffic, copied into the repository with their licences
+# (tests/data/hf-tasks/SOURCE.txt says from where), so that a clone tests itself.
+HF_TASKS = Path(__file__).resolve().parent / "data" / "hf-tasks"
+TAPES = HF_TASKS / "tapes"
 
 # Models whose router traffic is recorded but whose model info is not: the Hub's answer is
 # reduced to what hubdemo needs, with the pipeline tag named by the huggingface.js test that
@@ -488,7 +481,8 @@ class Emulator:
         return f"http://127.0.0.1:{self.port}"
 
     def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        """Answer the next inference request with this status and JSON body."""
+        """Answer the next inference request with this status and JSON body (``bytes``: the
+        body exactly as given, as application/json)."""
         self.faults.append((status, body, headers or {}))
 
     async def _file(self, request: Request) -> Response:
@@ -551,6 +545,8 @@ class Emulator:
         self.log.append(entry)
         if self.faults:
             status, payload, headers = self.faults.pop(0)
+            if isinstance(payload, bytes):
+                return Response(payload, status, headers=headers, media_type="application/json")
             return JSONResponse(payload, status, headers=headers)
         match = _PATH.match(request.url.path)
         if not match or not match.group("id"):

@@ -35,10 +35,11 @@ def test_bad_input_is_a_4xx_that_names_the_fix(vit, body, status, words) -> None
 
 
 def test_non_json_and_oversize_bodies(vit) -> None:
-    response = httpx.post(f"{vit.url}/api/predict", content=b"{oops", timeout=10)
+    as_json = {"Content-Type": "application/json"}
+    response = httpx.post(f"{vit.url}/api/predict", content=b"{oops", headers=as_json, timeout=10)
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]
     huge = b'{"data": ["' + b"A" * (21 * 2**20) + b'"]}'
-    response = httpx.post(f"{vit.url}/api/predict", content=huge, timeout=30)
+    response = httpx.post(f"{vit.url}/api/predict", content=huge, headers=as_json, timeout=30)
     assert response.status_code == 413 and "--max-upload-mb" in response.json()["error"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import HF_TASKS, REPO
 from test_tasks_e2e import CASES
 
@@ -93,3 +94,18 @@ def test_parameter_controls_follow_each_tasks_spec() -> None:
     assert set(controls) == set(declared)
     assert controls["top_k"]["kind"] == "integer" and controls["top_k"]["minimum"] == 1
     assert controls["function_to_apply"]["options"] == ["sigmoid", "softmax", "none"]
+
+
+def test_the_test_data_is_a_verbatim_copy_of_hf_tasks() -> None:
+    """tests/data/hf-tasks is what the Hub's specs and recordings say, byte for byte (checked
+    where the original folder is at hand: beside the repository, as on the developers' machines)."""
+    from conftest import HF_TASKS
+
+    original = REPO.parent / "shared" / "hf-tasks"
+    if not original.is_dir():
+        pytest.skip("no ../shared/hf-tasks beside the repository to compare with")
+    ours = {p.relative_to(HF_TASKS) for p in HF_TASKS.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(original) for p in original.rglob("*") if p.is_file()}
+    assert ours == theirs
+    for relative in theirs:
+        assert (HF_TASKS / relative).read_bytes() == (original / relative).read_bytes(), relative

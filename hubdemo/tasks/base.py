@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import jsonio
 from ..components import Component
-from ..errors import InputError, InvalidParameter, UpstreamBadResponse
+from ..errors import InputError, InvalidParameter, PayloadTooLarge, UpstreamBadResponse
 from ..parameters import parameter_controls
 from ..schemas import coerce_parameters, parameter_errors
 
@@ -82,6 +83,10 @@ def short(text: str, limit: int = 48) -> str:
 class TaskHandler:
     """Base handler for a task whose input is one text and whose wire form is JSON."""
 
+    # Characters of text one request may carry (README, "Limits"); tasks with long inputs
+    # (chat histories, tables) raise it.
+    max_text_chars = 100_000
+
     def __init__(
         self,
         name: str,
@@ -111,12 +116,23 @@ class TaskHandler:
         """Validate a request body of either form, then its parameters against the task's
         input.json (unknown names, types, enums, ranges): 422 naming the parameter."""
         task_input = self.parse(body)
+        self.check_text_size(task_input.inputs)
         errors = parameter_errors(self.spec, task_input.parameters)
         if errors:
             raise InvalidParameter(f"{errors[0]}; GET /api/info lists the task's parameters")
         if task_input.parameters:
             return TaskInput(task_input.inputs, coerce_parameters(self.spec, task_input.parameters))
         return task_input
+
+    def check_text_size(self, inputs: Any) -> None:
+        """413 when the texts of ``inputs`` (data URLs aside) pass ``max_text_chars``: a 5 MB
+        string is no sentence, and the upstream would truncate or refuse it after a long wait."""
+        total = text_chars(inputs)
+        if total > self.max_text_chars:
+            raise PayloadTooLarge(
+                f"the text is {total:,} characters; {self.name} takes at most "
+                f"{self.max_text_chars:,}: shorten it"
+            )
 
     def parse(self, body: Json) -> TaskInput:
         """Read a body of either form. Rarely overridden: see the two hooks below."""
@@ -171,7 +187,7 @@ class TaskHandler:
         body = request.json
         if request.content is not None:
             try:
-                body = json.loads(request.content)
+                body = jsonio.loads(request.content)
             except (ValueError, UnicodeDecodeError):
                 raise InputError(
                     f'{self.name} takes a JSON body: {{"inputs": ..., "parameters": {{...}}}}'
@@ -226,6 +242,7 @@ class TaskHandler:
             "task": self.name,
             "title": self.title,
             "action": self.action,
+            "max_text_chars": self.max_text_chars,
             "inputs": [c.to_json() for c in self.inputs],
             "outputs": [c.to_json() for c in self.outputs],
             "parameters": parameter_controls(self.spec, {c.name for c in self.inputs}),
@@ -250,6 +267,17 @@ def is_blank(text: str) -> bool:
     return not text.strip(BLANK)
 
 
+def text_chars(value: Any) -> int:
+    """Characters of text in a task input (strings in lists and objects; data URLs are media)."""
+    if isinstance(value, str):
+        return 0 if value.startswith("data:") else len(value)
+    if isinstance(value, dict):
+        return sum(text_chars(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(text_chars(v) for v in value)
+    return 0
+
+
 def require_text(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise InputError(f"{field}: expected text, got {type(value).__name__}")
@@ -258,15 +286,13 @@ def require_text(value: Any, field: str) -> str:
     return value
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def parse_json(response: WireResponse) -> Json:
     if response.payload is not None:
         return response.payload
     try:
-        return json.loads(response.body, parse_constant=_no_constant)
+        return jsonio.loads(response.body)
+    except (jsonio.JSONTooDeep, jsonio.NotUnicode) as exc:
+        raise UpstreamBadResponse(f"the endpoint's answer is not a usable result: {exc}") from None
     except (ValueError, UnicodeDecodeError):
         kind = response.content_type.split(";")[0].strip() or "no content type"
         raise UpstreamBadResponse(

@@ -55,6 +55,7 @@ def check_parts(parts: list[Any], where: str) -> None:
 
 class ChatTask(TaskHandler):
     streams = True
+    max_text_chars = 500_000  # a whole conversation, as long contexts allow
 
     def parse(self, body: Json) -> TaskInput:
         if not isinstance(body, dict):

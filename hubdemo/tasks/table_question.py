@@ -37,6 +37,8 @@ def read_table(value: Any, field: str = "table") -> dict[str, list[str]]:
 
 
 class TableQuestionTask(TaskHandler):
+    max_text_chars = 1_000_000  # every cell of the table counts
+
     def inputs_from_data(self, values: list[Any]) -> dict[str, Any]:
         return self.check_inputs({"table": values[0], "question": values[1]})
 

@@ -16,6 +16,8 @@ from .table_question import read_table
 
 
 class TabularTask(TaskHandler):
+    max_text_chars = 1_000_000  # every cell of the table counts
+
     def check_inputs(self, inputs: Any) -> dict[str, list[str]]:
         if isinstance(inputs, dict) and set(inputs) == {"data"}:  # the wire's own form
             inputs = inputs["data"]

@@ -13,6 +13,7 @@ import functools
 import itertools
 import json
 import logging
+import math
 import random
 import re
 import ssl
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from .. import jsonio
 from ..errors import (
     UpstreamAuthError,
     UpstreamBadResponse,
@@ -34,6 +36,7 @@ from ..errors import (
     UpstreamUnreachable,
 )
 from ..hub import TOKEN_HELP
+from ..redact import Redactor
 from ..tasks.base import WireRequest, WireResponse
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
@@ -60,12 +63,16 @@ def new_transport() -> httpx.AsyncBaseTransport:
     return httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, verify=ssl_context())
 
 
-def error_text(body: bytes, limit: int = 300) -> str:
-    """The message of an error body: {"error": str | [str] | {"message"}}, else the text."""
+def error_text(body: bytes, redact: Redactor | None = None, limit: int = 300) -> str:
+    """The message of an error body: {"error": str | [str] | {"message"}}, else the text;
+    secrets redacted (in the body as sent and in its decoded strings) before it is cut."""
+    redact = redact or Redactor(())
+    body = redact.bytes(body)
     try:
-        payload: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return body[:limit].decode("utf-8", "replace").strip()
+        payload: Any = jsonio.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return redact.text(body[: limit * 4].decode("utf-8", "replace")).strip()[:limit]
+    message = json.dumps(payload)
     if isinstance(payload, dict):
         error = payload.get("error", payload.get("message", payload.get("detail")))
         if isinstance(error, dict):
@@ -73,14 +80,25 @@ def error_text(body: bytes, limit: int = 300) -> str:
         if isinstance(error, list):
             error = "; ".join(str(e) for e in error)
         if error is not None:
-            return str(error)[:limit]
-    return json.dumps(payload)[:limit]
+            message = str(error)
+    return redact.text(message)[:limit]
+
+
+# Waits an upstream asks for are clamped to this range: "inf" or 1e999 must not overflow a
+# header or a sleep, and "about 0 s" helps nobody.
+MIN_WAIT, MAX_WAIT = 1.0, 3600.0
+
+
+def clamp_wait(seconds: float) -> float:
+    if math.isnan(seconds):
+        return MIN_WAIT
+    return min(max(seconds, MIN_WAIT), MAX_WAIT)
 
 
 def _seconds(value: Any) -> float | None:
     try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
+        return clamp_wait(float(value))
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -99,9 +117,9 @@ def retry_after(headers: httpx.Headers) -> float | None:
             moment = parsedate_to_datetime(value)
             import datetime
 
-            return max(0.0, (moment - datetime.datetime.now(moment.tzinfo)).total_seconds())
+            return clamp_wait((moment - datetime.datetime.now(moment.tzinfo)).total_seconds())
     match = _RESET.search(headers.get("ratelimit", ""))
-    return float(match.group(1)) if match else None
+    return _seconds(match.group(1)) if match else None
 
 
 class HttpUpstream:
@@ -125,6 +143,7 @@ class HttpUpstream:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
         self._token = token
+        self._redact = Redactor([token])
         # Requests go to the transports directly: an httpx.Client would add URL merging, cookie
         # extraction and auth flows that a fixed upstream does not need (~100 us a request).
         self._transports = [transport] if transport else [new_transport() for _ in range(SHARDS)]
@@ -223,9 +242,7 @@ class HttpUpstream:
 
     def _error(self, response: httpx.Response) -> UpstreamError:
         status = response.status_code
-        message = error_text(response.content)
-        if self._token:
-            message = message.replace(self._token, "***")
+        message = error_text(response.content, self._redact)
         said = f"({status}: {message})" if message else f"({status})"
         if status in (401, 403):
             if self._gated:
@@ -258,7 +275,7 @@ class HttpUpstream:
         if status == 503:
             estimated = None
             with contextlib.suppress(ValueError, AttributeError, UnicodeDecodeError):
-                estimated = _seconds(json.loads(response.content).get("estimated_time"))
+                estimated = _seconds(jsonio.loads(response.content).get("estimated_time"))
             if estimated is not None:
                 return UpstreamLoading(
                     f"the model is loading, about {estimated:.0f} s; try again then",
@@ -296,15 +313,13 @@ class HttpUpstream:
                 if data == "[DONE]":
                     break
                 try:
-                    event = json.loads(data)
+                    event = jsonio.loads(data)
                 except ValueError:
                     raise UpstreamBadResponse(
                         f"the endpoint's stream sent something that is not JSON: {data[:80]!r}"
                     ) from None
                 if isinstance(event, dict) and event.get("error"):
-                    message = error_text(json.dumps(event).encode())
-                    if self._token:
-                        message = message.replace(self._token, "***")
+                    message = error_text(json.dumps(event).encode(), self._redact)
                     raise UpstreamError(f"the model failed while answering ({message}); try again")
                 yield event
         except httpx.HTTPError as exc:

@@ -132,7 +132,8 @@ class LocalUpstream:
     # -- the Upstream interface -----------------------------------------------------------
 
     def url_for(self, route: str) -> str:
-        return f"{self.model_dir} (in process, CPU)"
+        # The model's name, not its folder: /api/info and the page are seen by visitors.
+        return f"local:{self.model_id} (in process, CPU)"
 
     async def send(self, request: WireRequest) -> WireResponse:
         return await self.answer(self.task, request)
