@@ -156,3 +156,14 @@ def local_model_info(path: Path, model_id: str) -> dict[str, Any]:
         "cardData": {"license": card.get("license")},
         "widgetData": [w for w in widget if isinstance(w, dict)],
     }
+
+
+def existing_path(text: str) -> Path | None:
+    """``text`` as a path when it names something on this machine; None when it does not, or
+    cannot be a path at all (longer than the system allows, a NUL byte): text given on the
+    command line may be a sentence, not a file name."""
+    try:
+        path = Path(text).expanduser()
+        return path if path.exists() else None
+    except (OSError, ValueError):
+        return None

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import HubdemoError, InputError, UsageError
+from .terminal import labelled, plain, plain_columns, plain_row
 
 if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
     from .resolve import ModelSpec
@@ -96,21 +97,22 @@ def _report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
             except HubdemoError as exc:
                 _fail(exc)
         return
-    console.print(f"{what}… (the page says so until it is ready)", highlight=False)
+    console.print(plain(f"{what}… (the page says so until it is ready)"))
 
     def done(future: Any) -> None:
         error = future.exception()
         if error is None:
-            console.print(f"[green]✓[/] model ready in {upstream.load_seconds:.1f} s")  # type: ignore[attr-defined]
+            seconds = upstream.load_seconds  # type: ignore[attr-defined]
+            console.print(labelled("✓ ", "green", f"model ready in {seconds:.1f} s"))
         else:
             message = getattr(error, "message", str(error))
-            console.print(f"[bold red]error:[/] the model did not load: {message}")
+            console.print(labelled("error: ", "bold red", f"the model did not load: {message}"))
 
     loaded.add_done_callback(done)
 
 
 def _fail(exc: HubdemoError) -> None:
-    err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(labelled("error: ", "bold red", exc.message), soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -119,7 +121,7 @@ def serve(
     model: str = typer.Argument(..., help=MODEL_HELP),
     task: str | None = typer.Option(None, "--task", help=TASK_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
-    port: int = typer.Option(7860, "--port", help="Port to bind."),
+    port: int = typer.Option(7860, "--port", min=1, max=65535, help="Port to bind."),
     token: str | None = TOKEN_OPT,
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
@@ -185,10 +187,13 @@ def serve(
 
     if not auth and not is_loopback(host):
         err.print(
-            f"[bold yellow]warning:[/] serving on {host} without --auth: anyone who can reach "
-            "this machine can use the demo (and your token's inference quota). Pass --auth "
-            "user:password, or bind 127.0.0.1.",
-            highlight=False,
+            labelled(
+                "warning: ",
+                "bold yellow",
+                f"serving on {host} without --auth: anyone who can reach this machine can use "
+                "the demo (and your token's inference quota). Pass --auth user:password, or "
+                "bind 127.0.0.1.",
+            )
         )
     if check:
         from .cli_smoke import run_check
@@ -196,13 +201,13 @@ def serve(
         raise typer.Exit(run_check(web, spec.model_id))
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     out.print(
-        f"[bold]{spec.model_id}[/] · {spec.task} · answered by {upstream.kind} "
-        f"({upstream.url_for('')})",
-        highlight=False,
+        labelled(
+            spec.model_id,
+            "bold",
+            f" · {spec.task} · answered by {upstream.kind} ({upstream.url_for('')})",
+        )
     )
-    out.print(
-        f"Demo on [link]http://{shown}:{port}[/link]  (API: POST /api/predict)", highlight=False
-    )
+    out.print(plain(f"Demo on http://{shown}:{port}  (API: POST /api/predict)"))
     if workers > 1:
         settings = {  # what hubdemo.asgi:app_from_env reads, in each worker
             "HUBDEMO_MODEL": model,
@@ -238,7 +243,7 @@ def _serve_workers(
     passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT")
     settings = {k: v for k, v in settings.items() if v or k not in passed_through}
     os.environ.update(settings)
-    out.print(f"{workers} worker processes for {spec.model_id}", highlight=False)
+    out.print(plain(f"{workers} worker processes for {spec.model_id}"))
     sys.stdout.flush()
     uvicorn.run(
         "hubdemo.asgi:app_from_env",
@@ -255,7 +260,7 @@ def endpoint(
     model: str = typer.Argument(..., help=MODEL_HELP),
     task: str | None = typer.Option(None, "--task", help=TASK_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
-    port: int = typer.Option(8080, "--port", help="Port to bind."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to bind."),
     max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest request body, in MB."),
     batch_size: int = BATCH_OPT,
     batch_wait_ms: float = WAIT_OPT,
@@ -283,11 +288,8 @@ def endpoint(
         _fail(exc)
         return
     web = create_endpoint_app(spec, upstream, max_upload_mb=max_upload_mb)
-    out.print(f"[bold]{spec.model_id}[/] · {spec.task} · hf-inference protocol", highlight=False)
-    out.print(
-        f"Endpoint on [link]http://{host}:{port}[/link]  (POST / or /models/{spec.model_id})",
-        highlight=False,
-    )
+    out.print(labelled(spec.model_id, "bold", f" · {spec.task} · hf-inference protocol"))
+    out.print(plain(f"Endpoint on http://{host}:{port}  (POST / or /models/{spec.model_id})"))
     _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
@@ -318,37 +320,50 @@ def describe(
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("model", info["model"])
-    table.add_row("task", f"{info['task']} ({info['title']})")
+    plain_row(table, "model", info["model"])
+    plain_row(table, "task", f"{info['task']} ({info['title']})")
     for key in ("library", "license"):
-        table.add_row(key, str(info[key] or "—"))
+        plain_row(table, key, str(info[key] or "—"))
     if info["gated"]:
-        table.add_row("gated", "yes: accept the terms on the model page and pass a token")
-    table.add_row("inputs", ", ".join(f"{c['name']} ({c['kind']})" for c in info["inputs"]))
-    table.add_row("outputs", ", ".join(c["kind"] for c in info["outputs"]))
-    table.add_row("chain", " → ".join(info["chain"].values()))
-    table.add_row("upstream", f"{info['upstream']['kind']}: {info['upstream']['url']}")
-    table.add_row("examples", "\n".join(e["title"] for e in info["examples"]) or "—")
+        plain_row(table, "gated", "yes: accept the terms on the model page and pass a token")
+    plain_row(table, "inputs", ", ".join(f"{c['name']} ({c['kind']})" for c in info["inputs"]))
+    plain_row(table, "outputs", ", ".join(c["kind"] for c in info["outputs"]))
+    plain_row(table, "chain", " → ".join(info["chain"].values()))
+    plain_row(table, "upstream", f"{info['upstream']['kind']}: {info['upstream']['url']}")
+    plain_row(table, "examples", "\n".join(e["title"] for e in info["examples"]) or "—")
     out.print(table)
 
 
 def _input_value(text: str, kind: str, field: str, optional: bool = False) -> str:
     """A media input must be a file, sent as a data URL; a text input may be a text file."""
-    path = Path(text)
-    is_file = len(text) < 4096 and path.is_file()
+    from .cache import existing_path
+
+    path = existing_path(text) if text else None
+    is_file = path is not None and path.is_file()
     if kind in ("image", "audio", "video"):
         from .media import Media, a, sniff
 
         if optional and not text:
             return ""  # left out on purpose: ""
-        if not is_file:
+        if path is None or not is_file:
             raise InputError(f"{field}: no such file '{text}'; give the path of {a(kind)} file")
-        data = path.read_bytes()
-
+        data = _read(path, field)
         return Media(data, sniff(data) or "application/octet-stream").data_url()
-    if kind == "table" and is_file:  # a CSV file; CSV text works too
-        return path.read_text(encoding="utf-8")
+    if kind == "table" and path is not None and is_file:  # a CSV file; CSV text works too
+        try:
+            return _read(path, field).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{field}: {path} is not UTF-8 text; save the CSV as UTF-8 and try again"
+            ) from None
     return text
+
+
+def _read(path: Path, field: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{field}: cannot read {path} ({exc.strerror or exc}); check it") from None
 
 
 def _parameters(pairs: list[str]) -> dict[str, Any]:
@@ -383,37 +398,40 @@ def _show(kind: str, result: dict[str, Any]) -> None:
         for row in shown[:10]:
             bar = "█" * round(row["score"] * 30)
             extra = f"  {row['box']}" if "box" in row else ""
-            table.add_row(str(row["label"]) + extra, f"{row['score']:.2%}", bar)
+            plain_row(table, str(row["label"]) + extra, f"{row['score']:.2%}", bar)
         out.print(table)
     elif kind == "text":
-        out.print(shown["text"], highlight=False)
+        out.print(plain(shown["text"]))
     elif kind == "similarity":
         table = Table("sentence", "similarity", "")
         for row in shown["rows"]:
-            table.add_row(
-                row["sentence"], f"{row['score']:.4f}", "█" * round(max(0, row["score"]) * 30)
+            plain_row(
+                table,
+                row["sentence"],
+                f"{row['score']:.4f}",
+                "█" * round(max(0, row["score"]) * 30),
             )
         out.print(table)
     elif kind in ("image", "audio", "video"):
-        out.print(f"{shown['mime']}, {shown['size'] / 1024:.1f} KB", highlight=False)
+        out.print(plain(f"{shown['mime']}, {shown['size'] / 1024:.1f} KB"))
         out.print("(--json prints it as a data URL)", style="dim")
     elif kind == "tracks":
         for track in shown:
             size = track["size"] / 1024
-            out.print(f"{track['label']}: {track['mime']}, {size:.1f} KB", highlight=False)
+            out.print(plain(f"{track['label']}: {track['mime']}, {size:.1f} KB"))
         out.print("(--json prints them as data URLs)", style="dim")
     elif kind == "chat":
-        out.print(shown["messages"][-1].get("content") or "", highlight=False)
+        out.print(plain(shown["messages"][-1].get("content") or ""))
     elif kind == "rows":
-        table = Table(*shown["table"], shown["column"])
+        table = Table(*plain_columns(*shown["table"], shown["column"]))
         for r, prediction in enumerate(shown["values"]):
-            table.add_row(*(cells[r] for cells in shown["table"].values()), str(prediction))
+            plain_row(table, *(cells[r] for cells in shown["table"].values()), str(prediction))
         out.print(table)
     elif kind == "segments":
         table = Table("segment", "score")
         for row in shown:
             score = row["score"]
-            table.add_row(str(row["label"]), f"{score:.2%}" if isinstance(score, float) else "—")
+            plain_row(table, str(row["label"]), f"{score:.2%}" if isinstance(score, float) else "—")
         out.print(table)
     elif kind == "embedding":
         vectors = result["output"]
@@ -422,7 +440,7 @@ def _show(kind: str, result: dict[str, Any]) -> None:
         out.print("(--json prints them all)", style="dim")
     elif kind == "answer":
         score = f"  ({shown['score']:.2%})" if isinstance(shown["score"], float) else ""
-        out.print(f"[bold]{shown['answer']}[/]{score}", highlight=False)
+        out.print(labelled(str(shown["answer"]), "bold", score))
     else:
         out.print_json(json.dumps(result["output"]))
 
@@ -555,7 +573,7 @@ def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     for name, d in described.items():
         inputs = ", ".join(c["kind"] for c in d["inputs"])
         local = "yes" if d["runs_locally"] else ""
-        table.add_row(name, inputs, d["outputs"][0]["kind"], str(len(d["parameters"])), local)
+        plain_row(table, name, inputs, d["outputs"][0]["kind"], str(len(d["parameters"])), local)
         also += [f"{tag} → {name}" for tag in d["pipeline_tags"] if tag != name]
     out.print(table)
     out.print("Hub tags served by another task: " + "; ".join(also), style="dim")
@@ -577,7 +595,18 @@ def _root(
 
 
 def main() -> None:
+    """Run the CLI; a usage error (unknown option, value out of range) is one line, exit 2."""
     try:
-        app()
-    except KeyboardInterrupt:
+        status = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         raise SystemExit(130) from None
+    except typer.TyperException as exc:
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if format_message else str(exc)
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "hubdemo"
+        err.print(
+            labelled("error: ", "bold red", f"{message} (see `{where} --help`)"), soft_wrap=True
+        )
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    raise SystemExit(status if isinstance(status, int) else 0)

@@ -14,6 +14,7 @@ from rich.table import Table
 from .errors import UsageError
 from .hub import find_token
 from .smoke import ModelResult, smoke_model, write_report
+from .terminal import labelled, plain
 
 out = Console()
 err = Console(stderr=True)
@@ -40,14 +41,19 @@ def _summary(results: list[ModelResult]) -> Table:
     for r in results:
         passed = sum(1 for e in r.examples if e.ok)
         problem = r.problems[:1] or [p for e in r.examples for p in e.problems][:1]
-        mark = "[green]✓[/]" if r.ok else "[red]✗[/]"
+        mark = ("✓ ", "green") if r.ok else ("✗ ", "red")
         table.add_row(
-            f"{mark} {r.model}",
-            r.task or "—",
-            r.backend or "—",
-            f"{passed}/{len(r.examples)}",
-            f"{r.seconds:.2f} s",
-            problem[0] if problem else "",
+            labelled(*mark, r.model),
+            *(
+                plain(cell)
+                for cell in (
+                    r.task or "—",
+                    r.backend or "—",
+                    f"{passed}/{len(r.examples)}",
+                    f"{r.seconds:.2f} s",
+                    problem[0] if problem else "",
+                )
+            ),
         )
     return table
 
@@ -100,13 +106,13 @@ def run_smoke(
             )
             results.append(result)
             for example in result.examples:
-                mark = "[green]✓[/]" if example.ok else "[red]✗[/]"
-                line = f"{mark} {result.model} · {example.title} ({example.seconds:.2f} s)"
-                progress.console.print(line, highlight=False)
+                mark = ("✓ ", "green") if example.ok else ("✗ ", "red")
+                line = f"{result.model} · {example.title} ({example.seconds:.2f} s)"
+                progress.console.print(labelled(*mark, line))
                 for problem in example.problems:
-                    progress.console.print(f"    {problem}", highlight=False, style="red")
+                    progress.console.print(plain(f"    {problem}", style="red"))
             for problem in result.problems:
-                progress.console.print(f"[red]✗[/] {result.model}: {problem}", highlight=False)
+                progress.console.print(labelled("✗ ", "red", f"{result.model}: {problem}"))
             progress.advance(overall)
 
     with progress:
@@ -169,9 +175,11 @@ def run_check(web: Any, model: str) -> int:
         thread.join(timeout=10)
     problems = problems + [p for e in examples for p in e.problems]
     if not problems and examples:
-        out.print(f"[green]✓[/] {model}: page, /api/info and “{examples[0].title}” answered")
+        out.print(
+            labelled("✓ ", "green", f"{model}: page, /api/info and “{examples[0].title}” answered")
+        )
         out.print_json(json.dumps(shortened(examples[0].output)))
         return 0
     for problem in problems or ["no example ran"]:
-        err.print(f"[bold red]error:[/] {model}: {problem}", highlight=False)
+        err.print(labelled("error: ", "bold red", f"{model}: {problem}"))
     return 1

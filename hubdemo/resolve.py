@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from .cache import (
     architectures,
     cached_snapshot,
+    existing_path,
     hub_cache_dir,
     hub_offline,
     is_model_dir,
@@ -67,6 +68,10 @@ class ModelSpec:
 _REVISION = re.compile(r"^[0-9a-f]{7,64}$")
 
 
+def shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _valid_repo_id(repo_id: str) -> bool:
     return bool(_REPO_ID.match(repo_id)) and "--" not in repo_id and ".." not in repo_id
 
@@ -75,7 +80,7 @@ def validate_repo_id(repo_id: str) -> str:
     """Raise InvalidModelString unless ``repo_id`` has the Hub's ``org/name`` form."""
     if not _valid_repo_id(repo_id):
         raise InvalidModelString(
-            f"'{repo_id}' is not a valid model id: use <org>/<name> (letters, digits, '-', '_', "
+            f"{shorten(repo_id)!r} is not a valid model id: use <org>/<name> (letters, digits, '-', '_', "
             "'.'), e.g. google/vit-base-patch16-224"
         )
     return repo_id
@@ -102,8 +107,9 @@ def parse_model_string(text: str, hub_endpoint: str | None = None) -> ModelRef:
             raise InvalidModelString(f"'{text}' is a {parts[0][:-1]}, not a model")
         # https://huggingface.co/<org>/<name>/tree/main and the like: keep the repo part.
         return ModelRef("hub", validate_repo_id("/".join(parts[:2])))
-    if Path(text).expanduser().is_dir():
-        return ModelRef("local", str(Path(text).expanduser().resolve()))
+    folder = existing_path(text)
+    if folder is not None and folder.is_dir():
+        return ModelRef("local", str(folder.resolve()))
     if _CALLABLE.match(text):
         return ModelRef("function", text)
     for prefix in ("huggingface/", "models/"):

@@ -34,6 +34,7 @@ from ..errors import (
     UpstreamRejectedInput,
     UpstreamTimeout,
     UpstreamUnreachable,
+    UsageError,
 )
 from ..hub import TOKEN_HELP
 from ..redact import Redactor
@@ -122,11 +123,27 @@ def retry_after(headers: httpx.Headers) -> float | None:
     return _seconds(match.group(1)) if match else None
 
 
+def checked_base_url(url: str, what: str) -> str:
+    """``url`` without its trailing slash, or a UsageError now: a URL that cannot be parsed
+    would otherwise fail every request later."""
+    try:
+        parsed = httpx.URL(url)
+        valid = parsed.scheme in ("http", "https") and bool(parsed.host)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise UsageError(
+            f"{what} {url!r} is not an http(s) URL: give one like https://host[:port]/path"
+        )
+    return url.rstrip("/")
+
+
 class HttpUpstream:
     """Sends WireRequests to an HTTP inference server."""
 
     kind = "endpoint"
     state = "ready"
+    url_flag = "--endpoint (HUBDEMO_ENDPOINT)"
 
     def __init__(
         self,
@@ -140,7 +157,7 @@ class HttpUpstream:
         retry_budget: float = DEFAULT_RETRY_BUDGET,
         timeout: float | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = checked_base_url(base_url, self.url_flag)
         self.model_id = model_id
         self._token = token
         self._redact = Redactor([token])

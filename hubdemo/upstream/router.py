@@ -15,6 +15,7 @@ def router_base() -> str:
 
 class RouterUpstream(HttpUpstream):
     kind = "router"
+    url_flag = "--router (HUBDEMO_ROUTER)"
 
     def __init__(self, router: str, *, task: str, **kwargs: object) -> None:
         super().__init__(router, **kwargs)  # type: ignore[arg-type]
