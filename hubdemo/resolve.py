@@ -80,8 +80,8 @@ def validate_repo_id(repo_id: str) -> str:
     """Raise InvalidModelString unless ``repo_id`` has the Hub's ``org/name`` form."""
     if not _valid_repo_id(repo_id):
         raise InvalidModelString(
-            f"{shorten(repo_id)!r} is not a valid model id: use <org>/<name> (letters, digits, '-', '_', "
-            "'.'), e.g. google/vit-base-patch16-224"
+            f"{shorten(repo_id)!r} is not a valid model id: use <org>/<name> (letters, digits, "
+            "'-', '_', '.'), e.g. google/vit-base-patch16-224"
         )
     return repo_id
 
