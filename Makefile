@@ -45,8 +45,9 @@ bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_local.py
 
-soak: install  ## 20,000 requests at concurrency 64, 10% faulty: zero 500s, RSS growth < 20 MB
+soak: install  ## 20,000 requests, 10% faulty: zero 500s; 150 x 19 MB uploads and 1,000 slow clients
 	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
+	$(PY) tests/soak_pressure.py --uploads 150 --slow 1000
 
 lint: install
 	$(VENV)/bin/ruff format --check hubdemo tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,19 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import Receive, Scope, Send
 
-from . import jsonio
-from .errors import (
-    HubdemoError,
-    InputError,
-    PayloadTooLarge,
-    UnsupportedMedia,
-    UpstreamBadResponse,
+from .bodies import (
+    DEFAULT_BODY_MEMORY_MB,
+    DEFAULT_BODY_TIMEOUT,
+    OFFLOAD_BYTES,
+    BodyBudget,
+    declared_size,
+    read_json,
+    require_json,
 )
-from .limits import ClientGone, Gate, unless_disconnected
+from .errors import HubdemoError, UpstreamBadResponse
+from .limits import DEFAULT_QUEUE_TIMEOUT, ClientGone, Gate, unless_disconnected
 from .openapi import openapi
 from .predictor import Predictor
 from .resolve import ModelSpec
@@ -46,53 +49,19 @@ def templates_dir() -> Path:
     raise RuntimeError("hubdemo's templates/ folder is missing: reinstall hubdemo")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    too_big = PayloadTooLarge(
-        f"the request is larger than {limit // 2**20} MB; send a smaller file "
-        "(or start the server with a higher --max-upload-mb)"
-    )
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_big
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    if not body:
-        raise InputError('the request body is empty: send {"data": [...]} or {"inputs": ...}')
-    return body
+class GatedStream(StreamingResponse):
+    """A stream that gives its gate slot back when it ends, however it ends (finished, the
+    client gone, or never started)."""
 
+    def __init__(self, content: AsyncIterator[str], release: Callable[[], None], **kw: Any):
+        super().__init__(content, **kw)
+        self._release = release
 
-def require_json(request: Request) -> None:
-    """Refuse (415) a body that is not declared JSON: a browser lets any page post text/plain
-    and form bodies to any address without asking, so they must never be read as a request."""
-    declared = request.headers.get("content-type", "")
-    media_type = declared.split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        raise UnsupportedMedia(
-            f"{request.url.path} takes Content-Type: application/json (got "
-            f'{media_type or "none"}): send the body as JSON, e.g. {{"data": [...]}}'
-        )
-
-
-async def read_json(request: Request, limit: int) -> Any:
-    """The request body as JSON (see read_body for the size limit)."""
-    require_json(request)
-    body = await read_body(request, limit)
-    try:
-        return jsonio.loads(body)
-    except UnicodeDecodeError:
-        raise InputError("the request body is not UTF-8 JSON") from None
-    except jsonio.JSONTooDeep as exc:
-        raise InputError(f"{exc}: send the task's body as /api/info describes it") from None
-    except jsonio.NotUnicode as exc:
-        raise InputError(f"{exc}: send UTF-8 text") from None
-    except ValueError as exc:
-        raise InputError(f"the request body is not valid JSON ({exc})") from None
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
 
 
 def create_app(
@@ -102,17 +71,23 @@ def create_app(
     max_upload_mb: int = 20,
     concurrency: int = 32,
     max_queue: int = 256,
+    queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    body_memory_mb: int = DEFAULT_BODY_MEMORY_MB,
     auth: str | None = None,
     cors: list[str] | None = None,
 ) -> Starlette:
     """The demo app for ``spec``, answering predictions through ``upstream``.
 
-    ``concurrency``/``max_queue`` bound predictions running and waiting (see limits.py);
+    ``concurrency``/``max_queue``/``queue_timeout`` bound predictions running and waiting, and
+    how long one waits (see limits.py); ``body_timeout``/``body_memory_mb`` bound the time a
+    body may take to arrive and the bytes of bodies held at once (see bodies.py);
     ``auth`` ("user:password" or a token) guards every route but /healthz; ``cors`` lists the
     origins allowed to call the API from a browser (none by default).
     """
     predictor = Predictor(spec, upstream)
-    gate = Gate(concurrency, max_queue)
+    gate = Gate(concurrency, max_queue, queue_timeout)
+    budget = BodyBudget(max(body_memory_mb * 2**20, max_upload_mb * 2**20), queue_timeout)
     folder = templates_dir()
     templates = Jinja2Templates(directory=str(folder))
     limit = max_upload_mb * 2**20
@@ -132,6 +107,13 @@ def create_app(
             "model": getattr(upstream, "state", "ready"),
             "running": gate.running,
             "waiting": gate.waiting,
+            "limits": {
+                "concurrency": gate.concurrency,
+                "max_queue": gate.max_queue,
+                "queue_timeout": gate.queue_timeout,
+                "body_memory_mb": budget.capacity // 2**20,
+            },
+            "uploads_held_mb": round(budget.held / 2**20, 1),
         }
         if health["model"] == "failed":
             health["error"] = getattr(upstream, "load_error", None)
@@ -146,13 +128,20 @@ def create_app(
         return JSONResponse(document)
 
     async def api_predict(request: Request) -> Response:
-        body = await read_json(request, limit)
-        if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
-            return stream_answer(predictor.stream(body))
-        try:
-            answer = await unless_disconnected(request, gate.run(lambda: predictor.predict(body)))
-        except ClientGone:
-            return Response(status_code=499)  # nobody is listening; nothing is sent
+        require_json(request)
+        size = declared_size(request, limit)
+        # Room for the body before it is read; held until the answer is sent (a stream's slot
+        # and room are given back when it ends).
+        async with budget.hold(limit if size is None else size):
+            body = await read_json(request, limit, body_timeout)
+            if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
+                return await stream_answer(predictor.stream(body))
+            large = size is None or size > OFFLOAD_BYTES  # unknown: may be large
+            work = gate.run(lambda: predictor.predict(body, offload=large))
+            try:
+                answer = await unless_disconnected(request, work)
+            except ClientGone:
+                return Response(status_code=499)  # nobody is listening; nothing is sent
         try:
             return JSONResponse(answer)
         except UnicodeEncodeError:  # a lone surrogate that came from a backend in process
@@ -165,20 +154,24 @@ def create_app(
                 "model or its input"
             ) from None
 
-    def stream_answer(events: AsyncIterator[dict[str, Any]]) -> Response:
+    async def stream_answer(events: AsyncIterator[dict[str, Any]]) -> Response:
         """Server-sent events: {"delta"} as the model writes, then {"output", "data",
-        "duration"}; a failure midway is an ``event: error`` with the usual error object."""
+        "duration"}; a failure midway is an ``event: error`` with the usual error object.
+        The slot is taken before the 200 is sent: a full server answers 429, not a stream."""
+        await gate.enter()
 
         async def sse() -> AsyncIterator[str]:
             try:
-                async with gate.slot():
-                    async for event in events:
-                        yield f"data: {json.dumps(event)}\n\n"
+                async for event in events:
+                    yield f"data: {json.dumps(event)}\n\n"
             except HubdemoError as exc:
                 yield f"event: error\ndata: {json.dumps(exc.to_json())}\n\n"
 
-        return StreamingResponse(
-            sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        return GatedStream(
+            sse(),
+            gate.leave,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
 
     async def on_error(request: Request, exc: Exception) -> Response:

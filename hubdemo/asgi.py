@@ -4,8 +4,9 @@
 
 HUBDEMO_MODEL (required) and, as the serve flags of the same names: HUBDEMO_TASK, HUBDEMO_LOCAL
 (1 to run the model in process), HUBDEMO_MAX_UPLOAD_MB, HUBDEMO_CONCURRENCY, HUBDEMO_MAX_QUEUE,
-HUBDEMO_RETRY_BUDGET, HUBDEMO_TIMEOUT, HUBDEMO_AUTH, HUBDEMO_CORS (comma-separated origins); the
-Hub, token and upstream come from HF_ENDPOINT, HF_TOKEN, HUBDEMO_ROUTER and HUBDEMO_ENDPOINT as
+HUBDEMO_QUEUE_TIMEOUT, HUBDEMO_BODY_TIMEOUT, HUBDEMO_BODY_MEMORY_MB, HUBDEMO_RETRY_BUDGET,
+HUBDEMO_TIMEOUT, HUBDEMO_AUTH, HUBDEMO_CORS (comma-separated origins); the Hub, token and
+upstream come from HF_ENDPOINT, HF_TOKEN, HUBDEMO_ROUTER and HUBDEMO_ENDPOINT as
 everywhere. `hubdemo serve --workers N` runs N processes of this factory.
 """
 
@@ -51,6 +52,9 @@ def app_from_env() -> Starlette:
         max_upload_mb=int(_number("HUBDEMO_MAX_UPLOAD_MB", 20)),
         concurrency=int(_number("HUBDEMO_CONCURRENCY", 32)),
         max_queue=int(_number("HUBDEMO_MAX_QUEUE", 256)),
+        queue_timeout=_number("HUBDEMO_QUEUE_TIMEOUT", 30.0),
+        body_timeout=_number("HUBDEMO_BODY_TIMEOUT", 120.0),
+        body_memory_mb=int(_number("HUBDEMO_BODY_MEMORY_MB", 160)),
         auth=os.environ.get("HUBDEMO_AUTH") or None,
         cors=cors or None,
     )

@@ -45,7 +45,16 @@ LOCAL_OPT = typer.Option(
 )
 BATCH_OPT = typer.Option(16, "--batch-size", min=1, help="Local backend: largest batch.")
 TIMEOUT_OPT = typer.Option(
-    120.0, "--timeout", min=0.1, help="Seconds to wait for the upstream's answer."
+    120.0,
+    "--timeout",
+    min=0.1,
+    help="Seconds for the upstream's whole answer (a stream: between two events; 10x in all).",
+)
+HEADER_TIMEOUT_OPT = typer.Option(
+    10.0, "--header-timeout", min=0.1, help="Seconds a client has to send a request's head."
+)
+MAX_CONNECTIONS_OPT = typer.Option(
+    2048, "--max-connections", min=1, help="Open connections; past it the slowest is dropped."
 )
 WAIT_OPT = typer.Option(
     2.0, "--batch-wait-ms", min=0.0, help="Local backend: longest wait to fill a batch, in ms."
@@ -140,6 +149,17 @@ def serve(
     max_queue: int = typer.Option(
         256, "--max-queue", min=0, help="Predictions waiting; beyond: 429 with Retry-After."
     ),
+    queue_timeout: float = typer.Option(
+        30.0, "--queue-timeout", min=0.1, help="Seconds a prediction may wait for its turn."
+    ),
+    body_timeout: float = typer.Option(
+        120.0, "--body-timeout", min=0.1, help="Seconds a request body may take to arrive."
+    ),
+    body_memory_mb: int = typer.Option(
+        160, "--body-memory-mb", min=1, help="MB of request bodies held at once (all clients)."
+    ),
+    header_timeout: float = HEADER_TIMEOUT_OPT,
+    max_connections: int = MAX_CONNECTIONS_OPT,
     auth: str | None = typer.Option(
         None,
         "--auth",
@@ -157,6 +177,7 @@ def serve(
     import uvicorn
 
     from .app import create_app
+    from .serving import uvicorn_settings
 
     try:
         spec, upstream = _build(
@@ -180,6 +201,9 @@ def serve(
         max_upload_mb=max_upload_mb,
         concurrency=concurrency,
         max_queue=max_queue,
+        queue_timeout=queue_timeout,
+        body_timeout=body_timeout,
+        body_memory_mb=body_memory_mb,
         auth=auth,
         cors=cors,
     )
@@ -216,6 +240,9 @@ def serve(
             "HUBDEMO_MAX_UPLOAD_MB": str(max_upload_mb),
             "HUBDEMO_CONCURRENCY": str(concurrency),
             "HUBDEMO_MAX_QUEUE": str(max_queue),
+            "HUBDEMO_QUEUE_TIMEOUT": str(queue_timeout),
+            "HUBDEMO_BODY_TIMEOUT": str(body_timeout),
+            "HUBDEMO_BODY_MEMORY_MB": str(body_memory_mb),
             "HUBDEMO_RETRY_BUDGET": str(retry_budget),
             "HUBDEMO_TIMEOUT": str(timeout),
             "HUBDEMO_AUTH": auth or "",
@@ -224,21 +251,29 @@ def serve(
             "HUBDEMO_ROUTER": router or "",
             "HUBDEMO_ENDPOINT": endpoint or "",
         }
-        _serve_workers(spec, workers, host, port, settings)
+        _serve_workers(spec, workers, host, port, settings, header_timeout, max_connections)
         return
     _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, **uvicorn_settings(header_timeout, max_connections))
 
 
 def _serve_workers(
-    spec: ModelSpec, workers: int, host: str, port: int, settings: dict[str, str]
+    spec: ModelSpec,
+    workers: int,
+    host: str,
+    port: int,
+    settings: dict[str, str],
+    header_timeout: float,
+    max_connections: int,
 ) -> None:
     """N processes of hubdemo.asgi:app_from_env, configured through the environment. An empty
     token, router or endpoint is left out: the environment's own then still counts."""
     import os
 
     import uvicorn
+
+    from .serving import uvicorn_settings
 
     passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT")
     settings = {k: v for k, v in settings.items() if v or k not in passed_through}
@@ -251,7 +286,7 @@ def _serve_workers(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
+        **uvicorn_settings(header_timeout, max_connections),
     )
 
 
@@ -264,11 +299,14 @@ def endpoint(
     max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest request body, in MB."),
     batch_size: int = BATCH_OPT,
     batch_wait_ms: float = WAIT_OPT,
+    header_timeout: float = HEADER_TIMEOUT_OPT,
+    max_connections: int = MAX_CONNECTIONS_OPT,
 ) -> None:
     """Serve a model on this machine over the hf-inference protocol (the router's routes)."""
     import uvicorn
 
     from .endpoint import create_endpoint_app
+    from .serving import uvicorn_settings
     from .upstream.local import LocalUpstream
 
     try:
@@ -292,7 +330,7 @@ def endpoint(
     out.print(plain(f"Endpoint on http://{host}:{port}  (POST / or /models/{spec.model_id})"))
     _report_loading(upstream, out, wait=False)
     sys.stdout.flush()
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, **uvicorn_settings(header_timeout, max_connections))
 
 
 @app.command()

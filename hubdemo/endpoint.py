@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .app import read_body
+from .bodies import read_body
 from .errors import HubdemoError, UpstreamLoading, UpstreamNotFound
 from .resolve import ModelSpec
 from .security import SecurityHeaders

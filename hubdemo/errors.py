@@ -12,6 +12,7 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   └── FunctionLoadError         module:function cannot be imported or called
     ├── InputError                    400 / exit 2   the prediction input is wrong
     │   ├── PayloadTooLarge           413
+    │   ├── RequestTimeout            408   the body took too long to arrive
     │   ├── UnsupportedMedia          415
     │   └── InvalidParameter          422
     ├── ServerBusy                    429 + Retry-After: more predictions than --max-queue waiting
@@ -26,7 +27,9 @@ exit code the CLI ends with, and a message that says what to do about it::
         ├── UpstreamRateLimited       429 + Retry-After
         ├── UpstreamLoading           503 + Retry-After
         ├── UpstreamTimeout           504
-        ├── UpstreamUnreachable       502            no connection (a cached model can take over)
+        ├── UpstreamUnreachable       502            the connection failed or broke
+        │   └── UpstreamRefused                      no connection at all (refused, timed out):
+        │                                            a cached model on this machine can take over
         ├── UpstreamBadResponse       502            the answer was not what the task returns
         ├── LocalModelError           502            the in-process model or function failed
         └── NotRecorded               502            replaying a cassette that lacks the request
@@ -91,6 +94,10 @@ class PayloadTooLarge(InputError):
     status = 413
 
 
+class RequestTimeout(InputError):
+    status = 408
+
+
 class UnsupportedMedia(InputError):
     status = 415
 
@@ -152,6 +159,10 @@ class UpstreamTimeout(UpstreamError):
 
 class UpstreamUnreachable(UpstreamError):
     status = 502
+
+
+class UpstreamRefused(UpstreamUnreachable):
+    pass
 
 
 class UpstreamBadResponse(UpstreamError):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
 
+from .hub import HUB_DEADLINE, read_within
 from .media import sniff_as
 
 log = logging.getLogger("hubdemo")
@@ -44,7 +46,7 @@ def fetch_media(url: str, endpoint: str, family: str) -> str | None:
     try:
         with httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
             data = _get(client, target, hub.netloc)
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpx.HTTPError, ValueError, TimeoutError) as exc:
         log.info("example %s could not be fetched (%s): left out", url, exc)
         return None
     mime = sniff_as(data, family) if data else None
@@ -55,6 +57,7 @@ def fetch_media(url: str, endpoint: str, family: str) -> str | None:
 
 
 def _get(client: httpx.Client, url: str, endpoint_host: str, hops: int = 3) -> bytes:
+    deadline = time.monotonic() + HUB_DEADLINE
     for _ in range(hops):
         with client.stream("GET", url) as response:
             if response.is_redirect:
@@ -63,13 +66,7 @@ def _get(client: httpx.Client, url: str, endpoint_host: str, hops: int = 3) -> b
                     raise ValueError(f"redirected off the Hub to {urlparse(url).netloc}")
                 continue
             response.raise_for_status()
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise ValueError(f"larger than {MAX_BYTES // 2**20} MB")
-                chunks.append(chunk)
-            return b"".join(chunks)
+            return read_within(response, deadline, MAX_BYTES)
     raise ValueError("too many redirects")
 
 

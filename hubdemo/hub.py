@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from typing import Any
 
 import httpx
@@ -11,6 +13,11 @@ from .errors import GatedModel, HubUnreachable, ModelNotFound
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TOKEN_HELP = "pass a token with --token or HF_TOKEN (or run `hf auth login`)"
+
+# A whole answer of the Hub (model info, a card's example file) within this many seconds:
+# httpx's timeouts are per read, and a server trickling a byte at a time never trips them.
+HUB_DEADLINE = 30.0
+MAX_INFO_BYTES = 16 * 2**20
 
 # One request per model per process: describe, serve and predict may resolve the same id twice.
 _INFO_CACHE: dict[tuple[str, str, bool], dict[str, Any]] = {}
@@ -50,6 +57,20 @@ def find_token(explicit: str | None = None) -> str | None:
     return token or None
 
 
+def read_within(response: httpx.Response, deadline: float, limit: int) -> bytes:
+    """The body of a streamed ``response``, refused (ValueError, TimeoutError) once it passes
+    ``limit`` bytes or the ``deadline`` (a time.monotonic() value)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ValueError(f"the answer is larger than {limit // 2**20} MB")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer took too long")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class HubClient:
     """Reads model info from the Hub; follows the Hub's redirects of renamed repos."""
 
@@ -80,11 +101,13 @@ class HubClient:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         url = f"{self.endpoint}/api/models/{repo_id}"
         try:
-            response = self._client.get(url, headers=headers)
-        except httpx.HTTPError as exc:
+            with self._client.stream("GET", url, headers=headers) as response:
+                body = read_within(response, time.monotonic() + HUB_DEADLINE, MAX_INFO_BYTES)
+        except (httpx.HTTPError, TimeoutError, ValueError) as exc:
+            why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise HubUnreachable(
-                f"cannot reach the Hub at {self.endpoint} ({type(exc).__name__}): check your "
-                "connection or HF_ENDPOINT; pass --task to skip the Hub lookup"
+                f"cannot reach the Hub at {self.endpoint} for the model info ({why}): check "
+                "your connection or HF_ENDPOINT; pass --task to skip the Hub lookup"
             ) from None
         if response.status_code in (401, 404):
             hint = (
@@ -104,8 +127,8 @@ class HubClient:
                 "try again later, or pass --task to skip the Hub lookup"
             )
         try:
-            info = response.json()
-        except ValueError:
+            info = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise HubUnreachable(
                 f"the Hub at {self.endpoint} sent something that is not JSON for '{repo_id}': "
                 "check HF_ENDPOINT points at a Hub"

@@ -1,9 +1,9 @@
 """Load limits: a bound on predictions in flight and on those waiting; clients that leave.
 
 ``--concurrency N`` predictions run at once (each holds one upstream request or one local
-inference); up to ``--max-queue M`` more wait their turn; beyond that the answer is 429 with
-Retry-After, at once. A client that disconnects cancels its prediction, queued or running: the
-upstream request is abandoned and its connection closed.
+inference); up to ``--max-queue M`` more wait their turn, each for at most ``--queue-timeout``
+seconds; beyond either the answer is 429 with Retry-After. A client that disconnects cancels
+its prediction, queued or running: the upstream request is abandoned and its connection closed.
 """
 
 from __future__ import annotations
@@ -20,34 +20,58 @@ from .errors import ServerBusy
 T = TypeVar("T")
 
 
+DEFAULT_QUEUE_TIMEOUT = 30.0
+
+
 class Gate:
-    def __init__(self, concurrency: int, max_queue: int) -> None:
+    def __init__(
+        self, concurrency: int, max_queue: int, queue_timeout: float = DEFAULT_QUEUE_TIMEOUT
+    ) -> None:
         self.concurrency = max(1, concurrency)
         self.max_queue = max(0, max_queue)
+        self.queue_timeout = queue_timeout
         self._slots = asyncio.Semaphore(self.concurrency)
         self.running = 0
         self.waiting = 0
 
+    async def enter(self) -> None:
+        """Take one of the ``concurrency`` slots, waiting (if the queue has room) at most
+        ``queue_timeout`` seconds for one to free; ServerBusy otherwise. Pair with leave()."""
+        if self._slots.locked():
+            if self.waiting >= self.max_queue:
+                raise ServerBusy(
+                    f"the server is busy ({self.running} predictions running, {self.waiting} "
+                    "waiting); try again in a moment",
+                    retry_after=1.0,
+                )
+            self.waiting += 1
+            try:
+                async with asyncio.timeout(self.queue_timeout):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise ServerBusy(
+                    f"the server is busy: no prediction slot freed within {self.queue_timeout:g} "
+                    f"s ({self.running} running, {self.waiting} waiting); try again later",
+                    retry_after=min(self.queue_timeout, 30.0),
+                ) from None
+            finally:
+                self.waiting -= 1
+        else:
+            await self._slots.acquire()  # free now: no wait, no timer
+        self.running += 1
+
+    def leave(self) -> None:
+        self.running -= 1
+        self._slots.release()
+
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the ``concurrency`` slots (waiting, if allowed, for one to free)."""
-        if self._slots.locked() and self.waiting >= self.max_queue:
-            raise ServerBusy(
-                f"the server is busy ({self.running} predictions running, {self.waiting} "
-                "waiting); try again in a moment",
-                retry_after=1.0,
-            )
-        self.waiting += 1
-        try:
-            await self._slots.acquire()
-        finally:
-            self.waiting -= 1
-        self.running += 1
+        """Hold one slot for the block (see enter)."""
+        await self.enter()
         try:
             yield
         finally:
-            self.running -= 1
-            self._slots.release()
+            self.leave()
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
         async with self.slot():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -62,10 +63,14 @@ class Predictor:
         self.handler: TaskHandler = get_task(spec.task)
         self.upstream = upstream
 
-    async def predict(self, body: Any) -> dict[str, Any]:
-        """Answer one request body; raises HubdemoError subclasses for anything that fails."""
+    async def predict(self, body: Any, *, offload: bool = False) -> dict[str, Any]:
+        """Answer one request body; raises HubdemoError subclasses for anything that fails.
+        ``offload``: check a large body (decode its media) in a thread, off the event loop."""
         started = time.perf_counter()
-        task_input = self.handler.preprocess(body)
+        if offload:
+            task_input = await asyncio.to_thread(self.handler.preprocess, body)
+        else:
+            task_input = self.handler.preprocess(body)
         response = await self.upstream.send(self.handler.serialize(task_input))
         output = self.handler.deserialize(response)
         try:

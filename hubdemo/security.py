@@ -119,13 +119,15 @@ class RefuseCrossSite:
         origin = headers.get(b"origin", b"").decode("latin-1").rstrip("/")
         if origin and (origin in self.allowed or "*" in self.allowed):
             return None
-        if origin:
-            host = headers.get(b"host", b"").decode("latin-1")
-            if origin == "null" or urlsplit(origin).netloc != host:
-                return origin
         site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
-        if site not in ("", "same-origin", "none"):
+        if site in ("same-origin", "none"):
+            return None  # the browser's own word: this page (even behind a proxy), or typed
+        if site:
             return origin or f"a {site} page"
+        if origin:  # a browser without Sec-Fetch-*: compare Origin with the host it called
+            hosts = {headers.get(b"host", b""), headers.get(b"x-forwarded-host", b"")}
+            if origin == "null" or urlsplit(origin).netloc.encode("latin-1") not in hosts:
+                return origin
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -61,6 +61,12 @@ def test_the_page_itself_and_programs_are_not_refused(servers) -> None:
     same = {"Origin": url, "Sec-Fetch-Site": "same-origin"}
     assert httpx.post(f"{url}/api/predict", json={"data": [TEXT]}, headers=same).status_code == 200
     assert httpx.post(f"{url}/api/predict", json={"data": [TEXT]}).status_code == 200  # curl
+    # Behind a reverse proxy the Host differs from the page's origin: the browser's
+    # Sec-Fetch-Site says it is the page itself.
+    proxied = {"Origin": "https://demo.example.com", "Sec-Fetch-Site": "same-origin"}
+    assert (
+        httpx.post(f"{url}/api/predict", json={"data": [TEXT]}, headers=proxied).status_code == 200
+    )
     # Reading is not refused: a link from another site still opens the page.
     assert httpx.get(url, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
 

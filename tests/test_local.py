@@ -398,3 +398,66 @@ def test_a_local_chat_stream_stops_generating_when_its_listener_leaves(tmp_path:
     heard = asyncio.run(listen_then_leave())
     assert [h["choices"][0]["delta"]["content"] for h in heard] == ["word "] * 3
     assert model.stopped_after is not None and model.stopped_after < 50
+
+
+def test_many_long_texts_are_encoded_in_bounded_batches_and_capped(hf_cache: Path) -> None:
+    """70 long sentences go through the model 32 at a time and give what one at a time gives;
+    more than 256 texts in one request are refused with a 413 that names the limit."""
+    from hubdemo.local import embeddings
+
+    snapshot = next((hf_cache).glob("models--*/snapshots/*"))
+    long = [f"sentence {i} " + "about cats and kittens " * 60 for i in range(70)]
+    sizes: list[int] = []
+    real = embeddings.Encoder._encode
+
+    def counting(self: Any, texts: list[str], normalize: Any) -> Any:
+        sizes.append(len(texts))
+        return real(self, texts, normalize)
+
+    app, _ = serve_local(snapshot, "sentence-similarity")
+    with ThreadServer(app) as server:
+        embeddings.Encoder._encode = counting  # type: ignore[method-assign]
+        try:
+            body = {"inputs": {"source_sentence": "a cat", "sentences": long}}
+            whole = httpx.post(f"{server.url}/api/predict", json=body, timeout=120)
+            one = {"inputs": {"source_sentence": "a cat", "sentences": long[-1:]}}
+            alone = httpx.post(f"{server.url}/api/predict", json=one, timeout=120)
+        finally:
+            embeddings.Encoder._encode = real  # type: ignore[method-assign]
+        too_many = {"inputs": {"source_sentence": "a", "sentences": ["b"] * 300}}
+        refused = httpx.post(f"{server.url}/api/predict", json=too_many, timeout=60)
+    assert whole.status_code == 200, whole.text
+    assert max(sizes) == embeddings.ENCODE_BATCH and sum(sizes[:3]) == 71
+    assert whole.json()["output"][-1] == pytest.approx(alone.json()["output"][0], abs=1e-5)
+    assert refused.status_code == 413
+    assert "at most 256" in refused.json()["error"]
+
+
+def test_local_inference_answers_within_the_timeout(
+    tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from hubdemo.local import runners
+
+    release = threading.Event()
+    real = runners.RUNNERS["text-classification"]
+
+    def slow(folder: Path) -> Any:
+        run = real(folder)
+
+        def slowly(inputs: Any, parameters: Any) -> Any:
+            release.wait(10)
+            return run(inputs, parameters)
+
+        return slowly
+
+    monkeypatch.setitem(runners.RUNNERS, "text-classification", slow)
+    app, _ = serve_local(tiny_models["text-classification"], timeout=0.5)
+    try:
+        with ThreadServer(app) as server:
+            answer = httpx.post(f"{server.url}/api/predict", json={"inputs": "hi"}, timeout=30)
+    finally:
+        release.set()
+    assert answer.status_code == 504, answer.text
+    assert "did not answer within 0.5 s" in answer.json()["error"]

@@ -176,3 +176,63 @@ def test_serve_shows_loading_then_ready(emulator: Any, hf_cache: Path) -> None:
     assert info["upstream"]["kind"] == "local" and info["source"] == "cache"
     assert "Loading sentence-transformers/all-MiniLM-L6-v2 on the CPU" in printed
     assert "model ready in" in printed
+
+
+def test_requests_that_fail_together_share_one_local_model(hf_cache: Path) -> None:
+    """32 requests meet a closed router at once: one local model is made, not 32."""
+    import asyncio
+
+    from hubdemo.tasks.base import WireRequest
+    from hubdemo.upstream.http import HttpUpstream
+    from hubdemo.upstream.local import LocalUpstream
+
+    snapshot = next(hf_cache.glob("models--*/snapshots/*"))
+    made: list[LocalUpstream] = []
+
+    def make_local() -> LocalUpstream:
+        made.append(LocalUpstream(snapshot, "feature-extraction"))
+        return made[-1]
+
+    async def run() -> list[Any]:
+        upstream = FallbackUpstream(HttpUpstream(CLOSED, retry_budget=0), make_local)
+        request = WireRequest(json={"inputs": "a cat"})
+        try:
+            return await asyncio.gather(*(upstream.send(request) for _ in range(32)))
+        finally:
+            await upstream.aclose()
+
+    answers = asyncio.run(run())
+    assert len(made) == 1
+    assert all(len(a.payload) == 384 for a in answers)  # one sentence vector each
+
+
+def test_a_connection_that_breaks_midway_is_not_a_reason_to_switch(emulator: Any) -> None:
+    import asyncio
+
+    from hubdemo.errors import UpstreamUnreachable
+    from hubdemo.tasks.base import WireRequest
+    from hubdemo.upstream.router import RouterUpstream
+
+    made: list[object] = []
+    remote = RouterUpstream(
+        emulator.url,
+        task="text-classification",
+        model_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        retry_budget=0,
+    )
+    upstream = FallbackUpstream(remote, lambda: made.append(1))  # type: ignore[arg-type, return-value]
+
+    async def run() -> None:
+        try:
+            await upstream.send(WireRequest(json={"inputs": "I like you. I love you."}))
+        finally:
+            await upstream.aclose()
+
+    emulator.configure(every={"reset": 1})
+    try:
+        with pytest.raises(UpstreamUnreachable) as raised:
+            asyncio.run(run())
+    finally:
+        emulator.configure()
+    assert "broke" in raised.value.message
+    assert made == [] and upstream.kind == "router"

@@ -72,7 +72,7 @@ class Batcher:
                 break
             try:
                 batch.append(await asyncio.wait_for(queue.get(), left))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         self._busy = len(batch) > 1
         return [p for p in batch if not p.future.done()]  # cancelled by a gone client

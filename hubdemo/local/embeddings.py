@@ -20,6 +20,10 @@ from .runners import Json, Runner
 KNOWN_MODULES = ("Transformer", "Pooling", "Normalize")
 
 
+# Texts per forward pass (see Encoder.encode).
+ENCODE_BATCH = 32
+
+
 class Encoder:
     def __init__(self, model_dir: Path) -> None:
         from transformers import AutoModel, AutoTokenizer
@@ -50,7 +54,20 @@ class Encoder:
         return self.pooling is not None
 
     def encode(self, texts: list[str], normalize: bool | None = None) -> Any:
-        """Pooled vectors [n, d] (sentence models) or a list of [tokens, d] tensors."""
+        """Pooled vectors [n, d] (sentence models) or a list of [tokens, d] tensors. The texts
+        go through the model ENCODE_BATCH at a time: memory grows with the batch's size times
+        its longest text, so 400 long texts at once would take gigabytes."""
+        import torch
+
+        parts = [
+            self._encode(texts[start : start + ENCODE_BATCH], normalize)
+            for start in range(0, len(texts), ENCODE_BATCH)
+        ]
+        if self.pooling is None:
+            return [tensor for part in parts for tensor in part]
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+    def _encode(self, texts: list[str], normalize: bool | None) -> Any:
         import torch
 
         encoded = self.tokenizer(

@@ -15,7 +15,7 @@ the hooks that differ (each hook's docstring says whether that is usual).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,15 +267,25 @@ def is_blank(text: str) -> bool:
     return not text.strip(BLANK)
 
 
-def text_chars(value: Any) -> int:
-    """Characters of text in a task input (strings in lists and objects; data URLs are media)."""
+def texts_in(value: Any) -> Iterator[str]:
+    """The texts of a task input: its strings, in lists and objects (data URLs are media)."""
     if isinstance(value, str):
-        return 0 if value.startswith("data:") else len(value)
-    if isinstance(value, dict):
-        return sum(text_chars(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(text_chars(v) for v in value)
-    return 0
+        if not value.startswith("data:"):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from texts_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from texts_in(item)
+
+
+def text_chars(value: Any) -> int:
+    return sum(len(text) for text in texts_in(value))
+
+
+def count_texts(value: Any) -> int:
+    return sum(1 for _ in texts_in(value))
 
 
 def require_text(value: Any, field: str) -> str:

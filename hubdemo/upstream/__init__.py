@@ -59,6 +59,7 @@ def make_upstream(
             batch_size=batch_size,
             batch_wait=batch_wait_ms / 1000,
             model_id=spec.model_id,
+            timeout=timeout,
         )
 
     fixed = endpoint or endpoint_url()

@@ -1,8 +1,9 @@
 """The router first; the cached copy of the model on this machine once the router is unreachable.
 
-Only a failed connection switches over (an HTTP error from the router is the router's answer
-and is passed on). The local model is loaded only when it is first needed, and from then on
-answers every request: the network is not retried for each one.
+Only a connection that cannot be made switches over (refused, or not made in time): an HTTP
+error is the router's answer, and a connection that broke midway says the router is there;
+both are passed on. The switch happens once: requests failing together share one local model,
+loaded when it is first needed, which from then on answers every request.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ..errors import UpstreamUnreachable
+from ..errors import UpstreamRefused
 from ..tasks.base import WireRequest, WireResponse
 from .base import Upstream
 
@@ -47,10 +48,17 @@ class FallbackUpstream:
         if self.local is None:
             try:
                 return await self.remote.send(request)
-            except UpstreamUnreachable as exc:
-                log.warning("%s; answering with the cached model on this machine", exc.message)
-                self.local = self._make_local()
+            except UpstreamRefused as exc:
+                self._switch(exc)
+        assert self.local is not None
         return await self.local.send(request)
+
+    def _switch(self, cause: UpstreamRefused) -> None:
+        # No await between the check and the switch: the event loop runs nothing else here,
+        # so of the requests that failed together exactly one builds the local model.
+        if self.local is None:
+            log.warning("%s; answering with the cached model on this machine", cause.message)
+            self.local = self._make_local()
 
     def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
         return self.active.stream(request)  # type: ignore[attr-defined, no-any-return]

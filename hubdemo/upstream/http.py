@@ -31,6 +31,7 @@ from ..errors import (
     UpstreamLoading,
     UpstreamNotFound,
     UpstreamRateLimited,
+    UpstreamRefused,
     UpstreamRejectedInput,
     UpstreamTimeout,
     UpstreamUnreachable,
@@ -40,7 +41,12 @@ from ..hub import TOKEN_HELP
 from ..redact import Redactor
 from ..tasks.base import WireRequest, WireResponse
 
-DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
+# --timeout is a deadline for a whole answer (httpx's own timeouts are per read: an upstream
+# that trickles a byte every few seconds would never time out). A stream gets it between two
+# events, and STREAM_SPAN_FACTOR times it in all.
+DEFAULT_TOTAL = 120.0
+STREAM_SPAN_FACTOR = 10
+DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL, connect=10.0, pool=30.0)
 # 32 connections in all (--concurrency bounds requests in flight at 32 by default), all kept
 # alive: reconnecting costs more than an idle socket. They are split over SHARDS clients because
 # httpcore's pool scans (and polls) every connection it holds on each request: four pools of 8
@@ -167,6 +173,7 @@ class HttpUpstream:
         self._turn = itertools.count()
         chosen = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0)
         self._timeout = chosen.as_dict()
+        self.total = DEFAULT_TOTAL if timeout is None else timeout
         self._urls: dict[str, httpx.URL] = {}
         self._gated = gated
         self._model_url = model_url
@@ -224,24 +231,28 @@ class HttpUpstream:
         )
         return outgoing, self._transports[next(self._turn) % len(self._transports)]
 
+    def _late(self) -> UpstreamTimeout:
+        return UpstreamTimeout(
+            f"the endpoint at {self.base_url} did not answer within {self.total:g} s; try "
+            "again, use a smaller input, or raise --timeout"
+        )
+
     async def _send_once(self, request: WireRequest) -> WireResponse:
         outgoing, transport = self._outgoing(request)
         try:
-            response = await transport.handle_async_request(outgoing)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
-            raise UpstreamTimeout(
-                f"the endpoint at {self.base_url} did not answer in time; try again, or use a "
-                "smaller input"
-            ) from None
-        except httpx.ConnectError as exc:
-            raise UpstreamUnreachable(
+            async with asyncio.timeout(self.total):
+                response = await transport.handle_async_request(outgoing)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise UpstreamRefused(
                 f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
                 "--router/--endpoint and your connection"
             ) from None
+        except (httpx.TimeoutException, TimeoutError):
+            raise self._late() from None
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
                 f"the connection to {self.base_url} broke before the answer was complete "
@@ -307,12 +318,17 @@ class HttpUpstream:
         """The JSON objects of a server-sent-event answer, as they arrive. An ``{"error": ...}``
         inside the stream (a 200 that went wrong) raises like an error status would."""
         outgoing, transport = self._outgoing(request)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.total * STREAM_SPAN_FACTOR
+
+        def next_deadline() -> float:  # the next event within --timeout, the whole by ``end``
+            return min(loop.time() + self.total, end)
+
         try:
-            response = await transport.handle_async_request(outgoing)
-        except httpx.TimeoutException:
-            raise UpstreamTimeout(
-                f"the endpoint at {self.base_url} did not answer in time"
-            ) from None
+            async with asyncio.timeout_at(next_deadline()):
+                response = await transport.handle_async_request(outgoing)
+        except (httpx.TimeoutException, TimeoutError):
+            raise self._late() from None
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
                 f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
@@ -320,9 +336,25 @@ class HttpUpstream:
             ) from None
         try:
             if response.status_code >= 300:
-                await response.aread()
+                try:
+                    async with asyncio.timeout_at(next_deadline()):
+                        await response.aread()
+                except TimeoutError:
+                    raise self._late() from None
                 raise self._error(response)
-            async for line in response.aiter_lines():
+            lines = aiter(response.aiter_lines())
+            while True:
+                try:
+                    async with asyncio.timeout_at(next_deadline()):
+                        line = await anext(lines)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise UpstreamTimeout(
+                        f"the stream from {self.base_url} stalled: no event within "
+                        f"{self.total:g} s, or longer than {self.total * STREAM_SPAN_FACTOR:g} s "
+                        "in all; try again, or raise --timeout"
+                    ) from None
                 line = line.strip()
                 if not line.startswith("data:"):
                     continue

@@ -18,15 +18,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..errors import HubdemoError, LocalModelError
+from ..errors import HubdemoError, LocalModelError, PayloadTooLarge, UpstreamTimeout
 from ..local import quiet_transformers, require_local
 from ..local.batching import Batcher
 from ..tasks import get_task
-from ..tasks.base import WireRequest, WireResponse
+from ..tasks.base import WireRequest, WireResponse, count_texts
+from .http import DEFAULT_TOTAL
 
 log = logging.getLogger("hubdemo")
 
 EMBEDDING_TASKS = ("feature-extraction", "sentence-similarity")
+# Texts one request may bring (sentences to compare, texts to embed, labels): each costs a
+# forward pass on this machine's CPU, and one request must not hold the model for minutes.
+MAX_TEXTS = 256
 
 
 def _chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
@@ -52,6 +56,7 @@ class LocalUpstream:
         batch_size: int = 16,
         batch_wait: float = 0.002,
         model_id: str | None = None,
+        timeout: float | None = None,
     ) -> None:
         require_local()
         self.model_dir = Path(model_dir)
@@ -59,6 +64,7 @@ class LocalUpstream:
         self.model_id = model_id or self.model_dir.name
         self.batch_size = batch_size
         self.batch_wait = batch_wait
+        self.timeout = DEFAULT_TOTAL if timeout is None else timeout
         self.state = "idle"  # -> "loading" -> "ready" | "failed"
         self.load_error: str | None = None
         self.load_seconds: float | None = None
@@ -139,8 +145,17 @@ class LocalUpstream:
         return await self.answer(self.task, request)
 
     async def answer(self, task: str, request: WireRequest) -> WireResponse:
-        """Answer a request of ``task`` (the model's own, or the other embedding task)."""
+        """Answer a request of ``task`` (the model's own, or the other embedding task): at most
+        MAX_TEXTS texts, within ``timeout`` seconds once the model is loaded. (The model's
+        thread finishes a batch it has begun; the request does not wait for it.)"""
         task_input = get_task(task).read_request(request)
+        texts = count_texts(task_input.inputs)
+        if texts > MAX_TEXTS:
+            raise PayloadTooLarge(
+                f"the request holds {texts} texts; the model on this machine takes at most "
+                f"{MAX_TEXTS} per request: send them in smaller groups"
+            )
+
         await asyncio.wrap_future(self.start())  # raises the load error, if any
         batcher = self._batchers.get(task)
         if batcher is None:
@@ -152,7 +167,13 @@ class LocalUpstream:
             )
             self._batchers[task] = batcher
         try:
-            result = await batcher.submit(task_input.inputs, task_input.parameters)
+            async with asyncio.timeout(self.timeout):
+                result = await batcher.submit(task_input.inputs, task_input.parameters)
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"the model on this machine did not answer within {self.timeout:g} s; try a "
+                "shorter input, or raise --timeout"
+            ) from None
         except HubdemoError:
             raise
         except Exception as exc:

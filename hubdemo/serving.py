@@ -1,0 +1,107 @@
+"""Running an app under uvicorn with the limits a server left running needs.
+
+uvicorn bounds idle keep-alive connections but not a client that sends its request slowly: one
+header line every few seconds holds a connection (and a file descriptor) for ever, and a
+thousand such clients make the server unreachable. ``GuardedProtocol`` gives each request's
+head ``header_timeout`` seconds to arrive, and keeps at most ``max_connections`` open: past
+that, the connection that has waited longest for its head is dropped to make room. (A slow
+body is the app's to bound: see app.read_body.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import resource
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+log = logging.getLogger("hubdemo")
+
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 2048
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    # Read from the environment too: `serve --workers` starts fresh processes that import this.
+    header_timeout = float(os.environ.get("HUBDEMO_HEADER_TIMEOUT") or DEFAULT_HEADER_TIMEOUT)
+    max_connections = int(os.environ.get("HUBDEMO_MAX_CONNECTIONS") or DEFAULT_MAX_CONNECTIONS)
+    # Connections whose request head has not arrived yet, oldest first (dicts keep order).
+    _awaiting_head: dict[GuardedProtocol, None] = {}  # noqa: RUF012 - shared on purpose
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def configure(cls, header_timeout: float, max_connections: int) -> None:
+        """Set the limits here and for worker processes (uvicorn takes a class, not an
+        instance, and workers import it anew)."""
+        cls.header_timeout, cls.max_connections = header_timeout, max_connections
+        os.environ["HUBDEMO_HEADER_TIMEOUT"] = str(header_timeout)
+        os.environ["HUBDEMO_MAX_CONNECTIONS"] = str(max_connections)
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            victim = next(iter(self._awaiting_head), None) or self
+            log.warning("over %d connections: dropped the slowest to send", self.max_connections)
+            victim._drop()
+            if victim is self:
+                return
+        self._await_head()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_timer is None:  # the next request on a kept-alive connection
+            self._await_head()
+
+    def on_headers_complete(self) -> None:
+        self._head_arrived()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_arrived()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._awaiting_head[self] = None
+        self._head_timer = self.loop.call_later(self.header_timeout, self._drop)
+
+    def _head_arrived(self) -> None:
+        self._awaiting_head.pop(self, None)
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _drop(self) -> None:
+        self._head_arrived()
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def raise_open_file_limit() -> None:
+    """Let this process hold as many sockets as the system allows it (the soft limit is often
+    1,024, below what a busy server needs; the hard limit is the system's word)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        wanted = 65536 if hard == resource.RLIM_INFINITY else hard
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+
+
+def uvicorn_settings(
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+) -> dict[str, Any]:
+    """What `hubdemo serve` and `hubdemo endpoint` pass to uvicorn.run."""
+    raise_open_file_limit()
+    GuardedProtocol.configure(header_timeout, max_connections)
+    return {
+        "http": GuardedProtocol,
+        "timeout_keep_alive": 5,
+        "log_level": "warning",
+    }
