@@ -15,18 +15,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
 from . import jsonio
 from .errors import InputError, PayloadTooLarge, RequestTimeout, ServerBusy, UnsupportedMedia
 
+T = TypeVar("T")
 DEFAULT_BODY_TIMEOUT = 120.0
 DEFAULT_BODY_MEMORY_MB = 160
 # Parsing more than this blocks the event loop for milliseconds: do it in a thread.
 OFFLOAD_BYTES = 256 * 1024
+# One thread for that work: parsing holds the GIL, and each more thread doing it at once would
+# take the interpreter from the event loop more often (and /healthz would wait).
+_HEAVY = ThreadPoolExecutor(1, thread_name_prefix="hubdemo-parse")
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy ``work`` on the parsing thread."""
+    return await asyncio.get_running_loop().run_in_executor(_HEAVY, work, *args)
 
 
 def require_json(request: Request) -> None:
@@ -98,7 +108,7 @@ async def read_json(request: Request, limit: int, timeout: float = DEFAULT_BODY_
     require_json(request)
     body = await read_body(request, limit, timeout)
     if len(body) > OFFLOAD_BYTES:
-        return await asyncio.to_thread(parse_json, body)
+        return await off_loop(parse_json, body)
     return parse_json(body)
 
 

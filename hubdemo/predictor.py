@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
+from .bodies import off_loop
 from .cache import hub_offline
 from .errors import InputError, UpstreamBadResponse
 from .examples import with_media
@@ -68,7 +68,7 @@ class Predictor:
         ``offload``: check a large body (decode its media) in a thread, off the event loop."""
         started = time.perf_counter()
         if offload:
-            task_input = await asyncio.to_thread(self.handler.preprocess, body)
+            task_input = await off_loop(self.handler.preprocess, body)
         else:
             task_input = self.handler.preprocess(body)
         response = await self.upstream.send(self.handler.serialize(task_input))

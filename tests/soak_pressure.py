@@ -19,19 +19,19 @@ import asyncio
 import base64
 import io
 import json
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from emulator import Emulator, Tapes  # noqa: E402
 from loadgen import interrupt  # noqa: E402
 from soak import _free_port, _wait_ready, rss_kb  # noqa: E402
 
@@ -51,40 +51,50 @@ def big_png_data_url(megabytes: float = 14.0) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+def _sample(url: str, pid: int, stop: Any, results: Any) -> None:
+    latencies: list[float] = []
+    failures, peak = 0, 0
+    with httpx.Client(timeout=5) as client:
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                ok = client.get(url).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures += 1
+            peak = max(peak, rss_kb(pid))
+            time.sleep(0.05)
+    results.put((latencies, failures, peak))
+
+
 class Sampler:
-    """/healthz latency every 50 ms and the server's RSS every 100 ms, in a thread."""
+    """/healthz latency every 50 ms and the server's RSS, from a process of its own (the load
+    generator's threads would otherwise delay its requests and count that as the server's)."""
 
     def __init__(self, port: int, pid: int) -> None:
-        self.url = f"http://127.0.0.1:{port}/healthz"
-        self.pid = pid
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._results = context.Queue()
+        url = f"http://127.0.0.1:{port}/healthz"
+        self._process = context.Process(
+            target=_sample, args=(url, pid, self._stop, self._results), daemon=True
+        )
         self.latencies: list[float] = []
         self.failures = 0
         self.peak_rss_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=5) as client:
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                try:
-                    ok = client.get(self.url).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    self.latencies.append(time.perf_counter() - started)
-                else:
-                    self.failures += 1
-                self.peak_rss_kb = max(self.peak_rss_kb, rss_kb(self.pid))
-                time.sleep(0.05)
 
     def __enter__(self) -> Sampler:
-        self._thread.start()
+        self._process.start()
+        time.sleep(1)  # the sampler is asking before the load begins
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        self.latencies, self.failures, self.peak_rss_kb = self._results.get(timeout=30)
+        self._process.join(timeout=10)
 
     def p(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -166,29 +176,49 @@ def slow_clients(port: int, pid: int, count: int, seconds: float = 20.0) -> dict
     }
 
 
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uploads", type=int, default=150)
     parser.add_argument("--slow", type=int, default=1000)
     parser.add_argument("--json", type=Path, default=Path(".bench/soak-pressure.json"))
     args = parser.parse_args()
-    with Emulator(Tapes(), lenient=True) as emulator:
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}
-        env.update(HF_ENDPOINT=emulator.url, HUBDEMO_ROUTER=emulator.url, HF_HOME="/nonexistent")
+    # The emulator in a process of its own, as the router would be: not in the load generator's.
+    emulator_port, port = _free_port(), _free_port()
+    emulator = subprocess.Popen(
+        [sys.executable, str(HERE / "emulator.py"), "--port", str(emulator_port), "--lenient"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{emulator_port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}
+    env.update(HF_ENDPOINT=url, HUBDEMO_ROUTER=url, HF_HOME="/nonexistent")
+    server = None
+    try:
+        _wait_for(f"{url}/api/models/{MODEL}")
         server = subprocess.Popen(
             [sys.executable, "-m", "hubdemo", "serve", MODEL, "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        try:
-            _wait_ready(port)
-            idle_mb = rss_kb(server.pid) / 1024
-            upload = uploads(port, server.pid, args.uploads)
-            slow = slow_clients(port, server.pid, args.slow)
-        finally:
+        _wait_ready(port)
+        idle_mb = rss_kb(server.pid) / 1024
+        upload = uploads(port, server.pid, args.uploads)
+        slow = slow_clients(port, server.pid, args.slow)
+    finally:
+        if server is not None:
             interrupt(server)
+        interrupt(emulator)
     report = {"idle_rss_mb": round(idle_mb), "uploads": upload, "slow_clients": slow}
     print(json.dumps(report, indent=2))
     args.json.parent.mkdir(parents=True, exist_ok=True)
