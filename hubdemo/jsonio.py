@@ -120,7 +120,9 @@ def _string_end(data: bytes, start: int) -> int:
 
 def _cut_long_strings(data: bytes) -> tuple[bytes, list[str]]:
     """``data`` with each long media string replaced by a placeholder, and those strings."""
-    parts, cut, position = [], [], 0
+    parts: list[bytes] = []
+    cut: list[str] = []
+    position = 0
     while True:
         start = data.find(b'"', position)
         if start < 0:
