@@ -169,11 +169,17 @@ def test_serve_shows_loading_then_ready(emulator: Any, hf_cache: Path) -> None:
         body = {"data": ["A cat.", "A kitten.\nStock markets."]}
         kitten, stocks = server.predict(body).json()["output"]
         info = httpx.get(f"{server.url}/api/info").json()
+        page = httpx.get(server.url).text
     finally:
         printed = server.stop()
     assert states[0] == "loading" and states[-1] == "ready"
     assert kitten > stocks
     assert info["upstream"]["kind"] == "local" and info["source"] == "cache"
+    # Visitors see the model's name and revision, never where it lies on this machine.
+    snapshot = next(hf_cache.glob("models--*/snapshots/*"))
+    assert str(hf_cache) not in page and str(hf_cache) not in json.dumps(info)
+    assert info["revision"] == snapshot.name
+    assert f'title="{MINILM} @ {snapshot.name[:12]}"' in page
     assert "Loading sentence-transformers/all-MiniLM-L6-v2 on the CPU" in printed
     assert "model ready in" in printed
 

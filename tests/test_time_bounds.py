@@ -156,3 +156,51 @@ def test_a_body_that_trickles_is_a_408(emulator) -> None:
     assert answer.startswith("HTTP/1.1 408"), answer
     assert "took more than 1 s to arrive" in answer
     assert took < 4
+
+
+def test_past_max_connections_the_slowest_head_is_dropped(emulator) -> None:
+    """5 connections hold the server's 5 places with heads that never finish: a new client
+    still gets its answer, because the oldest unfinished head makes room."""
+    server = Server(emulator, MODEL, "--max-connections", "5", "--header-timeout", "30")
+    idle = []
+    try:
+        for _ in range(5):
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+            idle.append(sock)
+        time.sleep(0.2)
+        answers = [httpx.get(f"{server.url}/healthz", timeout=5).status_code for _ in range(3)]
+        idle[0].settimeout(2)
+        oldest_closed = idle[0].recv(1024) == b""
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
+    assert answers == [200, 200, 200]
+    assert oldest_closed
+
+
+def test_make_install_takes_torch_from_the_cpu_index_and_falls_back() -> None:
+    """`make -n install` (what would run): torch from PyTorch's CPU index, else the default."""
+    import subprocess
+
+    from conftest import REPO
+
+    planned = subprocess.run(
+        ["make", "-n", "-B", "install", "VENV=/nonexistent-venv"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    torch_line = next(line for line in planned.splitlines() if "torch==" in line)
+    assert "--index-url https://download.pytorch.org/whl/cpu torch==" in torch_line
+    assert "|| /nonexistent-venv/bin/python -m pip install --quiet torch==" in torch_line
+    skipped = subprocess.run(
+        ["make", "-n", "-B", "install", "VENV=/nonexistent-venv", "TORCH_INDEX="],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "download.pytorch.org" not in skipped
