@@ -56,6 +56,12 @@ HEADER_TIMEOUT_OPT = typer.Option(
 MAX_CONNECTIONS_OPT = typer.Option(
     2048, "--max-connections", min=1, help="Open connections; past it the slowest is dropped."
 )
+PROVIDER_OPT = typer.Option(
+    None,
+    "--provider",
+    help="Inference Provider: auto (the first live one the Hub lists) or a name "
+    "(default: HUBDEMO_PROVIDER, else auto).",
+)
 WAIT_OPT = typer.Option(
     2.0, "--batch-wait-ms", min=0.0, help="Local backend: longest wait to fill a batch, in ms."
 )
@@ -73,6 +79,7 @@ def _build(
     batch_wait_ms: float = 2.0,
     retry_budget: float = 10.0,
     timeout: float | None = None,
+    provider: str | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     from .hub import find_token
     from .predictor import open_model
@@ -88,6 +95,7 @@ def _build(
         batch_wait_ms=batch_wait_ms,
         retry_budget=retry_budget,
         timeout=timeout,
+        provider=provider,
     )
 
 
@@ -172,6 +180,7 @@ def serve(
     workers: int = typer.Option(
         1, "--workers", min=1, help="Worker processes (each resolves the model itself)."
     ),
+    provider: str | None = PROVIDER_OPT,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -191,6 +200,7 @@ def serve(
             batch_wait_ms=batch_wait_ms,
             retry_budget=retry_budget,
             timeout=timeout,
+            provider=provider,
         )
     except HubdemoError as exc:
         _fail(exc)
@@ -250,6 +260,7 @@ def serve(
             "HF_TOKEN": token or "",
             "HUBDEMO_ROUTER": router or "",
             "HUBDEMO_ENDPOINT": endpoint or "",
+            "HUBDEMO_PROVIDER": provider or "",
         }
         _serve_workers(spec, workers, host, port, settings, header_timeout, max_connections)
         return
@@ -275,7 +286,7 @@ def _serve_workers(
 
     from .serving import uvicorn_settings
 
-    passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT")
+    passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT", "HUBDEMO_PROVIDER")
     settings = {k: v for k, v in settings.items() if v or k not in passed_through}
     os.environ.update(settings)
     out.print(plain(f"{workers} worker processes for {spec.model_id}"))
@@ -342,10 +353,14 @@ def describe(
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
     local: bool = LOCAL_OPT,
+    provider: str | None = PROVIDER_OPT,
 ) -> None:
-    """Show what hubdemo would serve for MODEL: task, inputs, outputs, handler chain, examples."""
+    """Show what hubdemo would serve for MODEL: task, inputs, outputs, handler chain, examples,
+    and the Inference Providers the Hub lists for it (with the one chosen, and why)."""
     try:
-        spec, upstream = _build(model, task, token, router, endpoint, local=local)
+        spec, upstream = _build(
+            model, task, token, router, endpoint, local=local, provider=provider
+        )
     except HubdemoError as exc:
         _fail(exc)
         return
@@ -368,6 +383,18 @@ def describe(
     plain_row(table, "outputs", ", ".join(c["kind"] for c in info["outputs"]))
     plain_row(table, "chain", " → ".join(info["chain"].values()))
     plain_row(table, "upstream", f"{info['upstream']['kind']}: {info['upstream']['url']}")
+    chosen = info.get("provider")
+    if chosen:
+        plain_row(table, "provider", f"{chosen['name']} ({chosen['reason']})")
+        for entry in chosen["mapping"]:
+            mark = "→ " if entry["provider"] == chosen["name"] else "  "
+            note = "" if entry["supported"] else ", not supported by hubdemo"
+            plain_row(
+                table,
+                "",
+                f"{mark}{entry['provider']}: {entry['provider_id']} ({entry['task']}, "
+                f"{entry['status']}{note})",
+            )
     plain_row(table, "examples", "\n".join(e["title"] for e in info["examples"]) or "—")
     out.print(table)
 
@@ -498,6 +525,7 @@ def predict(
         60.0, "--retry-budget", min=0, help="Seconds to wait out 503 loading / 429."
     ),
     timeout: float = TIMEOUT_OPT,
+    provider: str | None = PROVIDER_OPT,
 ) -> None:
     """Run one prediction for MODEL through the same chain as the server."""
     try:
@@ -510,6 +538,7 @@ def predict(
             local=local,
             retry_budget=retry_budget,
             timeout=timeout,
+            provider=provider,
         )
         from .predictor import Predictor
 
@@ -574,12 +603,15 @@ def smoke(
     router: str | None = ROUTER_OPT,
     endpoint: str | None = ENDPOINT_OPT,
     local: bool = LOCAL_OPT,
+    provider: str | None = PROVIDER_OPT,
 ) -> None:
     """Check that each model's demo works: page, examples, outputs against the task's schema."""
     from .cli_smoke import run_smoke
 
     try:
-        status = run_smoke(models, examples, report, record, replay, token, router, endpoint, local)
+        status = run_smoke(
+            models, examples, report, record, replay, token, router, endpoint, local, provider
+        )
     except HubdemoError as exc:
         _fail(exc)
         return

@@ -68,6 +68,7 @@ def run_smoke(
     router: str | None,
     endpoint: str | None,
     local: bool,
+    provider: str | None = None,
 ) -> int:
     """Smoke-test each model; print live progress and a summary; return the exit status."""
     for report in reports:
@@ -100,6 +101,7 @@ def run_smoke(
                 router=router,
                 endpoint=endpoint,
                 local=local,
+                provider=provider,
                 hub_transport=hub_transport,
                 http_transport=http_transport,
                 progress=told,

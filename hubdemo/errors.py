@@ -19,9 +19,11 @@ exit code the CLI ends with, and a message that says what to do about it::
     ├── HubError                      the Hub could not tell us about the model
     │   ├── ModelNotFound             404 / exit 2
     │   ├── GatedModel                403 / exit 2
+    │   ├── NoProviderError           404 / exit 2   no provider hubdemo can call serves it
     │   └── HubUnreachable            503 / exit 1
     └── UpstreamError                 502 / exit 1   the inference endpoint failed
         ├── UpstreamAuthError         401 (or 403)
+        ├── UpstreamPaymentRequired   402            a provider's credits are used up
         ├── UpstreamNotFound          404
         ├── UpstreamRejectedInput     422            the model refused the input
         ├── UpstreamRateLimited       429 + Retry-After
@@ -124,6 +126,11 @@ class GatedModel(HubError):
     exit_code = 2
 
 
+class NoProviderError(HubError):
+    status = 404
+    exit_code = 2
+
+
 class HubUnreachable(HubError):
     status = 503
 
@@ -134,6 +141,10 @@ class UpstreamError(HubdemoError):
 
 class UpstreamAuthError(UpstreamError):
     status = 401
+
+
+class UpstreamPaymentRequired(UpstreamError):
+    status = 402
 
 
 class UpstreamNotFound(UpstreamError):

@@ -19,6 +19,14 @@ TOKEN_HELP = "pass a token with --token or HF_TOKEN (or run `hf auth login`)"
 HUB_DEADLINE = 30.0
 MAX_INFO_BYTES = 16 * 2**20
 
+# With expand[], the Hub answers only the fields named: those hubdemo reads, and the providers
+# that serve the model (in the user's order of preference when a token is sent).
+EXPANDED = (
+    "pipeline_tag", "library_name", "tags", "cardData", "widgetData", "gated", "sha",
+    "inferenceProviderMapping",
+)  # fmt: skip
+EXPAND_QUERY = "&".join(f"expand[]={field}" for field in EXPANDED)
+
 # One request per model per process: describe, serve and predict may resolve the same id twice.
 _INFO_CACHE: dict[tuple[str, str, bool], dict[str, Any]] = {}
 
@@ -99,7 +107,7 @@ class HubClient:
         if key in _INFO_CACHE:
             return _INFO_CACHE[key]
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-        url = f"{self.endpoint}/api/models/{repo_id}"
+        url = f"{self.endpoint}/api/models/{repo_id}?{EXPAND_QUERY}"
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 body = read_within(response, time.monotonic() + HUB_DEADLINE, MAX_INFO_BYTES)

@@ -33,6 +33,7 @@ def open_model(
     http_transport: httpx.AsyncBaseTransport | None = None,
     retry_budget: float = DEFAULT_RETRY_BUDGET,
     timeout: float | None = None,
+    provider: str | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     """Resolve ``model`` (asking the Hub once) and connect it to its backend."""
     hub = HubClient(token=token, client=hub_client)
@@ -51,6 +52,7 @@ def open_model(
         http_transport=http_transport,
         retry_budget=retry_budget,
         timeout=timeout,
+        provider=provider,
     )
     return spec, upstream
 
@@ -154,4 +156,13 @@ class Predictor:
                 "kind": self.upstream.kind,
                 "url": self.upstream.url_for(self.handler.route),
             },
+            "provider": self._provider(),
         }
+
+    def _provider(self) -> dict[str, Any] | None:
+        """The Inference Provider that answers, the Hub's mapping, and why (router only)."""
+        choice = getattr(self.upstream, "provider_choice", None)
+        if choice is None:
+            remote = getattr(self.upstream, "remote", None)  # the router, before a fallback
+            choice = getattr(remote, "provider_choice", None)
+        return choice.to_json() if choice is not None else None

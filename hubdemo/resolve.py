@@ -31,6 +31,7 @@ from .errors import (
     UsageError,
 )
 from .hub import HubClient
+from .providers import ProviderEntry, parse_mapping
 from .tasks import get_task, supported_tasks, task_for
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
@@ -63,6 +64,8 @@ class ModelSpec:
     widget_data: tuple[dict[str, Any], ...] = field(default=())
     local_dir: str | None = None  # the saved model on this machine, when there is one
     revision: str | None = None  # the commit the Hub (or the cached snapshot) describes
+    # The Hub's inferenceProviderMapping; None when its answer had no such field (see providers)
+    providers: tuple[ProviderEntry, ...] | None = None
 
 
 _REVISION = re.compile(r"^[0-9a-f]{7,64}$")
@@ -155,6 +158,7 @@ def spec_from_info(info: dict[str, Any], task: str | None, hub: HubClient) -> Mo
         tags=tuple(t for t in info.get("tags") or [] if isinstance(t, str)),
         widget_data=tuple(w for w in widget if isinstance(w, dict)),
         revision=sha if isinstance(sha, str) and _REVISION.match(sha) else None,
+        providers=parse_mapping(info.get("inferenceProviderMapping"), model_id),
     )
 
 

@@ -330,6 +330,7 @@ async def smoke_model(
     router: str | None = None,
     endpoint: str | None = None,
     local: bool = False,
+    provider: str | None = None,
     hub_transport: httpx.BaseTransport | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -352,6 +353,7 @@ async def smoke_model(
             local=local,
             hub_client=new_hub_client(hub_transport),
             http_transport=http_transport,
+            provider=provider,
         )
         result.model, result.task = spec.model_id, spec.task
         result.backend = upstream.kind

@@ -31,6 +31,7 @@ from typing import Any
 
 import uvicorn
 import yaml
+from emulated_providers import PROVIDER_HOSTS, ProviderTapes, provider_infos, rewrite_file_urls
 from faults import FaultPlan, respond
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -269,7 +270,11 @@ class Tapes:
         )  # fmt: skip
 
     def _load_tapes_json(self, path: Path) -> None:
-        for key, entry in json.loads(path.read_text()).items():
+        entries = json.loads(path.read_text())
+        self.providers = ProviderTapes(entries)
+        for model, info in provider_infos().items():
+            self.infos.setdefault(model, info)
+        for key, entry in entries.items():
             url, response = entry["url"], entry["response"]
             if "/api/models/" in url and response["status"] == 200:
                 info = json.loads(response["body"])
@@ -442,6 +447,7 @@ class Logged:
     body: bytes
     replayed: Exchange | None = None
     fault: str | None = None  # the fault injected instead of the recorded answer
+    provider_replayed: Any = None  # the provider exchange replayed (emulated_providers)
 
 
 class Emulator:
@@ -463,11 +469,14 @@ class Emulator:
         self.private: set[str] = set()  # repos only a valid token may see
         self.log: list[Logged] = []
         self.faults: list[tuple[int, Any, dict[str, str]]] = []
+        self.endless_jobs = False  # replicate answers with jobs that never finish
         self.plan = FaultPlan()
         self.inference_count = 0
         self.app = Starlette(
             routes=[
                 Route("/api/models/{repo:path}", self._model_info),
+                Route("/media/{host}/{path:path}", self._provider_file, methods=["GET"]),
+                Route("/replicate/v1/predictions/{job}", self._replicate_job, methods=["GET"]),
                 Route("/{path:path}", self._file, methods=["GET"]),
                 Route("/{path:path}", self._inference, methods=["POST"]),
             ]
@@ -524,17 +533,21 @@ class Emulator:
             status = 404 if self._authorized(request) else 401
             return JSONResponse(REPO_NOT_FOUND, status, headers={"X-Error-Code": "RepoNotFound"})
         expand = request.query_params.getlist("expand") or request.query_params.getlist("expand[]")
-        if "inferenceProviderMapping" in expand:
-            # Not in the recordings: the Hub's dict form (huggingface_hub's model_info reads it)
-            # naming hf-inference, which is what this emulator serves. Gradio's gr.load asks it.
-            mapping = {
-                "hf-inference": {
-                    "status": "live",
-                    "providerId": info["id"],
-                    "task": info.get("pipeline_tag"),
+        if expand:  # as the Hub does: only the fields asked for (and the id)
+            answer = {"id": info["id"], **{k: info[k] for k in expand if k in info}}
+            if "inferenceProviderMapping" in expand and "inferenceProviderMapping" not in info:
+                # Not in the recordings: the Hub's dict form naming hf-inference, which is what
+                # this emulator serves for the recorded models. (Gradio's gr.load asks it too.)
+                answer["inferenceProviderMapping"] = {
+                    "hf-inference": {
+                        "status": "live",
+                        "providerId": info["id"],
+                        "task": info.get("pipeline_tag"),
+                    }
                 }
-            }
-            return JSONResponse({"id": info["id"], "inferenceProviderMapping": mapping})
+            if self.log_info:
+                print(f"model-info {time.time():.6f} {repo}", flush=True)
+            return JSONResponse(answer)
         if self.log_info:
             print(f"model-info {time.time():.6f} {repo}", flush=True)
         return JSONResponse(info)
@@ -548,6 +561,9 @@ class Emulator:
             if isinstance(payload, bytes):
                 return Response(payload, status, headers=headers, media_type="application/json")
             return JSONResponse(payload, status, headers=headers)
+        provider, _, rest = request.url.path.lstrip("/").partition("/")
+        if provider in PROVIDER_HOSTS.values():
+            return self._provider_answer(provider, "/" + rest, body, entry)
         match = _PATH.match(request.url.path)
         if not match or not match.group("id"):
             return JSONResponse({"error": f"emulator: no such route {request.url.path}"}, 404)
@@ -579,6 +595,43 @@ class Emulator:
             entry.fault = fault
             return respond(fault, self.plan, exchange.body, exchange.content_type)
         return Response(exchange.body, exchange.status, media_type=exchange.content_type or None)
+
+    def _provider_answer(self, provider: str, path: str, body: bytes, entry: Logged) -> Response:
+        """``{router}/{provider}/<path>``: the provider's recorded answer to this request."""
+        if self.endless_jobs and provider == "replicate":
+            job = f"job-{len(self.log)}"
+            waiting = {
+                "id": job,
+                "status": "starting",
+                "urls": {"get": f"https://api.replicate.com/v1/predictions/{job}"},
+            }
+            return JSONResponse(waiting, 201)  # fmt: skip
+        exchange = self.tapes.providers.find(provider, path, body, self.lenient)
+        if exchange is None:
+            return JSONResponse(
+                {"error": f"emulator: no recording of this request to {provider} {path}"}, 501
+            )
+        entry.provider_replayed = exchange
+        answer = rewrite_file_urls(exchange.body, self.url)
+        return Response(answer, exchange.status, media_type=exchange.content_type or None)
+
+    async def _provider_file(self, request: Request) -> Response:
+        """A file an answer named (fal.media, replicate.delivery …), served from here."""
+        key = f"{request.path_params['host']}/{request.path_params['path']}"
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        recorded = self.tapes.providers.files.get(key)
+        if recorded is None:
+            return JSONResponse({"error": "emulator: no such file"}, 404)
+        kind = (
+            recorded[0] if recorded[0] in ("image/jpeg", "image/png", "audio/wav") else "image/png"
+        )
+        return Response(synthesized_media(kind) or b"", media_type=kind)
+
+    async def _replicate_job(self, request: Request) -> Response:
+        """A replicate job that never finishes (``endless_jobs``), for the deadline tests."""
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        job = request.path_params["job"]
+        return JSONResponse({"id": job, "status": "processing", "output": None})
 
     def replayed(self) -> Exchange:
         """The exchange replayed for the last inference request."""

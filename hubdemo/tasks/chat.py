@@ -94,8 +94,18 @@ class ChatTask(TaskHandler):
 
 
 def chat_completion(payload: Json) -> Json:
+    """The chat.completion object as the upstream wrote it, with what some providers leave out
+    or add empty filled to the spec's shape (system_fingerprint; an empty tool_calls list,
+    which would make a text message look like a tool call)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("choices"), list):
         raise KeyError("choices")
+    payload.setdefault("system_fingerprint", "")
+    for choice in payload["choices"]:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if isinstance(message, dict) and not message.get("tool_calls"):
+            message.pop("tool_calls", None)
+            if message.get("content") is None:
+                message["content"] = ""
     return payload
 
 

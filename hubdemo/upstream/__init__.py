@@ -8,6 +8,7 @@ import httpx
 
 from ..cache import hub_cache_dir
 from ..errors import ModelNotFound
+from ..providers import HF_INFERENCE, choose_provider, requested_provider
 from ..resolve import ModelSpec
 from .base import Upstream
 from .endpoint import EndpointUpstream, endpoint_url
@@ -29,6 +30,7 @@ def make_upstream(
     http_transport: httpx.AsyncBaseTransport | None = None,
     retry_budget: float = DEFAULT_RETRY_BUDGET,
     timeout: float | None = None,
+    provider: str | None = None,
 ) -> Upstream:
     """Pick the backend:
 
@@ -36,8 +38,9 @@ def make_upstream(
     - ``--local``, a saved model's directory, or a model resolved from the cache (offline):
       the model in process;
     - ``--endpoint`` (or HUBDEMO_ENDPOINT): that URL;
-    - else the router, falling back to the cached copy, when there is one, if the router
-      cannot be reached.
+    - else the router: an Inference Provider through it (``provider``: auto or a name, see
+      providers.py), or hf-inference, falling back to the cached copy, when there is one, if
+      the router cannot be reached.
     """
     if spec.source == "function":
         from .function import FunctionUpstream, load_function
@@ -76,7 +79,13 @@ def make_upstream(
     }
     if fixed:
         return EndpointUpstream(fixed, **common)  # type: ignore[arg-type]
+    choice = choose_provider(spec.providers, requested_provider(provider), spec.model_id)
+    if choice.provider != HF_INFERENCE:
+        from .provider import ProviderUpstream
+
+        return ProviderUpstream(router or router_base(), choice=choice, task=spec.task, **common)
     remote = RouterUpstream(router or router_base(), task=spec.task, **common)
+    remote.provider_choice = choice
     from ..local import local_available
 
     if spec.local_dir and local_available():

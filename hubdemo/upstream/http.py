@@ -30,6 +30,7 @@ from ..errors import (
     UpstreamError,
     UpstreamLoading,
     UpstreamNotFound,
+    UpstreamPaymentRequired,
     UpstreamRateLimited,
     UpstreamRefused,
     UpstreamRejectedInput,
@@ -170,6 +171,7 @@ class HttpUpstream:
         # Requests go to the transports directly: an httpx.Client would add URL merging, cookie
         # extraction and auth flows that a fixed upstream does not need (~100 us a request).
         self._transports = [transport] if transport else [new_transport() for _ in range(SHARDS)]
+        self.injected = transport  # a recording or replaying transport (hubdemo smoke)
         self._turn = itertools.count()
         chosen = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0)
         self._timeout = chosen.as_dict()
@@ -208,20 +210,24 @@ class HttpUpstream:
             url = self._urls[route] = httpx.URL(self.url_for(route))
         return url
 
+    def encode(self, request: WireRequest) -> tuple[bytes, dict[str, str]]:
+        """The body and headers (content type and any other) for ``request``: the hf-inference
+        wire form as it is. Providers override it with their own payloads."""
+        if request.content is not None:
+            return request.content, {
+                "Content-Type": request.content_type or "application/octet-stream"
+            }
+        payload = request.json
+        if request.route == "chat" and isinstance(payload, dict) and "model" not in payload:
+            payload = {"model": self.model_id or "tgi", **payload}
+        return json.dumps(payload).encode(), {"Content-Type": "application/json"}
+
     def _outgoing(self, request: WireRequest) -> tuple[httpx.Request, httpx.AsyncBaseTransport]:
         """The HTTP request for ``request`` and the pool (shard) that sends it."""
-        headers = {"User-Agent": "hubdemo"}
+        body, headers = self.encode(request)
+        headers["User-Agent"] = "hubdemo"
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
-        if request.content is not None:
-            headers["Content-Type"] = request.content_type or "application/octet-stream"
-            body = request.content
-        else:
-            headers["Content-Type"] = "application/json"
-            payload = request.json
-            if request.route == "chat" and isinstance(payload, dict) and "model" not in payload:
-                payload = {"model": self.model_id or "tgi", **payload}
-            body = json.dumps(payload).encode()
         outgoing = httpx.Request(
             "POST",
             self._url(request.route),
@@ -285,6 +291,11 @@ class HttpUpstream:
             error = UpstreamAuthError(f"the endpoint refused the request {said}; {hint}")
             error.status = status
             return error
+        if status == 402:
+            return UpstreamPaymentRequired(
+                f"the provider refused the request {said}: your credits are used up; add "
+                "credits on your Hugging Face account, or choose another --provider"
+            )
         if status == 404:
             return UpstreamNotFound(
                 f"the endpoint does not serve '{self.model_id}' {said}; check the model id, or "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from ..providers import ProviderChoice
 from .http import HttpUpstream
 
 DEFAULT_ROUTER = "https://router.huggingface.co"
@@ -20,6 +21,7 @@ class RouterUpstream(HttpUpstream):
     def __init__(self, router: str, *, task: str, **kwargs: object) -> None:
         super().__init__(router, **kwargs)  # type: ignore[arg-type]
         self.task = task
+        self.provider_choice: ProviderChoice | None = None  # hf-inference, and why
 
     def url_for(self, route: str) -> str:
         url = f"{self.base_url}/hf-inference/models/{self.model_id}"
