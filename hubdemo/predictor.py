@@ -107,15 +107,20 @@ class Predictor:
 
         started = time.perf_counter()
         chunks: list[dict[str, Any]] = []
-        text = ""
+        text = reasoning = ""
         async for event in events:
             chunks.append(event)
             choice = (event.get("choices") or [{}])[0]
-            delta = (choice.get("delta") or {}).get("content") or ""
+            written = choice.get("delta") or {}
+            thought = written.get("reasoning_content") or written.get("reasoning") or ""
+            if thought:  # a reasoning model's thinking, apart from its answer
+                reasoning += thought
+                yield {"reasoning": thought}
+            delta = written.get("content") or ""
             if delta:
                 text += delta
                 yield {"delta": delta}
-        output = assemble(chunks, text, time.time())
+        output = assemble(chunks, text, time.time(), reasoning)
         data = self.handler.postprocess(output, task_input)
         yield {"output": output, "data": data, "duration": time.perf_counter() - started}
 

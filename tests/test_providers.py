@@ -287,6 +287,43 @@ def test_smoke_checks_provider_models_and_replays_them(tapes, tmp_path) -> None:
     assert TOKEN not in "".join(p.read_text(errors="replace") for p in cassette.rglob("*.json"))
 
 
+def test_reasoning_content_deltas_are_events_of_their_own() -> None:
+    """Providers that send thinking in delta.reasoning_content (not inside the text): the
+    stream says {"reasoning"} apart, and the answer's message carries it as reasoning_content."""
+    from hubdemo.predictor import Predictor
+    from hubdemo.resolve import ModelSpec
+    from hubdemo.tasks import get_task
+
+    def chunk(**delta: str) -> dict:
+        return {"id": "c1", "model": "m", "created": 1, "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}  # fmt: skip
+
+    async def events():
+        for piece in (chunk(role="assistant"), chunk(reasoning_content="Two ones "),
+                      chunk(reasoning_content="make two."), chunk(content=""),
+                      chunk(content="Two"), chunk(content=".")):  # fmt: skip
+            yield piece
+
+    predictor = Predictor.__new__(Predictor)
+    predictor.handler = get_task("chat-completion")
+    predictor.spec = ModelSpec("m/m", "chat-completion")
+    task_input = predictor.handler.preprocess({"messages": [{"role": "user", "content": "1+1?"}]})
+
+    async def run() -> list[dict]:
+        return [e async for e in predictor._stream(events(), task_input)]
+
+    seen = asyncio.run(run())
+    assert [e.get("reasoning") for e in seen if "reasoning" in e] == ["Two ones ", "make two."]
+    assert [e["delta"] for e in seen if "delta" in e] == ["Two", "."]  # empty deltas dropped
+    message = seen[-1]["output"]["choices"][0]["message"]
+    assert message == {
+        "role": "assistant",
+        "content": "Two.",
+        "reasoning_content": "Two ones make two.",
+    }
+    validate_output("chat-completion", seen[-1]["output"])
+
+
 def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
     from conftest import REPO
 
@@ -324,3 +361,33 @@ def test_a_provider_generated_image_is_drawn_on_the_page(browser, emulator, tmp_
         server.stop()
     assert src.startswith("data:image/")
     assert problems == []
+
+
+@pytest.mark.browser
+def test_a_reasoning_models_thinking_is_shown_apart(browser, emulator, tmp_path) -> None:
+    """DeepSeek-R1 on fireworks-ai streams <think>…</think> before its answer: the page folds
+    the thinking away and shows the answer; together they are the recorded text."""
+    server = Server(emulator, "deepseek-ai/DeepSeek-R1", HF_TOKEN=TOKEN)
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Message", exact=True).fill("Say this is a test")
+        page.get_by_role("button", name="Send").click()
+        page.locator("#status").filter(has_text="Answered in").wait_for(timeout=20_000)
+        reply = page.locator(".conversation li.assistant").last
+        thinking = reply.locator("details.thinking .thought").text_content() or ""
+        answer = reply.locator(".content").text_content() or ""
+        page.screenshot(path=str(tmp_path / "thinking.png"), full_page=True)
+        folded = reply.locator("details.thinking").evaluate("d => !d.open")
+    finally:
+        server.stop()
+    sent = [e for e in emulator.log if e.method == "POST"][-1]
+    written = "".join(
+        (json.loads(line[5:]).get("choices") or [{}])[0].get("delta", {}).get("content") or ""
+        for line in sent.provider_replayed.body.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+    )
+    think, _, said = written.partition("</think>")
+    assert thinking == think.replace("<think>", "").strip() and thinking
+    assert answer == said.lstrip() and answer
+    assert folded

@@ -114,11 +114,17 @@ def conversation(output: Json, task_input: TaskInput) -> Json:
     return {"messages": [*task_input.inputs, reply]}
 
 
-def assemble(chunks: list[dict[str, Any]], text: str, started: float) -> dict[str, Any]:
-    """The chat-completion object a streamed answer adds up to."""
+def assemble(
+    chunks: list[dict[str, Any]], text: str, started: float, reasoning: str = ""
+) -> dict[str, Any]:
+    """The chat-completion object a streamed answer adds up to (a reasoning model's thinking,
+    when it came apart from the text, as the message's reasoning_content)."""
     last = chunks[-1] if chunks else {}
     choice = (last.get("choices") or [{}])[0]
     usage = next((c["usage"] for c in reversed(chunks) if c.get("usage")), None)
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if reasoning:
+        message["reasoning_content"] = reasoning
     return {
         "id": last.get("id", ""),
         "object": "chat.completion",
@@ -128,7 +134,7 @@ def assemble(chunks: list[dict[str, Any]], text: str, started: float) -> dict[st
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text},
+                "message": message,
                 "finish_reason": choice.get("finish_reason") or "stop",
                 "logprobs": None,
             }

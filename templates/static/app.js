@@ -280,6 +280,34 @@
 
   // ---- chat: the conversation is kept here, answers stream in (server-sent events) ------
 
+  // A reasoning model's thinking (in reasoning_content, or in <think>…</think> at the start of
+  // its text) is shown apart from its answer, folded; the answer keeps the rest of the text.
+  function splitThinking(text) {
+    const start = text.search(/\S/);
+    if (start < 0 || !text.startsWith("<think>", start)) return { thinking: "", answer: text };
+    const body = text.slice(start + "<think>".length);
+    const end = body.indexOf("</think>");
+    if (end < 0) return { thinking: body.trim(), answer: "" };
+    return { thinking: body.slice(0, end).trim(), answer: body.slice(end + "</think>".length).replace(/^\s+/, "") };
+  }
+
+  function showThinking(item, text, reasoning) {
+    const { thinking, answer } = splitThinking(text);
+    const thought = [reasoning || "", thinking].filter(Boolean).join("\n");
+    $(".content", item).textContent = answer;
+    let box = $("details.thinking", item);
+    if (!thought) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      box = el("details", "thinking");
+      box.append(el("summary", "", "Thinking"), el("p", "thought", ""));
+      $(".role", item).after(box);
+    }
+    $(".thought", box).textContent = thought;
+  }
+
   const chatMode = info.inputs.length === 1 && info.inputs[0].kind === "chat";
   let history = [];
   const newChat = $("#new-chat");
@@ -325,7 +353,9 @@
     renderers.chat(root, { messages: [...body.messages, { role: "assistant", content: "" }] });
     root.hidden = false;
     placeholder.hidden = true;
-    const live = $(".conversation li:last-child .content", root);
+    const liveItem = $(".conversation li:last-child", root);
+    let written = "";
+    let reasoned = "";
     try {
       const response = await fetch("/api/predict?stream=true", {
         method: "POST",
@@ -356,7 +386,11 @@
           if (isError) {
             showError(event.error);
           } else if (event.delta !== undefined) {
-            live.textContent += event.delta;
+            written += event.delta;
+            showThinking(liveItem, written, reasoned);
+          } else if (event.reasoning !== undefined) {
+            reasoned += event.reasoning;
+            showThinking(liveItem, written, reasoned);
           } else if (event.output) {
             history = event.data[0].messages;
             renderers.chat(root, event.data[0]);
@@ -604,6 +638,7 @@
           const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content || [];
           const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
           item.append(el("span", "role", m.role), el("p", "content", text));
+          if (m.role === "assistant") showThinking(item, text, m.reasoning_content);
           parts
             .filter((p) => p.type === "image_url" && p.image_url)
             .forEach((p) => {
