@@ -99,6 +99,14 @@ def _build(
     )
 
 
+def _answered_by(upstream: Upstream) -> str:
+    """ "router", "local", … or, for an Inference Provider, its name."""
+    choice = getattr(upstream, "provider_choice", None)
+    if upstream.kind == "provider" and choice is not None:
+        return f"{choice.provider} (Inference Provider)"
+    return upstream.kind
+
+
 def _report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
     """Show a local model's loading: a spinner until it is ready (``wait``), else a line now
     and a line when it is done (the server answers meanwhile)."""
@@ -238,7 +246,7 @@ def serve(
         labelled(
             spec.model_id,
             "bold",
-            f" · {spec.task} · answered by {upstream.kind} ({upstream.url_for('')})",
+            f" · {spec.task} · answered by {_answered_by(upstream)} ({upstream.url_for('')})",
         )
     )
     out.print(plain(f"Demo on http://{shown}:{port}  (API: POST /api/predict)"))

@@ -358,8 +358,9 @@ def test_a_provider_generated_image_is_drawn_on_the_page(browser, emulator, tmp_
         page.screenshot(path=str(tmp_path / "provider-image.png"), full_page=True)
         src = image.get_attribute("src") or ""
     finally:
-        server.stop()
+        printed = server.stop()
     assert src.startswith("data:image/")
+    assert "answered by fal-ai (Inference Provider)" in printed
     assert problems == []
 
 
