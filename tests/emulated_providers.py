@@ -35,7 +35,9 @@ PROVIDER_HOSTS = {
     "api.hyperbolic.xyz": "hyperbolic",
     "api.us1.bfl.ai": "black-forest-labs",
 }
-MEDIA_HOSTS = ("fal.media", "v2.fal.media", "replicate.delivery", "storage.googleapis.com")
+MEDIA_HOSTS = (
+    "fal.media", "v2.fal.media", "v3.fal.media", "replicate.delivery", "storage.googleapis.com",
+)  # fmt: skip
 
 
 def _entry(provider: str, provider_id: str, task: str, status: str = "live") -> dict[str, str]:
@@ -69,6 +71,10 @@ PROVIDER_MODELS: dict[str, tuple[str, list[str], list[dict[str, str]]]] = {
     ]),
     "openai/whisper-large-v3": ("automatic-speech-recognition", [], [
         _entry("fal-ai", "fal-ai/whisper", "automatic-speech-recognition"),
+    ]),
+    # fal-ai's queue (video): nothing recorded; answered by FAL_QUEUE below ("schema-built").
+    "Lightricks/LTX-Video": ("text-to-video", [], [
+        _entry("fal-ai", "fal-ai/ltx-video", "text-to-video"),
     ]),
     # No provider serves it / only providers hubdemo cannot call.
     "hubdemo-emulated/no-provider": ("text-to-image", [], []),
@@ -164,6 +170,23 @@ _MEDIA_URL = re.compile(
 def rewrite_file_urls(body: bytes, emulator_url: str) -> bytes:
     """Point the file URLs of an answer at the emulator, which serves them."""
     return _MEDIA_URL.sub(lambda m: f"{emulator_url}/media/".encode() + m.group(1) + b"/", body)
+
+
+# fal-ai's queue as its documentation and huggingface_hub's FalAIQueueTask describe it (no
+# recording covers it): submit -> IN_QUEUE with status and response URLs on queue.fal.run;
+# status -> IN_PROGRESS, then COMPLETED; response -> {"video": {"url": ...}}.
+FAL_QUEUE_FILE = "v3.fal.media/files/emulated/ltx-video.mp4"
+
+
+def fal_queue_submitted(model_path: str, request_id: str) -> dict[str, Any]:
+    base = f"https://queue.fal.run{model_path}/requests/{request_id}"
+    return {"request_id": request_id, "status": "IN_QUEUE", "queue_position": 0,
+            "status_url": f"{base}/status", "response_url": base}  # fmt: skip
+
+
+def fal_queue_result() -> dict[str, Any]:
+    return {"video": {"url": f"https://{FAL_QUEUE_FILE}", "content_type": "video/mp4"},
+            "_emulated": "schema-built"}  # fmt: skip
 
 
 def provider_infos() -> dict[str, dict[str, Any]]:

@@ -31,7 +31,15 @@ from typing import Any
 
 import uvicorn
 import yaml
-from emulated_providers import PROVIDER_HOSTS, ProviderTapes, provider_infos, rewrite_file_urls
+from emulated_providers import (
+    FAL_QUEUE_FILE,
+    PROVIDER_HOSTS,
+    ProviderTapes,
+    fal_queue_result,
+    fal_queue_submitted,
+    provider_infos,
+    rewrite_file_urls,
+)
 from faults import FaultPlan, respond
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -470,6 +478,7 @@ class Emulator:
         self.log: list[Logged] = []
         self.faults: list[tuple[int, Any, dict[str, str]]] = []
         self.endless_jobs = False  # replicate answers with jobs that never finish
+        self.fal_jobs: dict[str, int] = {}  # fal-ai queue jobs -> times their status was asked
         self.plan = FaultPlan()
         self.inference_count = 0
         self.app = Starlette(
@@ -477,6 +486,8 @@ class Emulator:
                 Route("/api/models/{repo:path}", self._model_info),
                 Route("/media/{host}/{path:path}", self._provider_file, methods=["GET"]),
                 Route("/replicate/v1/predictions/{job}", self._replicate_job, methods=["GET"]),
+                Route("/fal-ai/{model:path}/requests/{job}/status", self._fal_status),
+                Route("/fal-ai/{model:path}/requests/{job}", self._fal_result),
                 Route("/{path:path}", self._file, methods=["GET"]),
                 Route("/{path:path}", self._inference, methods=["POST"]),
             ]
@@ -562,6 +573,10 @@ class Emulator:
                 return Response(payload, status, headers=headers, media_type="application/json")
             return JSONResponse(payload, status, headers=headers)
         provider, _, rest = request.url.path.lstrip("/").partition("/")
+        if provider == "fal-ai" and request.query_params.get("_subdomain") == "queue":
+            job = f"req-{len(self.log)}"
+            self.fal_jobs[job] = 0
+            return JSONResponse(fal_queue_submitted("/" + rest, job))
         if provider in PROVIDER_HOSTS.values():
             return self._provider_answer(provider, "/" + rest, body, entry)
         match = _PATH.match(request.url.path)
@@ -620,12 +635,26 @@ class Emulator:
         key = f"{request.path_params['host']}/{request.path_params['path']}"
         self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
         recorded = self.tapes.providers.files.get(key)
+        if key == FAL_QUEUE_FILE:
+            recorded = ("video/mp4", b"")
         if recorded is None:
             return JSONResponse({"error": "emulator: no such file"}, 404)
-        kind = (
-            recorded[0] if recorded[0] in ("image/jpeg", "image/png", "audio/wav") else "image/png"
-        )
+        served = ("image/jpeg", "image/png", "audio/wav", "video/mp4")
+        kind = recorded[0] if recorded[0] in served else "image/png"
         return Response(synthesized_media(kind) or b"", media_type=kind)
+
+    async def _fal_status(self, request: Request) -> Response:
+        """fal-ai's queue: in progress on the first look, completed on the next."""
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        job = request.path_params["job"]
+        looks = self.fal_jobs.get(job, 0)
+        self.fal_jobs[job] = looks + 1
+        return JSONResponse({"status": "COMPLETED" if looks else "IN_PROGRESS"})
+
+    async def _fal_result(self, request: Request) -> Response:
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        answer = json.dumps(fal_queue_result()).encode()
+        return Response(rewrite_file_urls(answer, self.url), media_type="application/json")
 
     async def _replicate_job(self, request: Request) -> Response:
         """A replicate job that never finishes (``endless_jobs``), for the deadline tests."""

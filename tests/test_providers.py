@@ -324,6 +324,30 @@ def test_reasoning_content_deltas_are_events_of_their_own() -> None:
     validate_output("chat-completion", seen[-1]["output"])
 
 
+def test_a_video_from_fal_ais_queue_is_polled_then_fetched(emulator) -> None:
+    """fal-ai's queue (nothing recorded: the emulator answers as its documentation and
+    huggingface_hub's FalAIQueueTask describe): submit, poll the status through the router,
+    then fetch the result and the file it names."""
+    result = run_cli(emulator, "predict", "Lightricks/LTX-Video", "a kite over the sea",
+                     "--json", HF_TOKEN=TOKEN)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)["output"]
+    validate_output("text-to-video", output)
+    assert output["video"].startswith("data:video/mp4;base64,")
+    submitted = max(i for i, e in enumerate(emulator.log) if e.path == "/fal-ai/fal-ai/ltx-video")
+    job = list(emulator.fal_jobs)[-1]  # the job the emulator queued last
+    steps = [(e.method, e.path) for e in emulator.log[submitted:]]
+    base = f"/fal-ai/fal-ai/ltx-video/requests/{job}"
+    assert steps == [
+        ("POST", "/fal-ai/fal-ai/ltx-video"),
+        ("GET", f"{base}/status"),  # IN_PROGRESS
+        ("GET", f"{base}/status"),  # COMPLETED
+        ("GET", base),  # the result, naming the file
+        ("GET", "/media/v3.fal.media/files/emulated/ltx-video.mp4"),
+    ]
+    assert "authorization" not in emulator.log[-1].headers  # the file: never with the token
+
+
 def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
     from conftest import REPO
 

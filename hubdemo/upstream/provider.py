@@ -118,11 +118,19 @@ class ProviderUpstream(HttpUpstream):
                 f"{self.provider_choice.provider} answered something that is not JSON"
             ) from None
 
+    def _routed(self, url: str) -> str:
+        """A job URL the provider named (its own host), through the router instead, with the
+        query the provider's route carries (fal-ai's queue: ``_subdomain=queue``)."""
+        query = self.call.route.partition("?")[2]
+        return f"{self.provider_base}{httpx.URL(url).path}" + (f"?{query}" if query else "")
+
     async def _finished(self, answer: Any, deadline: float) -> Any:
-        """A job's final state: polled (through the router) while the provider says pending."""
+        """A job's final state: polled (through the router) while the provider says pending;
+        then its result, when the provider keeps that apart (fal-ai's queue: response_url)."""
         # Poll while the provider says "not yet" and names no file (replicate's "Prefer: wait"
         # answers often name the file while the job is still "processing").
         where: str | None = None
+        result = answer.get("response_url") if isinstance(answer, dict) else None
         while (
             isinstance(answer, dict)
             and answer.get("status") in PENDING
@@ -133,7 +141,10 @@ class ProviderUpstream(HttpUpstream):
             if where is None:
                 break
             await asyncio.sleep(1.0)
-            answer = await self._poll(f"{self.provider_base}{httpx.URL(where).raw_path.decode()}")
+            answer = await self._poll(self._routed(where))
+        apart = isinstance(result, str) and isinstance(answer, dict)
+        if apart and file_reference(answer) is None and answer.get("status") not in FAILED:
+            answer = await self._poll(self._routed(str(result)))
         if isinstance(answer, dict) and answer.get("status") in FAILED:
             raise UpstreamError(
                 f"{self.provider_choice.provider}'s job {answer['status']}: "
