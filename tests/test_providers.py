@@ -348,6 +348,15 @@ def test_a_video_from_fal_ais_queue_is_polled_then_fetched(emulator) -> None:
     assert "authorization" not in emulator.log[-1].headers  # the file: never with the token
 
 
+def test_openai_is_not_offered_as_it_takes_no_hugging_face_token(emulator) -> None:
+    """huggingface_hub's openai helper refuses hf_ tokens: the router does not serve it, so
+    hubdemo (which always goes through the router) does not offer it."""
+    result = run_cli(emulator, "describe", "meta-llama/Llama-3.3-70B-Instruct", "--provider",
+                     "openai")  # fmt: skip
+    assert result.returncode == 2
+    assert "'openai' is not a provider hubdemo knows" in result.stderr
+
+
 def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
     from conftest import REPO
 
