@@ -12,7 +12,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium test lint bench soak demo demo-replay clean
+.PHONY: install chromium test lint bench bench-ab soak demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -44,6 +44,10 @@ $(GRADIO_VENV)/.installed:
 bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_local.py
+
+BEFORE ?= HEAD~1
+bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
+	$(PY) tests/benchmarks/bench_ab.py --before $(BEFORE)
 
 soak: install  ## 20,000 requests, 10% faulty: zero 500s; 150 x 19 MB uploads and 1,000 slow clients
 	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
