@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 
@@ -169,8 +170,17 @@ def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, s
     sent = [e for e in emulator.log[before:] if e.method == "POST"][-1]
     assert json.loads(sent.body)["parameters"] == {"top_k": 1, "function_to_apply": "softmax"}
     snippet = page.locator("#snippet-python").text_content()
-    compile(snippet, "snippet.py", "exec")  # the "Use via API" Python runs as shown
-    assert '\\"top_k\\":1' in snippet
+    # The "Use via API" Python runs as shown, and posts exactly the request the page made.
+    call = next(
+        node
+        for node in ast.walk(ast.parse(snippet))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "post"
+    )
+    posted = ast.literal_eval(next(k.value for k in call.keywords if k.arg == "json"))
+    assert posted == {
+        "data": ["I like you"],
+        "parameters": {"top_k": 1, "function_to_apply": "softmax"},
+    }
 
 
 def test_settings_inside_an_object_parameter_and_json_ones_reach_the_upstream(

@@ -106,6 +106,7 @@ def test_a_line_and_sentences_in_similarity_bars_out(browser, servers, emulator,
     for bar, score in zip(bars.all(), recorded):
         width = float(bar.locator(".fill").evaluate("e => e.style.width").rstrip("%"))
         assert abs(width - score * 100) < 0.01
+        assert bar.locator(".value").text_content() == f"{score:.3f}"  # a cosine, not a share
     assert "That is a happy person" in page.locator("#out-similarity .source").text_content()
     assert problems == []
 

@@ -397,6 +397,7 @@
             $("#json").textContent = JSON.stringify(event.output, null, 2);
             jsonPanel.hidden = false;
             statusEl.textContent = `Answered in ${event.duration.toFixed(2)} s`;
+            showResult();
             box.value = "";
             attached = null;
             if (chatImage) {
@@ -422,6 +423,12 @@
   form.addEventListener("reset", () => {
     Object.keys(media).forEach((k) => delete media[k]);
     $$(".stage, audio.preview, video.preview").forEach((n) => (n.hidden = true));
+    // Clear clears the result too: the page is as it was first shown.
+    info.outputs.forEach((component) => (document.getElementById(`out-${component.kind}`).hidden = true));
+    $("#error").hidden = true;
+    statusEl.textContent = "";
+    jsonPanel.hidden = true;
+    placeholder.hidden = false;
   });
   cancel.addEventListener("click", () => controller && controller.abort());
   document.addEventListener("keydown", (event) => {
@@ -439,13 +446,13 @@
 
   // ---- outputs --------------------------------------------------------------------------
 
-  function bars(list, rows, limit) {
+  function bars(list, rows, limit, shown = pct) {
     list.replaceChildren();
     rows.slice(0, limit).forEach((row) => {
       const item = el("li", "bar");
       const fillEl = el("span", "fill");
       fillEl.style.width = `${Math.max(0, Math.min(1, row.score)) * 100}%`;
-      item.append(fillEl, el("span", "label", row.label), el("span", "value", pct(row.score)));
+      item.append(fillEl, el("span", "label", row.label), el("span", "value", shown(row.score)));
       if (row.title) item.title = row.title;
       list.append(item);
     });
@@ -534,10 +541,12 @@
     },
     similarity(root, value) {
       $(".source", root).textContent = `Compared with: “${value.source}”`;
+      // A cosine similarity is a number in [-1, 1], not a share: shown as the output's number.
       bars(
         $(".bars", root),
         value.rows.map((r) => ({ label: r.sentence, score: r.score })),
-        value.rows.length
+        value.rows.length,
+        (score) => score.toFixed(3)
       );
     },
     entities(root, value) {
@@ -719,9 +728,31 @@
     });
     $("#json").textContent = JSON.stringify(payload.output, null, 2);
     jsonPanel.hidden = false;
+    showResult();
+  }
+
+  // On a narrow screen the result is below the inputs: bring it into view (without animation
+  // for those who asked for reduced motion).
+  function showResult() {
+    if (!window.matchMedia("(max-width: 800px)").matches) return;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    $(".pane.outputs").scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
   }
 
   // ---- "Use via API" ------------------------------------------------------------------------
+
+  // A JSON value written as a Python literal (True/False/None; strings as JSON writes them,
+  // which Python reads the same).
+  function python(value) {
+    if (value === null) return "None";
+    if (value === true) return "True";
+    if (value === false) return "False";
+    if (Array.isArray(value)) return `[${value.map(python).join(", ")}]`;
+    if (typeof value === "object") {
+      return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${python(v)}`).join(", ")}}`;
+    }
+    return JSON.stringify(value);
+  }
 
   function updateSnippets(body) {
     const shown = {
@@ -735,10 +766,10 @@
       ? `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d @request.json`
       : `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d '${json.replace(/'/g, "'\\''")}'`;
     $("#snippet-python").textContent =
-      `import httpx\n\n` +
+      `import requests\n\n` +
       (hasMedia
-        ? `body = open("request.json").read()\nresponse = httpx.post("${url}", content=body, headers={"Content-Type": "application/json"}, timeout=120)`
-        : `response = httpx.post(\n    "${url}",\n    content=${JSON.stringify(json)},\n    headers={"Content-Type": "application/json"},\n    timeout=120,\n)`) +
+        ? `import json\n\nbody = json.load(open("request.json"))\nresponse = requests.post("${url}", json=body, timeout=120)`
+        : `response = requests.post(\n    "${url}",\n    json=${python(shown)},\n    timeout=120,\n)`) +
       `\nprint(response.json()["output"])`;
     const link = $("#request-download");
     if (link.href) URL.revokeObjectURL(link.href);
