@@ -175,6 +175,8 @@ def create_app(
         )
 
     async def on_error(request: Request, exc: Exception) -> Response:
+        """HubdemoError and HTTPException only: anything else reaches SecurityHeaders, the
+        outermost layer, which answers the one 500."""
         if isinstance(exc, HubdemoError):
             status, payload = exc.status, exc.to_json()
             headers = {}
@@ -185,19 +187,18 @@ def create_app(
                 headers["Retry-After"] = str(round(clamp_wait(wait)))
             log.info("%s %s -> %s %s", request.method, request.url.path, status, exc.type)
             return JSONResponse(payload, status_code=status, headers=headers)
-        if isinstance(exc, HTTPException):
-            if "text/html" in request.headers.get("accept", ""):
-                return templates.TemplateResponse(
-                    request,
-                    "error.html",
-                    {"status": exc.status_code, "message": exc.detail},
-                    status_code=exc.status_code,
-                )
-            return JSONResponse(
-                {"error": f"{exc.detail}: see GET /api/info for the API", "type": "HTTPError"},
+        assert isinstance(exc, HTTPException)
+        if "text/html" in request.headers.get("accept", ""):
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"status": exc.status_code, "message": exc.detail},
                 status_code=exc.status_code,
             )
-        raise exc  # SecurityHeaders, the outermost layer, answers the one 500
+        return JSONResponse(
+            {"error": f"{exc.detail}: see GET /api/info for the API", "type": "HTTPError"},
+            status_code=exc.status_code,
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

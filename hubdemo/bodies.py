@@ -104,8 +104,8 @@ def parse_json(body: bytes) -> Any:
 
 
 async def read_json(request: Request, limit: int, timeout: float = DEFAULT_BODY_TIMEOUT) -> Any:
-    """The JSON body (see read_body), parsed in a thread when it is large."""
-    require_json(request)
+    """The JSON body (see read_body), parsed in a thread when it is large. The caller checks
+    the content type first (require_json), before it waits for room to read the body."""
     body = await read_body(request, limit, timeout)
     if len(body) > OFFLOAD_BYTES:
         return await off_loop(parse_json, body)

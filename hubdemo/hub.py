@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any
 
 import httpx
 
+from . import jsonio
 from .errors import GatedModel, HubUnreachable, ModelNotFound
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -135,8 +135,8 @@ class HubClient:
                 "try again later, or pass --task to skip the Hub lookup"
             )
         try:
-            info = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            info = jsonio.loads(body)
+        except (ValueError, UnicodeDecodeError):
             raise HubUnreachable(
                 f"the Hub at {self.endpoint} sent something that is not JSON for '{repo_id}': "
                 "check HF_ENDPOINT points at a Hub"

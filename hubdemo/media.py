@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .errors import InputError, PayloadTooLarge, UnsupportedMedia
 
-_DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.ASCII)
+DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.ASCII)
 
 # (prefix at offset 0, MIME). Checked in order; the WAVE/WEBP/AVI cases share RIFF.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -98,7 +98,7 @@ def parse_media(value: object, family: str, field: str) -> Media:
     value = value.strip()
     b64 = value
     if value.startswith("data:"):
-        match = _DATA_URL.match(value)
+        match = DATA_URL.match(value)
         if not match or not match.group(3):
             raise InputError(
                 f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)"

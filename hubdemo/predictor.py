@@ -167,7 +167,4 @@ class Predictor:
     def _provider(self) -> dict[str, Any] | None:
         """The Inference Provider that answers, the Hub's mapping, and why (router only)."""
         choice = getattr(self.upstream, "provider_choice", None)
-        if choice is None:
-            remote = getattr(self.upstream, "remote", None)  # the router, before a fallback
-            choice = getattr(remote, "provider_choice", None)
         return choice.to_json() if choice is not None else None

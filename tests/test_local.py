@@ -225,7 +225,7 @@ def test_a_model_with_a_chat_template_chats_locally_whole_and_streamed(
         assert last["output"]["choices"][0]["message"]["content"].strip() == answer.strip()
         validate_output("chat-completion", last["output"])
 
-        image = {"type": "image_url", "image_url": {"url": "https://huggingface.co/cat.png"}}
+        image = {"type": "image_url", "image_url": {"url": "https://example.invalid/cat.png"}}
         parts = [{"type": "text", "text": "what is this?"}, image]
         refused = httpx.post(
             f"{server.url}/api/predict",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import HF_TASKS, REPO
 from test_tasks_e2e import CASES
 
@@ -44,20 +43,20 @@ def test_every_output_kind_is_drawn_by_the_page() -> None:
         assert f"    {kind}(root" in script, f"app.js has no renderer for {kind}"
 
 
-def test_bundled_output_schemas_are_the_shared_specs_verbatim() -> None:
+def test_bundled_output_schemas_are_the_hub_specs_verbatim() -> None:
     from conftest import HF_TASKS
 
     from hubdemo.schemas import OWN_SPECS, SCHEMA_DIR
 
-    shared = {p.parent.name for p in HF_TASKS.glob("*/output.json")} - {"placeholder"}
+    hub_specs = {p.parent.name for p in HF_TASKS.glob("*/output.json")} - {"placeholder"}
     bundled = {p.parent.name for p in SCHEMA_DIR.glob("*/output.json")}
-    assert bundled == shared | set(OWN_SPECS)
+    assert bundled == hub_specs | set(OWN_SPECS)
     for name in OWN_SPECS:  # written for hubdemo only where the Hub has no spec, and marked
         assert not (HF_TASKS / name).exists()
         for part in ("input.json", "output.json"):
             text = (SCHEMA_DIR / name / part).read_text()
             assert "Written for hubdemo" in json.loads(text)["$comment"]
-    for name in shared:
+    for name in hub_specs:
         assert (SCHEMA_DIR / name / "output.json").read_bytes() == (
             HF_TASKS / name / "output.json"
         ).read_bytes()
@@ -96,16 +95,18 @@ def test_parameter_controls_follow_each_tasks_spec() -> None:
     assert controls["function_to_apply"]["options"] == ["sigmoid", "softmax", "none"]
 
 
-def test_the_test_data_is_a_verbatim_copy_of_hf_tasks() -> None:
-    """tests/data/hf-tasks is what the Hub's specs and recordings say, byte for byte (checked
-    where the original folder is at hand: beside the repository, as on the developers' machines)."""
+def test_the_recorded_traffic_is_the_one_source_txt_names() -> None:
+    """tests/data/hf-tasks/tapes/tapes.json is the recording SOURCE.txt describes, byte for
+    byte (its sha256 is written there)."""
+    import hashlib
+    import re
+
     from conftest import HF_TASKS
 
-    original = REPO.parent / "shared" / "hf-tasks"
-    if not original.is_dir():
-        pytest.skip("no ../shared/hf-tasks beside the repository to compare with")
-    ours = {p.relative_to(HF_TASKS) for p in HF_TASKS.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(original) for p in original.rglob("*") if p.is_file()}
-    assert ours == theirs
-    for relative in theirs:
-        assert (HF_TASKS / relative).read_bytes() == (original / relative).read_bytes(), relative
+    source = (HF_TASKS / "SOURCE.txt").read_text()
+    named = re.search(r"sha256\s+([0-9a-f]{64})", source)
+    assert named, "SOURCE.txt names the sha256 of tapes.json"
+    tapes = (HF_TASKS / "tapes" / "tapes.json").read_bytes()
+    assert hashlib.sha256(tapes).hexdigest() == named.group(1)
+    assert (HF_TASKS / "LICENSE").is_file()
+    assert (HF_TASKS / "tapes" / "huggingface_hub-cassettes" / "LICENSE").is_file()

@@ -38,6 +38,11 @@ class FallbackUpstream:
         return getattr(self.active, "state", "ready")
 
     @property
+    def provider_choice(self) -> Any:
+        """The router's provider choice (describe shows it, even once the local model answers)."""
+        return getattr(self.remote, "provider_choice", None)
+
+    @property
     def load_error(self) -> str | None:
         return getattr(self.active, "load_error", None)
 

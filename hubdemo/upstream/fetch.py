@@ -9,18 +9,15 @@ request's deadline and the output size limit. Redirects are followed by hand, ea
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import ipaddress
-import re
 
 import httpx
 
-from ..errors import UpstreamBadResponse, UpstreamTimeout
+from ..errors import InputError, UpstreamBadResponse, UpstreamTimeout
+from ..media import DATA_URL, decode_base64
 from .http import ssl_context
 
 MAX_FILE_BYTES = 200 * 2**20
-_DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(?:;[\w=.-]+)*;base64,", re.ASCII)
 
 
 async def _is_public(host: str, port: int) -> bool:
@@ -39,16 +36,16 @@ async def _allowed(url: httpx.URL, router: httpx.URL) -> bool:
 
 
 def decode_data_url(url: str) -> tuple[bytes, str]:
-    match = _DATA_URL.match(url)
-    if not match:
-        raise UpstreamBadResponse("the provider answered with a data URL that is not base64")
+    """A data URL the provider answered with, as bytes and its declared type."""
+    match = DATA_URL.match(url)
     try:
-        data = base64.b64decode(url[match.end() :], validate=True)
-    except (binascii.Error, ValueError):
+        if not match or not match.group(3):
+            raise InputError("not base64")
+        return decode_base64(url[match.end() :], "the provider's file"), match.group(1) or ""
+    except InputError:
         raise UpstreamBadResponse(
             "the provider answered with a data URL that is not base64"
         ) from None
-    return data, match.group(1) or ""
 
 
 async def fetch_file(

@@ -162,4 +162,4 @@ def _expected(task: str) -> str:
         return "a {label: confidence} dict or a list of {'label', 'score'} dicts"
     if task in TEXT_KEYS:
         return "a string"
-    return f"the list form of shared/hf-tasks/{get_task(task).spec}/output.json"
+    return f"the list form of the Hub's {get_task(task).spec} output schema (GET /openapi.json)"

@@ -78,7 +78,7 @@ def error_text(body: bytes, redact: Redactor | None = None, limit: int = 300) ->
     body = redact.bytes(body)
     try:
         payload: Any = jsonio.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, UnicodeDecodeError):  # jsonio turns deep nesting into a ValueError
         return redact.text(body[: limit * 4].decode("utf-8", "replace")).strip()[:limit]
     message = json.dumps(payload)
     if isinstance(payload, dict):
@@ -237,6 +237,12 @@ class HttpUpstream:
         )
         return outgoing, self._transports[next(self._turn) % len(self._transports)]
 
+    def _refused(self, exc: Exception) -> UpstreamRefused:
+        return UpstreamRefused(
+            f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
+            "--router/--endpoint and your connection"
+        )
+
     def _late(self) -> UpstreamTimeout:
         return UpstreamTimeout(
             f"the endpoint at {self.base_url} did not answer within {self.total:g} s; try "
@@ -253,10 +259,7 @@ class HttpUpstream:
                 finally:
                     await response.aclose()
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise UpstreamRefused(
-                f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
-                "--router/--endpoint and your connection"
-            ) from None
+            raise self._refused(exc) from None
         except (httpx.TimeoutException, TimeoutError):
             raise self._late() from None
         except httpx.HTTPError as exc:
@@ -338,12 +341,14 @@ class HttpUpstream:
         try:
             async with asyncio.timeout_at(next_deadline()):
                 response = await transport.handle_async_request(outgoing)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise self._refused(exc) from None
         except (httpx.TimeoutException, TimeoutError):
             raise self._late() from None
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
-                f"cannot reach the endpoint at {self.base_url} ({type(exc).__name__}); check "
-                "--router/--endpoint and your connection"
+                f"the connection to {self.base_url} broke before the stream began "
+                f"({type(exc).__name__}); try again"
             ) from None
         try:
             if response.status_code >= 300:
