@@ -12,7 +12,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium test lint bench bench-ab soak demo demo-replay clean
+.PHONY: install chromium js test lint bench bench-ab soak demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,7 +30,19 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 	  echo "Installing Chromium with apt-get..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium  ## the whole test suite, no network needed
+# The JavaScript the tests drive: the official @huggingface/inference client (against
+# `hubdemo endpoint`) and axe-core (the page's accessibility check), pinned by the lock file.
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Node.js with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $@
+
+js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
+
+test: install chromium js  ## the whole test suite, no network needed
 	$(PY) -m pytest
 
 GRADIO_VENV ?= .venv-gradio
@@ -74,4 +86,4 @@ demo-replay: install
 	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) $(GRADIO_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(GRADIO_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

@@ -629,15 +629,14 @@ def smoke(
 @app.command()
 def tasks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the supported pipeline tasks, their components and parameters."""
-    from .local.runners import RUNNERS
     from .tasks import TASKS, hub_tags
-    from .upstream.local import EMBEDDING_TASKS
+    from .upstream.local import runs_locally
 
     described = {
         name: {
             **handler.describe(),
             "pipeline_tags": hub_tags(name),
-            "runs_locally": name in RUNNERS or name in EMBEDDING_TASKS,
+            "runs_locally": runs_locally(name),
         }
         for name, handler in sorted(TASKS.items())
     }

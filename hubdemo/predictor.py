@@ -74,9 +74,16 @@ class Predictor:
         else:
             task_input = self.handler.preprocess(body)
         response = await self.upstream.send(self.handler.serialize(task_input))
-        output = self.handler.deserialize(response)
+        batch = self.handler.is_batch(task_input)
+        if batch:  # {"inputs": [texts]}: one output per text
+            output = self.handler.deserialize_batch(response, len(task_input.inputs))
+        else:
+            output = self.handler.deserialize(response)
         try:
-            data = self.handler.postprocess(output, task_input)
+            if batch:
+                data = self.handler.postprocess_batch(output, task_input)
+            else:
+                data = self.handler.postprocess(output, task_input)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             # deserialize accepted it, yet it cannot be drawn: still the upstream's doing.
             raise UpstreamBadResponse(

@@ -59,17 +59,19 @@ def _registry(root: Path) -> Any:
 
 
 @cache
-def _validator(spec_folder: str, root: Path) -> Any:
+def _validator(spec_folder: str, root: Path, name: str = "output.json") -> Any:
     import jsonschema
 
-    schema = read_spec(json.loads((root / spec_folder / "output.json").read_text()))
+    schema = read_spec(json.loads((root / spec_folder / name).read_text()))
     return jsonschema.Draft6Validator(schema, registry=_registry(root))
 
 
-def output_errors(spec_folder: str, output: Any, root: Path = SCHEMA_DIR) -> list[str]:
-    """What makes ``output`` break ``<spec_folder>/output.json`` (empty when it is valid)."""
+def output_errors(
+    spec_folder: str, output: Any, root: Path = SCHEMA_DIR, name: str = "output.json"
+) -> list[str]:
+    """What makes ``output`` break ``<spec_folder>/<name>`` (empty when it is valid)."""
     errors = []
-    for error in _validator(spec_folder, root).iter_errors(output):
+    for error in _validator(spec_folder, root, name).iter_errors(output):
         if (
             error.instance is None
             and isinstance(error.schema, dict)

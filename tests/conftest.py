@@ -23,14 +23,14 @@ from hubdemo.schemas import output_errors
 REPO = Path(__file__).resolve().parent.parent
 
 
-def validate_output(spec_folder: str, output: Any) -> None:
-    """Validate against tests/data/hf-tasks/<spec_folder>/output.json, the Hub's own spec (not
-    hubdemo's bundled copy); OpenAPI "nullable" honoured. Tasks hf-tasks
-    has no spec for are checked against the one written for hubdemo."""
+def validate_output(spec_folder: str, output: Any, name: str = "output.json") -> None:
+    """Validate against tests/data/hf-tasks/<spec_folder>/output.json (or ``name``, e.g.
+    stream_output.json), the Hub's own spec (not hubdemo's bundled copy); OpenAPI "nullable"
+    honoured. Tasks hf-tasks has no spec for are checked against the one written for hubdemo."""
     from hubdemo.schemas import OWN_SPECS, SCHEMA_DIR
 
     errors = output_errors(
-        spec_folder, output, SCHEMA_DIR if spec_folder in OWN_SPECS else HF_TASKS
+        spec_folder, output, SCHEMA_DIR if spec_folder in OWN_SPECS else HF_TASKS, name
     )
     assert not errors, f"{spec_folder} output breaks its schema: {errors[0]}"
 
@@ -256,3 +256,43 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+# -- `hubdemo endpoint` and the clients that call it --------------------------------------
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def endpoint_for(model: str) -> ThreadServer:
+    """`hubdemo endpoint` for a folder or a cached Hub id, on a free loopback port."""
+    from hubdemo.endpoint import create_endpoint_app
+    from hubdemo.hub import HubClient
+    from hubdemo.resolve import resolve
+    from hubdemo.upstream import make_upstream
+    from hubdemo.upstream.local import LocalUpstream
+
+    spec = resolve(model, HubClient(endpoint="http://127.0.0.1:9"))
+    backend = make_upstream(spec, local=True)
+    assert isinstance(backend, LocalUpstream)
+    return ThreadServer(create_endpoint_app(spec, backend))
+
+
+@pytest.fixture(scope="module")
+def minilm_endpoint(hf_cache: Path) -> Iterator[ThreadServer]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_CACHE", str(hf_cache))
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        server = endpoint_for(MINILM)
+    with server:
+        yield server
+
+
+@pytest.fixture
+def inference_client(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """huggingface_hub's client, allowed to talk (to loopback): offline mode refuses all."""
+    import huggingface_hub.constants
+    from huggingface_hub import InferenceClient
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    return InferenceClient

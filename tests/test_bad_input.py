@@ -95,7 +95,11 @@ CASES: list[tuple[str, str, Any, int, str]] = [
     ("inputs-null", TEXT, {"inputs": None}, 400, "expected text, got NoneType"),
     ("inputs-empty", TEXT, {"inputs": ""}, 400, "the text is empty"),
     ("inputs-blank", TEXT, {"data": ["   \n "]}, 400, "the text is empty"),
-    ("inputs-list", TEXT, {"inputs": ["a", "b"]}, 400, "expected text, got list"),
+    ("inputs-list-one-text-task", GENERATION, {"inputs": ["a", "b"]}, 400, "expected one text"),
+    ("inputs-list-empty", TEXT, {"inputs": []}, 400, "the list of texts is empty"),
+    ("inputs-list-not-text", TEXT, {"inputs": ["a", 5]}, 400, "text[1]: expected text, got int"),
+    ("inputs-list-blank", TEXT, {"inputs": ["a", " "]}, 400, "text[1]: the text is empty"),
+    ("inputs-list-too-long", TEXT, {"inputs": ["a"] * 257}, 413, "at most 256"),
     # -- parameters
     ("params-string", TEXT, {"inputs": "hi", "parameters": "top_k=3"}, 422, "JSON object"),
     ("params-list", TEXT, {"inputs": "hi", "parameters": [1]}, 422, "JSON object"),

@@ -4,53 +4,17 @@ client (huggingface_hub's InferenceClient) and by hubdemo's own remote path."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from conftest import ThreadServer, free_port, hubdemo_env, validate_output
+from conftest import MINILM, ThreadServer, endpoint_for, free_port, hubdemo_env, validate_output
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, config_labels, recorded_similarity
 
 from hubdemo.app import create_app
-from hubdemo.endpoint import create_endpoint_app
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
-from hubdemo.upstream import make_upstream
 from hubdemo.upstream.endpoint import EndpointUpstream
-from hubdemo.upstream.local import LocalUpstream
 from hubdemo.upstream.router import RouterUpstream
-
-MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-def endpoint_for(model: str, **env: str) -> ThreadServer:
-    spec = resolve(model, HubClient(endpoint="http://127.0.0.1:9"))
-    backend = make_upstream(spec, local=True)
-    assert isinstance(backend, LocalUpstream)
-    return ThreadServer(create_endpoint_app(spec, backend))
-
-
-@pytest.fixture(scope="module")
-def minilm_endpoint(hf_cache: Path) -> Iterator[ThreadServer]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HF_HUB_CACHE", str(hf_cache))
-        patch.setenv("HF_HUB_OFFLINE", "1")
-        server = endpoint_for(MINILM)
-    with server:
-        yield server
-
-
-@pytest.fixture
-def inference_client(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """huggingface_hub's client, allowed to talk (to loopback): offline mode refuses all."""
-    import huggingface_hub.constants
-    from huggingface_hub import InferenceClient
-
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-    return InferenceClient
 
 
 def test_inference_client_feature_extraction(minilm_endpoint, inference_client) -> None:

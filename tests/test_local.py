@@ -365,7 +365,7 @@ def test_a_local_chat_stream_stops_generating_when_its_listener_leaves(tmp_path:
     from hubdemo.tasks.base import WireRequest
 
     class Endless:
-        """Stands in for ChatModel.stream: a word every 10 ms until told to stop."""
+        """Stands in for ChatModel.stream: a chunk of one word every 10 ms until told to stop."""
 
         words = 0
         stopped_after: int | None = None
@@ -373,9 +373,9 @@ def test_a_local_chat_stream_stops_generating_when_its_listener_leaves(tmp_path:
         def stream(self, messages: Any, parameters: Any, push: Any, stopped: Any) -> Any:
             while not stopped.wait(0.01) and self.words < 1000:
                 self.words += 1
-                push("word ")
+                push({"choices": [{"delta": {"content": "word "}}]})
             self.stopped_after = self.words
-            return {}
+            return []
 
     model = Endless()
     upstream = LocalUpstream(tmp_path, "chat-completion")

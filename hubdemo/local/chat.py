@@ -1,8 +1,10 @@
-"""Chat on this machine: a causal language model with a chat template answers chat-completion
-objects, whole (through the batcher) or streamed piece by piece as generate() makes them.
+"""Chat on this machine: a causal language model with a chat template answers the OpenAI chat
+body with chat-completion objects, whole (through the batcher) or as chat.completion.chunk
+events while generate() writes them.
 
-Everything here runs on the backend's worker thread. A stream pushes each piece of text to the
-event loop through a callback, and stops generating as soon as its listener has gone.
+The spec's settings are honoured (max_tokens, temperature, top_p, seed, stop, n, logprobs and
+top_logprobs, frequency and presence penalties, logit_bias); the rest (tools, response_format,
+...) are refused with 422 naming them. Runs on the backend's worker thread.
 """
 
 from __future__ import annotations
@@ -10,12 +12,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, LocalModelError
+from ..errors import InputError, InvalidParameter, LocalModelError
+from .generation import (
+    MAX_CHOICES,
+    MAX_TOP,
+    CausalLM,
+    Generation,
+    Settings,
+    Token,
+    count,
+    refuse,
+    stop_list,
+)
 
-DEFAULT_MAX_TOKENS = 256
+Push = Callable[[dict[str, Any]], None]
+NOT_HERE = ("tools", "tool_choice", "tool_prompt", "response_format", "reasoning_effort")
+FINISH = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
 
 
 def _text_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -34,95 +48,103 @@ def _text_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return plain
 
 
+def logit_bias(value: Any) -> dict[int, float]:
+    """OpenAI's {"token id": bias} (the spec also allows a list: bias per token id)."""
+    if value in (None, {}, []):
+        return {}
+    pairs: Any = enumerate(value) if isinstance(value, list) else getattr(value, "items", list)()
+    bias: dict[int, float] = {}
+    for key, number in pairs:
+        try:
+            bias[int(key)] = float(number)
+        except (TypeError, ValueError):
+            raise InvalidParameter('logit_bias: give {"token id": bias, ...}') from None
+    return bias
+
+
+def chat_settings(parameters: dict[str, Any]) -> tuple[Settings, int, int | None]:
+    """Settings, how many choices (n), and how many alternatives per token when logprobs is
+    asked for (None: no logprobs)."""
+    refuse(parameters, NOT_HERE, "a plain chat template")
+    n = count(parameters.get("n") or 1, "n", low=1, high=MAX_CHOICES)
+    top = parameters.get("top_logprobs")
+    if top is not None and not parameters.get("logprobs"):
+        raise InvalidParameter("top_logprobs: needs logprobs: true")
+    settings = Settings(
+        max_new_tokens=parameters.get("max_tokens"),
+        temperature=parameters.get("temperature"),
+        top_p=parameters.get("top_p"),
+        seed=parameters.get("seed"),
+        stop=stop_list(parameters.get("stop")),
+        frequency_penalty=float(parameters.get("frequency_penalty") or 0),
+        presence_penalty=float(parameters.get("presence_penalty") or 0),
+        logit_bias=logit_bias(parameters.get("logit_bias")),
+        top_n=count(top or 0, "top_logprobs", low=0, high=MAX_TOP),
+    )
+    return settings, n, (settings.top_n if parameters.get("logprobs") else None)
+
+
+def until_stop(text: str, stops: tuple[str, ...]) -> str:
+    """OpenAI's answers end before the stop sequence (TGI's include it)."""
+    cut = min((text.find(s) for s in stops if s in text), default=-1)
+    return text if cut < 0 else text[:cut]
+
+
+def token_logprobs(tokens: list[Token]) -> list[dict[str, Any]]:
+    return [
+        {
+            "token": t.text,
+            "logprob": t.logprob,
+            "bytes": list(t.text.encode()),
+            "top_logprobs": [
+                {"token": text, "logprob": lp, "bytes": list(text.encode())}
+                for _, text, lp in t.top
+            ],
+        }
+        for t in tokens
+    ]
+
+
 class ChatModel:
     """A Runner for the batcher (a list of conversations in, chat-completion objects out), and
     ``stream`` for one conversation at a time."""
 
-    def __init__(self, model_dir: Path) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        self.name = model_dir.name
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        if not getattr(self.tokenizer, "chat_template", None):
+    def __init__(self, lm: CausalLM) -> None:
+        if not lm.chats:
             raise LocalModelError(
-                f"the model in {model_dir} has no chat template, so it cannot chat; serve it "
-                "with --task text-generation"
+                "this model has no chat template, so it cannot chat; serve it with --task "
+                "text-generation"
             )
-        self.model = AutoModelForCausalLM.from_pretrained(model_dir)
-        self.model.eval()
-        config = self.model.config
-        self.context = getattr(config, "max_position_embeddings", None) or getattr(
-            config, "n_positions", None
+        self.lm = lm
+
+    def _prompt(self, messages: list[dict[str, Any]]) -> list[int]:
+        encoded = self.lm.tokenizer.apply_chat_template(
+            _text_messages(messages), add_generation_prompt=True, return_dict=True
         )
+        ids: list[int] = list(encoded["input_ids"])
+        return ids
 
-    def _prompt(self, messages: list[dict[str, Any]]) -> Any:
-        encoded = self.tokenizer.apply_chat_template(
-            _text_messages(messages), add_generation_prompt=True, return_tensors="pt",
-            return_dict=True,
-        )  # fmt: skip
-        return encoded["input_ids"]
-
-    def _settings(self, prompt_length: int, parameters: dict[str, Any]) -> dict[str, Any]:
-        """The spec's chat settings as generate() arguments; greedy unless a temperature or
-        top_p asks for sampling, and never past the model's context."""
-        import torch
-
-        wanted = int(parameters.get("max_tokens") or DEFAULT_MAX_TOKENS)
-        room = self.context - prompt_length if self.context else wanted
-        if room < 1:
-            raise InputError(
-                f"the conversation is {prompt_length} tokens, as long as this model's context "
-                f"({self.context}); start a new conversation"
-            )
-        kwargs: dict[str, Any] = {"max_new_tokens": min(wanted, room)}
-        temperature, top_p = parameters.get("temperature"), parameters.get("top_p")
-        if temperature or top_p:
-            kwargs.update(do_sample=True, temperature=temperature or 1.0, top_p=top_p or 1.0)
-        else:
-            kwargs["do_sample"] = False
-        if parameters.get("seed") is not None:
-            torch.manual_seed(int(parameters["seed"]))
-        pad = self.tokenizer.pad_token_id
-        kwargs["pad_token_id"] = pad if pad is not None else self.tokenizer.eos_token_id
-        return kwargs
-
-    def _completion(
-        self, text: str, prompt_tokens: int, new_tokens: int, limit: int
-    ) -> dict[str, Any]:
+    def _choice(self, index: int, run: Generation, stops: tuple[str, ...], top: int | None) -> Any:
         return {
-            "id": f"local-{time.time_ns()}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": self.name,
-            "system_fingerprint": "hubdemo-local",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": "length" if new_tokens >= limit else "stop",
-                    "logprobs": None,
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": new_tokens,
-                "total_tokens": prompt_tokens + new_tokens,
-            },
+            "index": index,
+            "message": {"role": "assistant", "content": until_stop(run.text, stops)},
+            "finish_reason": FINISH[run.finish_reason],
+            "logprobs": {"content": token_logprobs(run.tokens)} if top is not None else None,
         }
 
     def __call__(self, inputs: list[Any], parameters: dict[str, Any]) -> list[Any]:
-        import torch
-
+        settings, n, top = chat_settings(parameters)
         answers = []
         for messages in inputs:  # prompts differ in length: one conversation at a time
             prompt = self._prompt(messages)
-            settings = self._settings(prompt.shape[1], parameters)
-            with torch.inference_mode():
-                generated = self.model.generate(prompt, **settings)
-            new = generated[0, prompt.shape[1] :]
-            text = self.tokenizer.decode(new, skip_special_tokens=True)
+            runs = [self.lm.run(prompt, nth_choice(settings, i)) for i in range(n)]
+            made = sum(len(r.tokens) for r in runs)
             answers.append(
-                self._completion(text, prompt.shape[1], len(new), settings["max_new_tokens"])
+                {
+                    **_head(self.lm.name, "chat.completion"),
+                    "choices": [self._choice(i, r, settings.stop, top) for i, r in enumerate(runs)],
+                    "usage": usage_of(len(prompt), made),
+                }
             )
         return answers
 
@@ -130,32 +152,57 @@ class ChatModel:
         self,
         messages: list[dict[str, Any]],
         parameters: dict[str, Any],
-        push: Callable[[str], None],
+        push: Push,
         stopped: threading.Event,
-    ) -> dict[str, Any]:
-        """Generate one answer, handing each finished piece of text to ``push``; stop early once
-        ``stopped`` is set. Returns the chat-completion object of the whole answer."""
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextStreamer
+    ) -> list[dict[str, Any]]:
+        """Push a chat.completion.chunk per piece of text as generate() makes it; stop early
+        once ``stopped`` is set. Returns the last chunk (finish reason and usage)."""
+        settings, n, top = chat_settings(parameters)
+        if n > 1:
+            raise InvalidParameter("n: more than one choice cannot be streamed here; drop stream")
+        head = _head(self.lm.name, "chat.completion.chunk")
+        written = ""
 
-        # transformers is untyped here (Any): mypy cannot check these subclasses.
-        class Pieces(TextStreamer):  # type: ignore[misc]
-            def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
-                if text:
-                    push(text)
-
-        class WhenStopped(StoppingCriteria):  # type: ignore[misc]
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-                return torch.full((input_ids.shape[0],), stopped.is_set(), dtype=torch.bool)
+        def on_token(token: Token) -> None:
+            nonlocal written
+            visible = until_stop(written + token.text, settings.stop)[len(written) :]
+            written += token.text
+            if visible or top is not None:
+                logprobs = {"content": token_logprobs([token])} if top is not None else None
+                push(_chunk(head, {"role": "assistant", "content": visible}, None, logprobs))
 
         prompt = self._prompt(messages)
-        settings = self._settings(prompt.shape[1], parameters)
-        streamer = Pieces(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        with torch.inference_mode():
-            generated = self.model.generate(
-                prompt, streamer=streamer,
-                stopping_criteria=StoppingCriteriaList([WhenStopped()]), **settings,
-            )  # fmt: skip
-        new = generated[0, prompt.shape[1] :]
-        text = self.tokenizer.decode(new, skip_special_tokens=True)
-        return self._completion(text, prompt.shape[1], len(new), settings["max_new_tokens"])
+        run = self.lm.run(prompt, settings, on_token, stopped)
+        last = _chunk(head, {}, FINISH[run.finish_reason], None)
+        return [{**last, "usage": usage_of(len(prompt), len(run.tokens))}]
+
+
+def nth_choice(settings: Settings, index: int) -> Settings:
+    """The index-th of n choices: its own seed, so sampled choices differ and repeat."""
+    if index == 0 or settings.seed is None:
+        return settings
+    from dataclasses import replace
+
+    return replace(settings, seed=settings.seed + index)
+
+
+def _head(model: str, kind: str) -> dict[str, Any]:
+    return {
+        "id": f"local-{time.time_ns()}",
+        "object": kind,
+        "created": int(time.time()),
+        "model": model,
+        "system_fingerprint": "hubdemo-local",
+    }
+
+
+def _chunk(
+    head: dict[str, Any], delta: dict[str, Any], finish: str | None, logprobs: Any
+) -> dict[str, Any]:
+    """One chat.completion.chunk, as chat-completion/stream_output.json has it."""
+    choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}
+    return {**head, "choices": [choice]}
+
+
+def usage_of(prompt: int, made: int) -> dict[str, int]:
+    return {"prompt_tokens": prompt, "completion_tokens": made, "total_tokens": prompt + made}

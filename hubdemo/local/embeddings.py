@@ -119,10 +119,10 @@ def feature_extraction(encoder: Encoder) -> Runner:
             count = len(value) if isinstance(value, list) else 1
             rows = [vectors[position + i].tolist() for i in range(count)]
             position += count
-            if isinstance(value, list) or not encoder.sentence_level:
-                answers.append(rows)  # [n][d]; token embeddings [1][tokens][d], as the router
-            else:
-                answers.append(rows[0])  # one text, one sentence vector: [d]
+            if encoder.sentence_level:  # a list: [n][d]; one text: [d]
+                answers.append(rows if isinstance(value, list) else rows[0])
+            else:  # token embeddings: one text [1][tokens][d], a list [n][1][tokens][d]
+                answers.append([[r] for r in rows] if isinstance(value, list) else rows)
         return answers
 
     return run

@@ -152,21 +152,6 @@ def zero_shot_classification(model_dir: Path) -> Runner:
     return run
 
 
-def text_generation(model_dir: Path) -> Runner:
-    pipe = make_pipeline("text-generation", model_dir)
-
-    def run(inputs: list[str], parameters: dict[str, Any]) -> list[Json]:
-        kwargs = generate_kwargs(parameters)
-        full = parameters.get("return_full_text", True)
-        answers = []
-        for prompt in inputs:  # GPT-style tokenizers often have no pad token: one at a time
-            result = pipe(prompt, return_full_text=full, **kwargs)
-            answers.append([{"generated_text": result[0]["generated_text"]}])
-        return answers
-
-    return run
-
-
 def image_classification(model_dir: Path) -> Runner:
     pipe = make_pipeline("image-classification", model_dir)
 
@@ -349,12 +334,6 @@ def image_to_text(model_dir: Path) -> Runner:
     return run
 
 
-def chat_completion(model_dir: Path) -> Runner:
-    from .chat import ChatModel
-
-    return ChatModel(model_dir)
-
-
 def _vision(name: str) -> Callable[[Path], Runner]:
     def make(model_dir: Path) -> Runner:
         from . import vision
@@ -368,7 +347,6 @@ def _vision(name: str) -> Callable[[Path], Runner]:
 RUNNERS: dict[str, Callable[[Path], Runner]] = {
     "audio-classification": audio_classification,
     "automatic-speech-recognition": automatic_speech_recognition,
-    "chat-completion": chat_completion,
     "depth-estimation": _vision("depth_estimation"),
     "fill-mask": fill_mask,
     "image-classification": image_classification,
@@ -378,11 +356,11 @@ RUNNERS: dict[str, Callable[[Path], Runner]] = {
     "question-answering": question_answering,
     "summarization": summarization,
     "text-classification": text_classification,
-    "text-generation": text_generation,
     "text2text-generation": text2text_generation,
     "token-classification": token_classification,
     "translation": translation,
     "zero-shot-classification": zero_shot_classification,
     "zero-shot-image-classification": _vision("zero_shot_image_classification"),
 }
-# feature-extraction and sentence-similarity: see embeddings.py (one model serves both).
+# feature-extraction and sentence-similarity: see embeddings.py (one model serves both);
+# chat-completion, text-generation and completions: chat.py and completions.py (one causal LM).

@@ -75,12 +75,12 @@ TASKS: dict[str, TaskHandler] = {
     "feature-extraction": FeatureExtractionTask(
         "feature-extraction", title="Feature extraction", action="Embed",
         inputs=[_TEXT], outputs=[c.out("embedding", "Embedding")],
-        normalize=o.embedding, display=o.embedding_strip, route="pipeline",
+        normalize=o.embedding, display=o.embedding_strip, route="pipeline", batches=True,
     ),
     "fill-mask": TaskHandler(
         "fill-mask", title="Fill mask", action="Fill the mask",
         inputs=[c.text("text", "Text with a mask token")], outputs=[c.out("labels", "Predictions")],
-        normalize=o.fill_mask, display=o.filled_tokens,
+        normalize=o.fill_mask, display=o.filled_tokens, batches=True,
     ),
     "image-classification": MediaTask(
         "image-classification", title="Image classification", action="Classify",
@@ -137,7 +137,7 @@ TASKS: dict[str, TaskHandler] = {
     "summarization": TaskHandler(
         "summarization", title="Summarization", action="Summarize",
         inputs=[_TEXT], outputs=[c.out("text", "Summary")],
-        normalize=o.summary_text, display=o.show_summary,
+        normalize=o.summary_text, display=o.show_summary, batches=True,
     ),
     "table-question-answering": TableQuestionTask(
         "table-question-answering", title="Table question answering", action="Answer",
@@ -157,6 +157,7 @@ TASKS: dict[str, TaskHandler] = {
     "text-classification": TaskHandler(
         "text-classification", title="Text classification", action="Classify",
         inputs=[_TEXT], outputs=[_LABELS], normalize=o.classification, display=o.label_bars,
+        batches=True,
     ),
     "text-generation": TaskHandler(
         "text-generation", title="Text generation", action="Generate",
@@ -186,17 +187,17 @@ TASKS: dict[str, TaskHandler] = {
     "text2text-generation": TaskHandler(
         "text2text-generation", title="Text-to-text generation", action="Generate",
         inputs=[_TEXT], outputs=[_TEXT_OUT], normalize=o.generated_text,
-        display=o.show_generated, spec="text-generation",
+        display=o.show_generated, spec="text-generation", batches=True,
     ),
     "token-classification": TaskHandler(
         "token-classification", title="Token classification", action="Find entities",
         inputs=[_TEXT], outputs=[c.out("entities", "Entities")],
-        normalize=o.entities, display=o.entity_spans,
+        normalize=o.entities, display=o.entity_spans, batches=True,
     ),
     "translation": TaskHandler(
         "translation", title="Translation", action="Translate",
         inputs=[_TEXT], outputs=[c.out("text", "Translation")],
-        normalize=o.translation_text, display=o.show_translation,
+        normalize=o.translation_text, display=o.show_translation, batches=True,
     ),
     "video-classification": MediaTask(
         "video-classification", title="Video classification", action="Classify",
@@ -210,7 +211,7 @@ TASKS: dict[str, TaskHandler] = {
     "zero-shot-classification": ZeroShotTask(
         "zero-shot-classification", title="Zero-shot classification", action="Classify",
         inputs=[_TEXT, c.Component("candidate_labels", "labels", "Candidate labels, comma-separated")],  # noqa: E501
-        outputs=[_LABELS], normalize=o.zero_shot, display=o.label_bars,
+        outputs=[_LABELS], normalize=o.zero_shot, display=o.label_bars, batches=True,
     ),
     "zero-shot-image-classification": ZeroShotImageTask(
         "zero-shot-image-classification", title="Zero-shot image classification",

@@ -28,6 +28,10 @@ from ..schemas import coerce_parameters, parameter_errors
 Json = Any
 Normalizer = Callable[[Json], Json]
 
+# Texts one batch request ({"inputs": ["a", "b", ...]}) may carry: the router runs a list as one
+# batch, and one request must not hold a model for minutes.
+MAX_BATCH = 256
+
 
 @dataclass(frozen=True)
 class TaskInput:
@@ -99,6 +103,7 @@ class TaskHandler:
         display: Callable[[Json, TaskInput], Json],
         route: str = "",
         spec: str | None = None,
+        batches: bool = False,
     ) -> None:
         self.name = name
         self.title = title
@@ -107,6 +112,9 @@ class TaskHandler:
         self.outputs = tuple(outputs)
         self.route = route
         self.spec = spec or name  # the hf-tasks folder whose schemas this task follows
+        # {"inputs": [texts]} is one batch, answered with one result per text (the router's
+        # pipelines take lists; only feature-extraction's schema says so).
+        self.batches = batches
         self._normalize = normalize
         self._display = display
 
@@ -169,8 +177,24 @@ class TaskHandler:
         return self.check_inputs(values[0])
 
     def check_inputs(self, inputs: Any) -> Any:
-        """Validate the task's own ``inputs``; the default wants non-empty text."""
-        return require_text(inputs, self.inputs[0].name)
+        """Validate the task's own ``inputs``; the default wants non-empty text, or for a task
+        that ``batches``, a list of them."""
+        name = self.inputs[0].name
+        if self.batches and isinstance(inputs, list):
+            if not inputs:
+                raise InputError(f"{name}: the list of texts is empty; give at least one")
+            if len(inputs) > MAX_BATCH:
+                raise PayloadTooLarge(
+                    f"{name}: {len(inputs)} texts in one request; at most {MAX_BATCH}: send "
+                    "them in smaller groups"
+                )
+            return [require_text(text, f"{name}[{i}]") for i, text in enumerate(inputs)]
+        if isinstance(inputs, list) and not self.batches:
+            raise InputError(f"{name}: expected one text; {self.name} takes one per request")
+        return require_text(inputs, name)
+
+    def is_batch(self, task_input: TaskInput) -> bool:
+        return self.batches and isinstance(task_input.inputs, list)
 
     # -- 2. serialize ----------------------------------------------------------------------
 
@@ -207,11 +231,35 @@ class TaskHandler:
                 f"model really is a {self.name} model, or pass the right --task"
             ) from None
 
+    def deserialize_batch(self, response: WireResponse, count: int) -> list[Json]:
+        """A batch's answer: the router's list, one result per text, each normalized."""
+        payload = parse_json(response)
+        if not isinstance(payload, list) or len(payload) != count:
+            got = f"{len(payload)} results" if isinstance(payload, list) else "one result"
+            raise UpstreamBadResponse(
+                f"the endpoint answered {got} for {count} texts; it may not take lists: send "
+                "one text per request"
+            )
+        try:
+            return [self._normalize(item) for item in payload]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise UpstreamBadResponse(
+                f"the endpoint's answer is not a list of {self.name} results ({exc})"
+            ) from None
+
     # -- 4. postprocess --------------------------------------------------------------------
 
     def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
         """Display values for the output components."""
         return [self._display(output, task_input)]
+
+    def postprocess_batch(self, outputs: list[Json], task_input: TaskInput) -> list[Json]:
+        """A batch's display values: per output component, one value per text."""
+        each = [
+            self.postprocess(output, TaskInput(text, task_input.parameters))
+            for output, text in zip(outputs, task_input.inputs, strict=True)
+        ]
+        return [list(values) for values in zip(*each, strict=True)]
 
     # -- examples --------------------------------------------------------------------------
 

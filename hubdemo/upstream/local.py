@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import threading
 import time
@@ -18,31 +19,32 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..errors import HubdemoError, LocalModelError, PayloadTooLarge, UpstreamTimeout
+from .. import jsonio
+from ..errors import HubdemoError, InputError, LocalModelError, PayloadTooLarge, UpstreamTimeout
 from ..local import quiet_transformers, require_local
 from ..local.batching import Batcher
 from ..tasks import get_task
-from ..tasks.base import WireRequest, WireResponse, count_texts
+from ..tasks.base import TaskInput, WireRequest, WireResponse, count_texts
 from .http import DEFAULT_TOTAL
 
 log = logging.getLogger("hubdemo")
 
 EMBEDDING_TASKS = ("feature-extraction", "sentence-similarity")
+# Tasks whose answer to one text is a list of one (text-classification's [[...]],
+# translation's [{...}]): the router's answer to a list of texts is those items, in order.
+ONE_IN_A_LIST = ("text-classification", "summarization", "translation", "text2text-generation")
+# One causal language model answers all three; "completions" is OpenAI's POST /v1/completions.
+GENERATION_TASKS = ("chat-completion", "text-generation", "completions")
 # Texts one request may bring (sentences to compare, texts to embed, labels): each costs a
 # forward pass on this machine's CPU, and one request must not hold the model for minutes.
 MAX_TEXTS = 256
 
 
-def _chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
-    """One chat.completion.chunk, as chat-completion/stream_output.json has it."""
-    return {
-        "id": "local",
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": "local",
-        "system_fingerprint": "hubdemo-local",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
-    }
+def runs_locally(task: str) -> bool:
+    """Whether the local backend has a runner for ``task`` (it does not import transformers)."""
+    from ..local.runners import RUNNERS
+
+    return task in RUNNERS or task in EMBEDDING_TASKS or task in GENERATION_TASKS
 
 
 class LocalUpstream:
@@ -71,6 +73,7 @@ class LocalUpstream:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hubdemo-model")
         self._runners: dict[str, Any] = {}
         self._encoder: Any = None
+        self._lm: Any = None  # the CausalLM of chat, text-generation and completions
         self._lock = threading.Lock()  # guards the runners (worker thread)
         self._start_lock = threading.Lock()  # never held while a model loads
         self._batchers: dict[str, Batcher] = {}
@@ -103,6 +106,8 @@ class LocalUpstream:
 
         if task in EMBEDDING_TASKS:
             return self.task in EMBEDDING_TASKS
+        if task in GENERATION_TASKS and self.task in GENERATION_TASKS:
+            return task != "chat-completion" or self.task == "chat-completion"
         return task == self.task and task in RUNNERS
 
     def _runner(self, task: str) -> Any:
@@ -126,6 +131,15 @@ class LocalUpstream:
                     self._encoder = embeddings.Encoder(self.model_dir)
                 make = getattr(embeddings, task.replace("-", "_"))
                 return make(self._encoder)
+            if task in GENERATION_TASKS:
+                from ..local.chat import ChatModel
+                from ..local.completions import Completer, TextGenerator
+                from ..local.generation import CausalLM
+
+                if self._lm is None:
+                    self._lm = CausalLM(self.model_dir, self.model_id)
+                kinds = {"chat-completion": ChatModel, "text-generation": TextGenerator}
+                return kinds.get(task, Completer)(self._lm)
             return RUNNERS[task](self.model_dir)
         except HubdemoError:
             raise
@@ -134,6 +148,21 @@ class LocalUpstream:
                 f"cannot load the model in {self.model_dir} for {task} ({type(exc).__name__}: "
                 f"{str(exc)[:300]}); check that the folder holds a complete saved model"
             ) from exc
+
+    def input_limit(self) -> int | None:
+        """The longest input in tokens, from the saved files (nothing is loaded for it)."""
+        found: list[int] = []
+        for name, keys in (
+            ("tokenizer_config.json", ("model_max_length",)),
+            ("config.json", ("max_position_embeddings", "n_positions", "max_seq_length")),
+        ):
+            try:
+                saved = json.loads((self.model_dir / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            found += [saved[k] for k in keys if isinstance(saved.get(k), int)]
+        usable = [n for n in found if 0 < n < 10**7]  # transformers writes 1e30 for "none"
+        return min(usable) if usable else None
 
     # -- the Upstream interface -----------------------------------------------------------
 
@@ -148,7 +177,8 @@ class LocalUpstream:
         """Answer a request of ``task`` (the model's own, or the other embedding task): at most
         MAX_TEXTS texts, within ``timeout`` seconds once the model is loaded. (The model's
         thread finishes a batch it has begun; the request does not wait for it.)"""
-        task_input = get_task(task).read_request(request)
+        handler = get_task("text-generation" if task == "completions" else task)
+        task_input = self._read(task, request)
         texts = count_texts(task_input.inputs)
         if texts > MAX_TEXTS:
             raise PayloadTooLarge(
@@ -156,19 +186,13 @@ class LocalUpstream:
                 f"{MAX_TEXTS} per request: send them in smaller groups"
             )
 
-        await asyncio.wrap_future(self.start())  # raises the load error, if any
-        batcher = self._batchers.get(task)
-        if batcher is None:
-            runner = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._runner, task
-            )
-            batcher = Batcher(
-                runner, self._executor, max_size=self.batch_size, max_wait=self.batch_wait
-            )
-            self._batchers[task] = batcher
+        batcher = await self._batcher(task)
         try:
             async with asyncio.timeout(self.timeout):
-                result = await batcher.submit(task_input.inputs, task_input.parameters)
+                if handler.is_batch(task_input) and task != "feature-extraction":
+                    result = await self._batch(task, batcher, task_input)
+                else:  # feature-extraction's runner embeds a list in one pass itself
+                    result = await batcher.submit(task_input.inputs, task_input.parameters)
         except TimeoutError:
             raise UpstreamTimeout(
                 f"the model on this machine did not answer within {self.timeout:g} s; try a "
@@ -184,14 +208,54 @@ class LocalUpstream:
             ) from None
         return WireResponse(status=200, content_type="application/json", payload=result)
 
-    async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
-        """A chat answer as the router streams it: chat.completion.chunk objects, one per piece
-        of text, the last with the finish reason and usage. Generation stops when the listener
-        goes (the server closes this iterator)."""
-        task_input = get_task(self.task).read_request(request)
+    @staticmethod
+    def _read(task: str, request: WireRequest) -> TaskInput:
+        """The request as the task's runner takes it. OpenAI's completions body has no
+        task schema: its runner reads (and checks) the whole body."""
+        if task != "completions":
+            return get_task(task).read_request(request)
+        try:
+            body = jsonio.loads(request.content) if request.content is not None else request.json
+        except (ValueError, UnicodeDecodeError):
+            raise InputError('POST /v1/completions takes a JSON body: {"prompt": ...}') from None
+        if not isinstance(body, dict):
+            raise InputError('POST /v1/completions takes a JSON object: {"prompt": ...}')
+        return TaskInput(body)
+
+    async def _batcher(self, task: str) -> Batcher:
+        await asyncio.wrap_future(self.start())  # raises the load error, if any
+        batcher = self._batchers.get(task)
+        if batcher is None:
+            runner = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._runner, task
+            )
+            batcher = Batcher(
+                runner, self._executor, max_size=self.batch_size, max_wait=self.batch_wait
+            )
+            self._batchers[task] = batcher
+        return batcher
+
+    @staticmethod
+    async def _batch(task: str, batcher: Batcher, task_input: Any) -> list[Any]:
+        """A list of texts: each joins the batcher on its own, so they run in batches of
+        --batch-size beside other requests; the answer is the router's list."""
+        answers = await asyncio.gather(
+            *(batcher.submit(text, task_input.parameters) for text in task_input.inputs)
+        )
+        return [a[0] for a in answers] if task in ONE_IN_A_LIST else list(answers)
+
+    async def stream(
+        self, request: WireRequest, task: str | None = None
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """An answer as it is written, in the form of ``task`` (the model's own by default):
+        chat.completion.chunk objects for chat, TGI's token events for text-generation,
+        text_completion chunks for completions. Generation stops when the listener goes (the
+        server closes this iterator)."""
+        task = task or self.task
+        task_input = self._read(task, request)
         await asyncio.wrap_future(self.start())
         loop = asyncio.get_running_loop()
-        model = await loop.run_in_executor(self._executor, self._runner, self.task)
+        model = await loop.run_in_executor(self._executor, self._runner, task)
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         stopped = threading.Event()
 
@@ -200,7 +264,7 @@ class LocalUpstream:
 
         def generate() -> None:
             try:
-                push = functools.partial(tell, "piece")
+                push = functools.partial(tell, "event")
                 tell("end", model.stream(task_input.inputs, task_input.parameters, push, stopped))
             except Exception as exc:  # handed to the event loop, raised there
                 tell("error", exc)
@@ -209,18 +273,18 @@ class LocalUpstream:
         try:
             while True:
                 kind, value = await queue.get()
-                if kind == "piece":
-                    yield _chunk({"role": "assistant", "content": value}, None)
+                if kind == "event":
+                    yield value
                 elif kind == "end":
-                    choice = value["choices"][0]
-                    yield {**_chunk({}, choice["finish_reason"]), "usage": value["usage"]}
+                    for event in value:
+                        yield event
                     return
                 elif isinstance(value, HubdemoError):
                     raise value
                 else:
-                    log.warning("local chat failed", exc_info=value)
+                    log.warning("local generation failed", exc_info=value)
                     raise LocalModelError(
-                        f"the model failed on this conversation ({type(value).__name__}: "
+                        f"the model failed on this input ({type(value).__name__}: "
                         f"{str(value)[:300]})"
                     )
         finally:
