@@ -58,3 +58,68 @@ def test_on_a_phone_the_result_scrolls_into_view_and_no_shortcut_is_shown(
     context.close()
     assert top < start  # the page scrolled by itself
     assert top >= 0 and bottom <= height, (top, bottom, height)  # the whole result is in view
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_score_text_never_sits_on_a_bar(browser, servers, width, scheme) -> None:
+    """The recorded scores fill their bars almost wholly (99.99%) and hardly at all (0.01%):
+    every label and number stays whole, beside or above its bar, never on its edge."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(servers[MODEL].url)
+    page.get_by_label("Text", exact=True).fill("I like you. I love you.")  # recorded
+    page.get_by_role("button", name="Classify").click()
+    bars = page.locator("#out-labels .bar")
+    bars.first.wait_for(state="visible", timeout=10_000)
+    widths = []
+    for bar in bars.all():
+        box = bar.evaluate(
+            """b => {
+                const r = (s) => b.querySelector(s).getBoundingClientRect();
+                const v = b.querySelector(".value");
+                return {label: r(".label"), value: r(".value"), fill: r(".fill"),
+                        meter: r(".meter"), bar: b.getBoundingClientRect(),
+                        clipped: v.scrollWidth > v.clientWidth,
+                        width: b.querySelector(".fill").style.width};
+            }"""
+        )
+        widths.append(float(box["width"].rstrip("%")))
+        drawn = box["fill"]["width"] / box["meter"]["width"] * 100
+        assert abs(drawn - widths[-1]) < 0.5, (drawn, widths[-1])  # the bar shows the score
+        for text in ("label", "value"):
+            assert box[text]["bottom"] <= box["fill"]["top"], f"{text} runs onto the bar"
+            assert (
+                box["bar"]["left"] <= box[text]["left"] <= box[text]["right"] <= box["bar"]["right"]
+            )
+        assert not box["clipped"]
+    context.close()
+    assert max(widths) > 99 and min(widths) < 1  # both ends of the range were drawn
+
+
+def test_the_submit_button_keeps_its_place_and_width_while_busy(browser, servers, emulator):
+    """A slow answer (the router takes 1.5 s): the button keeps its label and size, Cancel
+    stands where Clear stood, and the seconds are counted beside them."""
+    page = browser.new_page()
+    page.goto(servers[MODEL].url)
+    page.get_by_label("Text", exact=True).fill("I like you. I love you.")  # recorded
+    submit = page.get_by_role("button", name="Classify")
+    clear = page.get_by_role("button", name="Clear")
+    idle, clear_at = submit.bounding_box(), clear.bounding_box()
+    emulator.configure(latency=1.5)
+    try:
+        submit.click()
+        cancel = page.get_by_role("button", name="Cancel")
+        cancel.wait_for(state="visible")
+        page.wait_for_timeout(400)
+        during, cancel_at = submit.bounding_box(), cancel.bounding_box()
+        counted = page.locator("#elapsed").text_content()
+        assert submit.is_disabled() and submit.text_content() == "Classify"
+        page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+    finally:
+        emulator.configure()
+    after = submit.bounding_box()
+    assert during == idle and after == idle  # no layout shift, before, during or after
+    assert cancel_at["x"] == clear_at["x"] and clear.is_visible()
+    assert counted.endswith(" s") and float(counted[:-2]) > 0
+    assert page.locator("#elapsed").is_hidden()

@@ -7,6 +7,8 @@
   const form = document.getElementById("form");
   const submit = document.getElementById("submit");
   const cancel = document.getElementById("cancel");
+  const clear = document.getElementById("clear");
+  const elapsed = document.getElementById("elapsed");
   const statusEl = document.getElementById("status");
   const errorEl = document.getElementById("error");
   const placeholder = document.getElementById("placeholder");
@@ -198,20 +200,22 @@
 
   // ---- request --------------------------------------------------------------------------
 
+  // While a request runs the submit button keeps its label and width (nothing shifts): Cancel
+  // takes Clear's place, and the time so far is counted beside them.
   function busy(on) {
     submit.disabled = on;
+    submit.setAttribute("aria-busy", String(on));
     cancel.hidden = !on;
+    clear.hidden = on;
     clearInterval(timer);
+    elapsed.textContent = "";
     if (on) {
       const started = performance.now();
       const tick = () => {
-        const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        submit.textContent = `${info.action}… ${seconds} s`;
+        elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
       };
       tick();
       timer = setInterval(tick, 100);
-    } else {
-      submit.textContent = info.action;
     }
   }
 
@@ -452,7 +456,9 @@
       const item = el("li", "bar");
       const fillEl = el("span", "fill");
       fillEl.style.width = `${Math.max(0, Math.min(1, row.score)) * 100}%`;
-      item.append(fillEl, el("span", "label", row.label), el("span", "value", shown(row.score)));
+      const meter = el("span", "meter");
+      meter.append(fillEl);
+      item.append(el("span", "label", row.label), el("span", "value", shown(row.score)), meter);
       if (row.title) item.title = row.title;
       list.append(item);
     });
