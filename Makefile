@@ -30,6 +30,16 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 	  echo "Installing Chromium with apt-get..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Gradio in a venv of its own: the stand-in Spaces of the tests (tests/spaces/) and the
+# comparison in `make bench` run real Gradio apps; hubdemo itself needs only gradio_client.
+GRADIO_VENV ?= .venv-gradio
+
+$(GRADIO_VENV)/.installed:
+	python3 -m venv $(GRADIO_VENV)
+	$(GRADIO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRADIO_VENV)/bin/python -m pip install --quiet "gradio>=6,<7"
+	touch $@
+
 # The JavaScript the tests drive: the official @huggingface/inference client (against
 # `hubdemo endpoint`) and axe-core (the page's accessibility check), pinned by the lock file.
 JS_STAMP := tests/js/node_modules/.installed
@@ -42,16 +52,9 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
-test: install chromium js  ## the whole test suite, no network needed
+test: install chromium js $(GRADIO_VENV)/.installed  ## the whole test suite, no network needed
 	$(PY) -m pytest
 
-GRADIO_VENV ?= .venv-gradio
-
-$(GRADIO_VENV)/.installed:
-	python3 -m venv $(GRADIO_VENV)
-	$(GRADIO_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(GRADIO_VENV)/bin/python -m pip install --quiet "gradio>=6,<7"
-	touch $@
 
 bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python

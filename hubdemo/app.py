@@ -30,7 +30,6 @@ from .bodies import (
 )
 from .errors import HubdemoError, UpstreamBadResponse
 from .limits import DEFAULT_QUEUE_TIMEOUT, ClientGone, Gate, unless_disconnected
-from .openapi import openapi
 from .predictor import Predictor
 from .resolve import ModelSpec
 from .security import RefuseCrossSite, RequireAuth, SecurityHeaders, json_for_html
@@ -122,7 +121,7 @@ def create_app(
     async def api_info(request: Request) -> Response:
         return JSONResponse(info)
 
-    document = openapi(info, predictor.handler.spec)
+    document = predictor.handler.api_document(info)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document)

@@ -45,6 +45,7 @@ def app_from_env() -> Starlette:
         retry_budget=_number("HUBDEMO_RETRY_BUDGET", 10.0),
         timeout=float(timeout) if timeout else None,
         provider=os.environ.get("HUBDEMO_PROVIDER") or None,
+        api_name=os.environ.get("HUBDEMO_API_NAME") or None,
     )
     cors = [o.strip() for o in os.environ.get("HUBDEMO_CORS", "").split(",") if o.strip()]
     return create_app(

@@ -62,6 +62,11 @@ PROVIDER_OPT = typer.Option(
     help="Inference Provider: auto (the first live one the Hub lists) or a name "
     "(default: HUBDEMO_PROVIDER, else auto).",
 )
+API_NAME_OPT = typer.Option(
+    None,
+    "--api-name",
+    help="A Space's endpoint to serve (default: /predict, else its first named one).",
+)
 WAIT_OPT = typer.Option(
     2.0, "--batch-wait-ms", min=0.0, help="Local backend: longest wait to fill a batch, in ms."
 )
@@ -80,6 +85,7 @@ def _build(
     retry_budget: float = 10.0,
     timeout: float | None = None,
     provider: str | None = None,
+    api_name: str | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     from .hub import find_token
     from .predictor import open_model
@@ -96,6 +102,7 @@ def _build(
         retry_budget=retry_budget,
         timeout=timeout,
         provider=provider,
+        api_name=api_name,
     )
 
 
@@ -189,6 +196,7 @@ def serve(
         1, "--workers", min=1, help="Worker processes (each resolves the model itself)."
     ),
     provider: str | None = PROVIDER_OPT,
+    api_name: str | None = API_NAME_OPT,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -209,6 +217,7 @@ def serve(
             retry_budget=retry_budget,
             timeout=timeout,
             provider=provider,
+            api_name=api_name,
         )
     except HubdemoError as exc:
         _fail(exc)
@@ -269,6 +278,7 @@ def serve(
             "HUBDEMO_ROUTER": router or "",
             "HUBDEMO_ENDPOINT": endpoint or "",
             "HUBDEMO_PROVIDER": provider or "",
+            "HUBDEMO_API_NAME": api_name or "",
         }
         _serve_workers(spec, workers, host, port, settings, header_timeout, max_connections)
         return
@@ -362,12 +372,13 @@ def describe(
     endpoint: str | None = ENDPOINT_OPT,
     local: bool = LOCAL_OPT,
     provider: str | None = PROVIDER_OPT,
+    api_name: str | None = API_NAME_OPT,
 ) -> None:
     """Show what hubdemo would serve for MODEL: task, inputs, outputs, handler chain, examples,
     and the Inference Providers the Hub lists for it (with the one chosen, and why)."""
     try:
         spec, upstream = _build(
-            model, task, token, router, endpoint, local=local, provider=provider
+            model, task, token, router, endpoint, local=local, provider=provider, api_name=api_name
         )
     except HubdemoError as exc:
         _fail(exc)
@@ -402,6 +413,18 @@ def describe(
                 "",
                 f"{mark}{entry['provider']}: {entry['provider_id']} ({entry['task']}, "
                 f"{entry['status']}{note})",
+            )
+    space = info.get("space")
+    if space:  # every endpoint with its signature; the arrow marks the one served
+        for index, (name, found) in enumerate(space["endpoints"].items()):
+            mark = "→ " if name == space["api_name"] else "  "
+            takes = ", ".join(
+                f"{p['parameter_name']}: {p['component']}" for p in found["parameters"]
+            )
+            gives = ", ".join(r["component"] for r in found["returns"])
+            note = "" if found["drawable"] else "  (hubdemo cannot draw it)"
+            plain_row(
+                table, "" if index else "endpoints", f"{mark}{name}({takes}) -> {gives}{note}"
             )
     plain_row(table, "examples", "\n".join(e["title"] for e in info["examples"]) or "—")
     out.print(table)
@@ -534,6 +557,7 @@ def predict(
     ),
     timeout: float = TIMEOUT_OPT,
     provider: str | None = PROVIDER_OPT,
+    api_name: str | None = API_NAME_OPT,
 ) -> None:
     """Run one prediction for MODEL through the same chain as the server."""
     try:
@@ -547,6 +571,7 @@ def predict(
             retry_budget=retry_budget,
             timeout=timeout,
             provider=provider,
+            api_name=api_name,
         )
         from .predictor import Predictor
 

@@ -9,7 +9,8 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   ├── NoTaskError               the model has no pipeline_tag
     │   ├── UnsupportedTaskError
     │   ├── LocalBackendMissing       torch/transformers are not installed
-    │   └── FunctionLoadError         module:function cannot be imported or called
+    │   ├── FunctionLoadError         module:function cannot be imported or called
+    │   └── UnsupportedSpace          not a Gradio Space, or no endpoint hubdemo can draw
     ├── InputError                    400 / exit 2   the prediction input is wrong
     │   ├── PayloadTooLarge           413
     │   ├── RequestTimeout            408   the body took too long to arrive
@@ -20,6 +21,7 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   ├── ModelNotFound             404 / exit 2
     │   ├── GatedModel                403 / exit 2
     │   ├── NoProviderError           404 / exit 2   no provider hubdemo can call serves it
+    │   ├── SpaceUnavailable          503 / exit 1   the Space is asleep, paused, broken, building
     │   └── HubUnreachable            503 / exit 1
     └── UpstreamError                 502 / exit 1   the inference endpoint failed
         ├── UpstreamAuthError         401 (or 403)
@@ -87,6 +89,10 @@ class FunctionLoadError(UsageError):
     pass
 
 
+class UnsupportedSpace(UsageError):
+    pass
+
+
 class InputError(HubdemoError):
     status = 400
     exit_code = 2
@@ -129,6 +135,10 @@ class GatedModel(HubError):
 class NoProviderError(HubError):
     status = 404
     exit_code = 2
+
+
+class SpaceUnavailable(HubError):
+    status = 503
 
 
 class HubUnreachable(HubError):

@@ -92,6 +92,10 @@ class HubClient:
         self._token = token
         self._client = client or new_hub_client()
 
+    @property
+    def token(self) -> str | None:
+        return self._token
+
     def model_url(self, repo_id: str) -> str:
         return f"{self.endpoint}/{repo_id}"
 
@@ -104,18 +108,27 @@ class HubClient:
             HubUnreachable: the Hub did not answer.
         """
         key = (self.endpoint, repo_id, self._token is not None)
-        if key in _INFO_CACHE:
-            return _INFO_CACHE[key]
+        if key not in _INFO_CACHE:
+            url = f"{self.endpoint}/api/models/{repo_id}?{EXPAND_QUERY}"
+            _INFO_CACHE[key] = self._info("model", repo_id, url)
+        return _INFO_CACHE[key]
+
+    def space_info(self, space_id: str) -> dict[str, Any]:
+        """The Hub's JSON about a Space (runtime stage, sdk, host, private); asked afresh each
+        time, as a sleeping Space's stage changes. Raises as model_info does."""
+        return self._info("Space", space_id, f"{self.endpoint}/api/spaces/{space_id}")
+
+    def _info(self, kind: str, repo_id: str, url: str) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-        url = f"{self.endpoint}/api/models/{repo_id}?{EXPAND_QUERY}"
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 body = read_within(response, time.monotonic() + HUB_DEADLINE, MAX_INFO_BYTES)
         except (httpx.HTTPError, TimeoutError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            skip = "pass --task to skip the Hub lookup" if kind == "model" else "try again"
             raise HubUnreachable(
-                f"cannot reach the Hub at {self.endpoint} for the model info ({why}): check "
-                "your connection or HF_ENDPOINT; pass --task to skip the Hub lookup"
+                f"cannot reach the Hub at {self.endpoint} for the {kind} info ({why}): check "
+                f"your connection or HF_ENDPOINT; {skip}"
             ) from None
         if response.status_code in (401, 404):
             hint = (
@@ -123,16 +136,17 @@ class HubClient:
                 if self._token
                 else f"check the spelling; if it is private, {TOKEN_HELP}"
             )
-            raise ModelNotFound(f"model '{repo_id}' was not found on {self.endpoint}: {hint}")
+            raise ModelNotFound(f"{kind} '{repo_id}' was not found on {self.endpoint}: {hint}")
         if response.status_code == 403:
             raise GatedModel(
-                f"model '{repo_id}' is gated: accept its terms at {self.model_url(repo_id)} "
+                f"{kind} '{repo_id}' is gated: accept its terms at {self.model_url(repo_id)} "
                 f"while logged in, then {TOKEN_HELP} from that account"
             )
         if response.status_code >= 400:
             raise HubUnreachable(
                 f"the Hub at {self.endpoint} answered {response.status_code} for '{repo_id}'; "
-                "try again later, or pass --task to skip the Hub lookup"
+                "try again later"
+                + (", or pass --task to skip the Hub lookup" if kind == "model" else "")
             )
         try:
             info = jsonio.loads(body)
@@ -142,8 +156,7 @@ class HubClient:
                 "check HF_ENDPOINT points at a Hub"
             ) from None
         if not isinstance(info, dict):
-            raise HubUnreachable(f"the Hub at {self.endpoint} sent unexpected model info")
-        _INFO_CACHE[key] = info
+            raise HubUnreachable(f"the Hub at {self.endpoint} sent unexpected {kind} info")
         return info
 
     def close(self) -> None:

@@ -121,11 +121,8 @@ def _without_required(parameters: dict[str, Any], names: set[str]) -> dict[str, 
 
 
 def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
+    """The document of a task of the Hub's: its bodies and output from hf-tasks."""
     inputs = info["inputs"]
-    items = [
-        {"type": "string"} if c.get("optional") else INPUT_SCHEMAS.get(c["kind"], NON_BLANK)
-        for c in inputs
-    ]
     native = _native_body(spec_folder, media=inputs[0]["kind"] in ("image", "audio", "video"))
     declared = parameters_schema(spec_folder)
     parameters = inline(declared, declared)
@@ -133,6 +130,22 @@ def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
         native["properties"]["parameters"] = parameters
     else:  # feature-extraction: the options sit beside "inputs"
         native["properties"].update(parameters.get("properties", {}))
+    produced = _document(SCHEMA_DIR / spec_folder / "output.json")
+    return openapi_from(info, native, parameters, inline(produced, produced))
+
+
+def openapi_from(
+    info: dict[str, Any],
+    native: dict[str, Any],
+    parameters: dict[str, Any],
+    output: dict[str, Any],
+) -> dict[str, Any]:
+    """The document, given the task's own body, its parameters and its output schema."""
+    inputs = info["inputs"]
+    items = [
+        {"type": "string"} if c.get("optional") else INPUT_SCHEMAS.get(c["kind"], NON_BLANK)
+        for c in inputs
+    ]
     data_body = {
         "type": "object",
         "required": ["data"],
@@ -148,8 +161,6 @@ def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
             "parameters": _without_required(parameters, {c["name"] for c in inputs}),
         },
     }
-    produced = _document(SCHEMA_DIR / spec_folder / "output.json")
-    output = inline(produced, produced)
     prediction = {
         "type": "object",
         "required": ["output", "data", "duration"],

@@ -34,11 +34,12 @@ def open_model(
     retry_budget: float = DEFAULT_RETRY_BUDGET,
     timeout: float | None = None,
     provider: str | None = None,
+    api_name: str | None = None,
 ) -> tuple[ModelSpec, Upstream]:
     """Resolve ``model`` (asking the Hub once) and connect it to its backend."""
     hub = HubClient(token=token, client=hub_client)
     try:
-        spec = resolve(model, hub, task)
+        spec = resolve(model, hub, task, api_name=api_name, space_wait=retry_budget)
     finally:
         hub.close()
     upstream = make_upstream(
@@ -62,7 +63,7 @@ class Predictor:
 
     def __init__(self, spec: ModelSpec, upstream: Upstream) -> None:
         self.spec = spec
-        self.handler: TaskHandler = get_task(spec.task)
+        self.handler: TaskHandler = spec.space.task if spec.space else get_task(spec.task)
         self.upstream = upstream
 
     async def predict(self, body: Any, *, offload: bool = False) -> dict[str, Any]:
@@ -169,6 +170,7 @@ class Predictor:
                 "url": self.upstream.url_for(self.handler.route),
             },
             "provider": self._provider(),
+            **({"space": self.spec.space.describe()} if self.spec.space else {}),
         }
 
     def _provider(self) -> dict[str, Any] | None:

@@ -66,6 +66,7 @@ class ModelSpec:
     revision: str | None = None  # the commit the Hub (or the cached snapshot) describes
     # The Hub's inferenceProviderMapping; None when its answer had no such field (see providers)
     providers: tuple[ProviderEntry, ...] | None = None
+    space: Any = None  # a Gradio Space: the connected spaces.SpaceBinding (source "space")
 
 
 _REVISION = re.compile(r"^[0-9a-f]{7,64}$")
@@ -185,8 +186,17 @@ def _not_cached(repo_id: str) -> str:
     return f"'{repo_id}' is not in the Hugging Face cache (looked for {folder}/snapshots)"
 
 
-def resolve(model: str, hub: HubClient, task: str | None = None) -> ModelSpec:
-    """Resolve a model string to a ModelSpec, asking the Hub once for a Hub model.
+def resolve(
+    model: str,
+    hub: HubClient,
+    task: str | None = None,
+    *,
+    api_name: str | None = None,
+    space_wait: float = 60.0,
+) -> ModelSpec:
+    """Resolve a model string to a ModelSpec, asking the Hub once for a Hub model. A Gradio
+    Space (``spaces/<owner>/<name>`` and its URLs) is connected here, its endpoint
+    ``api_name`` mapped; a waking Space is waited for at most ``space_wait`` seconds.
 
     A Hub model also found in the cache gets ``local_dir``; with HF_HUB_OFFLINE set, or when
     the Hub does not answer, the cached copy alone describes it (``source="cache"``).
@@ -195,6 +205,24 @@ def resolve(model: str, hub: HubClient, task: str | None = None) -> ModelSpec:
         InvalidModelString, NoTaskError, UnsupportedTaskError, ModelNotFound, GatedModel,
         HubUnreachable, UsageError (a function without --task).
     """
+    from .spaces import open_space, space_ref
+
+    space = space_ref(model, hub.endpoint)
+    if space is not None:
+        if task is not None:
+            raise UsageError("a Space brings its own components: drop --task (use --api-name)")
+        binding = open_space(space, hub, api_name=api_name, token=hub.token, wait=space_wait)
+        return ModelSpec(
+            model_id=binding.name,
+            task="space",
+            source="space",
+            library="gradio",
+            license=binding.license,
+            hub_url=binding.page,
+            space=binding,
+        )
+    if api_name is not None:
+        raise UsageError("--api-name picks a Space's endpoint; this model is not a Space")
     if task is not None:
         get_task(task)
     ref = parse_model_string(model, hub.endpoint)

@@ -481,9 +481,13 @@ class Emulator:
         self.fal_jobs: dict[str, int] = {}  # fal-ai queue jobs -> times their status was asked
         self.plan = FaultPlan()
         self.inference_count = 0
+        # Spaces the Hub knows: id -> the successive answers of /api/spaces/{id} (the last one
+        # repeats), so a test can have a Space asleep for a few looks, then running.
+        self.spaces: dict[str, list[dict[str, Any]]] = {}
         self.app = Starlette(
             routes=[
                 Route("/api/models/{repo:path}", self._model_info),
+                Route("/api/spaces/{repo:path}", self._space_info),
                 Route("/media/{host}/{path:path}", self._provider_file, methods=["GET"]),
                 Route("/replicate/v1/predictions/{job}", self._replicate_job, methods=["GET"]),
                 Route("/fal-ai/{model:path}/requests/{job}/status", self._fal_status),
@@ -527,6 +531,17 @@ class Emulator:
     def _authorized(self, request: Request) -> bool:
         auth = request.headers.get("authorization", "")
         return auth.startswith("Bearer ") and auth[7:] in self.tokens
+
+    async def _space_info(self, request: Request) -> Response:
+        """The Hub's Space info, in the shape huggingface_hub's SpaceInfo reads (no Space is in
+        the recordings: the fields are those of huggingface_hub's documentation)."""
+        repo = request.path_params["repo"]
+        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        answers = self.spaces.get(repo)
+        if not answers or (answers[0].get("private") and not self._authorized(request)):
+            status = 404 if self._authorized(request) else 401
+            return JSONResponse(REPO_NOT_FOUND, status, headers={"X-Error-Code": "RepoNotFound"})
+        return JSONResponse(answers.pop(0) if len(answers) > 1 else answers[0])
 
     async def _model_info(self, request: Request) -> Response:
         repo = request.path_params["repo"]

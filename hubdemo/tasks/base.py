@@ -285,6 +285,12 @@ class TaskHandler:
                 return examples
         return []
 
+    def api_document(self, info: dict[str, Any]) -> dict[str, Any]:
+        """``GET /openapi.json`` for this task (``info``: the /api/info object)."""
+        from ..openapi import openapi
+
+        return openapi(info, self.spec)
+
     def describe(self) -> dict[str, Any]:
         return {
             "task": self.name,
@@ -293,13 +299,21 @@ class TaskHandler:
             "max_text_chars": self.max_text_chars,
             "inputs": [c.to_json() for c in self.inputs],
             "outputs": [c.to_json() for c in self.outputs],
-            "parameters": parameter_controls(self.spec, {c.name for c in self.inputs}),
-            "chain": {
-                "preprocess": f"{type(self).__name__}.preprocess",
-                "serialize": f"{type(self).__name__}.serialize",
-                "deserialize": getattr(self._normalize, "__name__", "normalize"),
-                "postprocess": getattr(self._display, "__name__", "display"),
-            },
+            "parameters": self.controls(),
+            "chain": self.chain(),
+        }
+
+    def controls(self) -> list[dict[str, Any]]:
+        """The page's parameter controls (parameters.py), from the task's spec."""
+        return parameter_controls(self.spec, {c.name for c in self.inputs})
+
+    def chain(self) -> dict[str, str]:
+        """What runs each of the four steps, as describe shows it."""
+        return {
+            "preprocess": f"{type(self).__name__}.preprocess",
+            "serialize": f"{type(self).__name__}.serialize",
+            "deserialize": getattr(self._normalize, "__name__", "normalize"),
+            "postprocess": getattr(self._display, "__name__", "display"),
         }
 
 

@@ -42,6 +42,10 @@ def make_upstream(
       providers.py), or hf-inference, falling back to the cached copy, when there is one, if
       the router cannot be reached.
     """
+    if spec.source == "space":
+        from .space import SpaceUpstream
+
+        return SpaceUpstream(spec.space, timeout=timeout)
     if spec.source == "function":
         from .function import FunctionUpstream, load_function
 

@@ -1,0 +1,398 @@
+"""A Gradio Space's endpoint as a task: its components mapped to hubdemo's, not rebuilt.
+
+The endpoint's parameters (from gradio_client's ``view_api`` and the app's config) become
+hubdemo inputs (text and media) or parameter controls (numbers, sliders, checkboxes, dropdowns,
+radios) carrying the Gradio label and parameter name; its returns become output components. A
+request is read in either body form, converted to each component's type (a slider given "3"
+is 3), and sent as the endpoint's positional arguments; the answer's values are normalized
+(a Label becomes the Hub's classification list) and drawn by the matching output kind.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import components as c
+from ..errors import InputError, InvalidParameter, UnsupportedSpace
+from ..media import parse_media
+from . import outputs as o
+from .base import (
+    Example,
+    Json,
+    TaskHandler,
+    TaskInput,
+    WireRequest,
+    WireResponse,
+    is_blank,
+    parse_json,
+    short,
+)
+from .generated import file_shown
+
+MEDIA = {"Image": "image", "Audio": "audio", "Video": "video"}
+TEXTS = {"Textbox": "textarea", "TextArea": "textarea", "Code": "textarea"}
+CONTROLS = {"Number", "Slider", "Checkbox", "Dropdown", "Radio"}
+OUTPUTS = {
+    "Label": "labels", "Textbox": "text", "TextArea": "text", "Markdown": "text",
+    "HTML": "text", "Number": "text", "JSON": "text", "Code": "text", "Image": "image",
+    "Audio": "audio", "Video": "video",
+}  # fmt: skip
+RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
+    "labels": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["label", "score"],
+            "properties": {"label": {"type": "string"}, "score": {"type": "number"}},
+        },
+    },
+    "image": {"type": "string", "description": "a data URL"},
+    "audio": {"type": "string", "description": "a data URL"},
+    "video": {"type": "string", "description": "a data URL"},
+}
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One parameter of the endpoint, in its position."""
+
+    name: str
+    label: str
+    component: str
+    kind: str  # "input" (drawn as an input component) or "parameter" (a control)
+    has_default: bool = False
+    default: Any = None
+    props: dict[str, Any] = field(default_factory=dict)  # the component's config (choices…)
+
+    def control(self) -> dict[str, Any]:
+        """The page's parameter control (parameters.py's shape)."""
+        found: dict[str, Any] = {"name": self.name, "description": self.label}
+        if self.component == "Checkbox":
+            found["kind"] = "boolean"
+        elif self.component in ("Dropdown", "Radio"):
+            found.update(kind="choice", options=[str(v) for v in self.choices()])
+        else:
+            whole = isinstance(self.props.get("step", 1), int) and self.component == "Slider"
+            found["kind"] = "integer" if whole else "number"
+            for key in ("minimum", "maximum"):
+                if isinstance(self.props.get(key), (int, float)):
+                    found[key] = self.props[key]
+        if self.has_default and self.default is not None:
+            found["default"] = self.default
+        return found
+
+    def choices(self) -> list[Any]:
+        listed = self.props.get("choices") or []
+        return [pair[1] if isinstance(pair, (list, tuple)) else pair for pair in listed]
+
+    def convert(self, value: Any) -> Any:
+        """The value as the component takes it; 422 naming the parameter when it cannot be."""
+        where = f"{self.name} ({self.label})"
+        if self.component == "Checkbox":
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            if not isinstance(value, bool):
+                raise InvalidParameter(f"{where}: give true or false")
+            return value
+        if self.component in ("Dropdown", "Radio"):
+            allowed = self.choices()
+            if value not in allowed:
+                match = [a for a in allowed if str(a) == str(value)]
+                if not match:
+                    shown = ", ".join(str(a) for a in allowed)
+                    raise InvalidParameter(f"{where}: give one of {shown}")
+                value = match[0]
+            return value
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number:
+            raise InvalidParameter(f"{where}: give a number")
+        low, high = self.props.get("minimum"), self.props.get("maximum")
+        too_low = isinstance(low, (int, float)) and number < low
+        if too_low or (isinstance(high, (int, float)) and number > high):
+            raise InvalidParameter(f"{where}: give a number from {low} to {high}")
+        return int(number) if number.is_integer() else number
+
+
+@dataclass(frozen=True)
+class Return:
+    label: str
+    component: str
+
+
+def normalize_value(component: str, value: Any) -> Any:
+    """One returned value in hubdemo's output form: a Label as [{label, score}] (the Hub's
+    classification shape), files as data URLs (the upstream made them so), the rest as is."""
+    if component == "Label":
+        if isinstance(value, dict) and isinstance(value.get("confidences"), list):
+            return [
+                {"label": str(item["label"]), "score": float(item["confidence"])}
+                for item in value["confidences"]
+            ]
+        if isinstance(value, dict) and "label" in value:  # a Label given only its top class
+            return [{"label": str(value["label"]), "score": 1.0}]
+        raise ValueError("a Label value has label and confidences")
+    is_file = isinstance(value, str) and value.startswith("data:")
+    if component in ("Image", "Audio", "Video") and not is_file:
+        raise ValueError(f"a {component} value is a file")
+    return value
+
+
+def display_value(component: str, kind: str, value: Any, label: str) -> Any:
+    if kind == "labels":
+        return o.label_bars(value, TaskInput(None))
+    if kind in ("image", "audio", "video"):
+        return file_shown(value, label.lower().replace(" ", "-") or kind)
+    if component == "JSON" or not isinstance(value, str):
+        return {"text": json.dumps(value, indent=2, ensure_ascii=False)}
+    return {"text": value}  # Markdown and HTML too, as text: never as markup on this page
+
+
+class SpaceTask(TaskHandler):
+    """The task of one Space endpoint; ``spec`` stays chat-free: nothing here reads hf-tasks."""
+
+    def __init__(
+        self,
+        title: str,
+        api_name: str,
+        arguments: list[Argument],
+        returns: list[Return],
+        samples: list[list[Any]] | None = None,
+    ) -> None:
+        inputs = [
+            Component(a.name, MEDIA.get(a.component) or TEXTS[a.component], a.label)
+            for a in arguments
+            if a.kind == "input"
+        ]
+        outputs = [c.out(OUTPUTS[r.component], r.label) for r in returns]
+        super().__init__(
+            "space",
+            title=title,
+            action="Run",
+            inputs=inputs,
+            outputs=outputs,
+            normalize=lambda payload: payload,
+            display=lambda output, _: output,
+            spec="space",
+        )
+        self.api_name = api_name
+        self.arguments = arguments
+        self.returns = returns
+        self.samples = samples or []  # example values, one per input, in input order
+
+    # -- 1. preprocess ---------------------------------------------------------------------
+
+    def preprocess(self, body: Json) -> TaskInput:
+        if not isinstance(body, dict):
+            raise InputError(
+                'the request body must be a JSON object: {"data": [...]} or {"inputs": ...}'
+            )
+        given = body.get("parameters") or {}
+        if not isinstance(given, dict):
+            raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        controls = [a for a in self.arguments if a.kind == "parameter"]
+        unknown = sorted(set(given) - {a.name for a in controls})
+        if unknown:
+            names = ", ".join(a.name for a in controls) or "none"
+            raise InvalidParameter(
+                f"{', '.join(unknown)}: not a parameter of this Space's {self.api_name} "
+                f"(it takes: {names}); GET /api/info lists them"
+            )
+        values = self._input_values(body)
+        self.check_text_size(list(values.values()))
+        parameters = {a.name: a.convert(given[a.name]) for a in controls if a.name in given}
+        return TaskInput(values, parameters)
+
+    def _input_values(self, body: dict[str, Any]) -> dict[str, Any]:
+        names = [a.name for a in self.arguments if a.kind == "input"]
+        if "data" in body:
+            data = body["data"]
+            if not isinstance(data, list) or len(data) != len(names):
+                raise InputError(
+                    f'"data" must be a list of {len(names)} value(s), in this order: '
+                    + ", ".join(names)
+                )
+            given = dict(zip(names, data, strict=True))
+        elif "inputs" in body:
+            inputs = body["inputs"]
+            if len(names) == 1 and not (isinstance(inputs, dict) and names[0] in inputs):
+                inputs = {names[0]: inputs}
+            if not isinstance(inputs, dict):
+                raise InputError(f'"inputs" must name each input: {{{", ".join(names)}}}')
+            given = inputs
+        else:
+            raise InputError(f'the request body needs "data" (a list: {", ".join(names)})')
+        values = {}
+        for argument in (a for a in self.arguments if a.kind == "input"):
+            value = given.get(argument.name)
+            family = MEDIA.get(argument.component)
+            if family:
+                if value in (None, "") and argument.has_default:
+                    continue
+                values[argument.name] = parse_media(value, family, argument.name).data_url()
+            else:
+                if not isinstance(value, str) or (is_blank(value) and not argument.has_default):
+                    raise InputError(f"{argument.name}: the text is empty; type something")
+                values[argument.name] = value
+        return values
+
+    # -- 2. serialize: the endpoint's positional arguments ---------------------------------
+
+    def serialize(self, task_input: TaskInput) -> WireRequest:
+        args = []
+        for argument in self.arguments:
+            source = task_input.inputs if argument.kind == "input" else task_input.parameters
+            args.append(source.get(argument.name, argument.default))
+        return WireRequest(json={"api_name": self.api_name, "args": args})
+
+    # -- 3 and 4 ---------------------------------------------------------------------------
+
+    def deserialize(self, response: WireResponse) -> Json:
+        from ..errors import UpstreamBadResponse
+
+        values = parse_json(response)
+        if not isinstance(values, list) or len(values) != len(self.returns):
+            raise UpstreamBadResponse(
+                f"the Space answered {len(values) if isinstance(values, list) else 1} value(s) "
+                f"for {len(self.returns)} output(s)"
+            )
+        try:
+            shown = [normalize_value(r.component, v) for r, v in zip(self.returns, values)]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UpstreamBadResponse(
+                f"the Space's answer does not fit its outputs ({exc})"
+            ) from None
+        return shown[0] if len(shown) == 1 else shown
+
+    def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
+        values = [output] if len(self.returns) == 1 else output
+        return [
+            display_value(r.component, component.kind, value, r.label)
+            for r, component, value in zip(self.returns, self.outputs, values, strict=True)
+        ]
+
+    def controls(self) -> list[dict[str, Any]]:
+        return [a.control() for a in self.arguments if a.kind == "parameter"]
+
+    def chain(self) -> dict[str, str]:
+        return {
+            "preprocess": "SpaceTask.preprocess",
+            "serialize": f"gradio_client predict(api_name={self.api_name!r})",
+            "deserialize": "SpaceTask.deserialize",
+            "postprocess": "SpaceTask.postprocess",
+        }
+
+    def api_document(self, info: dict[str, Any]) -> dict[str, Any]:
+        """/openapi.json from the Space's components: its inputs by name, its controls with
+        their ranges and choices, its outputs in hubdemo's form."""
+        from ..openapi import openapi_from
+
+        schemas = {"number": {"type": "number"}, "integer": {"type": "integer"}}
+        properties: dict[str, Any] = {}
+        for control in self.controls():
+            kind = control["kind"]
+            if kind == "boolean":
+                schema: dict[str, Any] = {"type": "boolean"}
+            elif kind == "choice":
+                schema = {"enum": control["options"]}
+            else:
+                schema = dict(schemas[kind])
+                schema.update({k: control[k] for k in ("minimum", "maximum") if k in control})
+            properties[control["name"]] = {**schema, "description": control["description"]}
+        parameters = {"type": "object", "properties": properties, "additionalProperties": False}
+        names = [a.name for a in self.arguments if a.kind == "input"]
+        native = {
+            "type": "object",
+            "required": ["inputs"],
+            "properties": {
+                "inputs": {
+                    "type": "object",
+                    "required": names,
+                    "properties": {n: {"type": "string"} for n in names},
+                }
+                if len(names) > 1
+                else {"type": "string"},
+                "parameters": parameters,
+            },
+            "not": {"required": ["data"]},
+        }
+        outputs = [RETURN_SCHEMAS.get(OUTPUTS[r.component], {}) for r in self.returns]
+        output = outputs[0] if len(outputs) == 1 else {"type": "array", "prefixItems": outputs}
+        return openapi_from(info, native, parameters, output)
+
+    def examples(self, widget_data: Any, defaults: Any) -> list[Example]:
+        """The Space's own examples (gr.Examples / Interface examples), text ones only."""
+        return [
+            Example(title=short(" · ".join(str(v) for v in data)), data=data)
+            for data in self.samples
+        ]
+
+
+Component = c.Component
+
+
+def drawable(parameters: list[dict[str, Any]], returns: list[dict[str, Any]]) -> list[str]:
+    """What hubdemo cannot draw in an endpoint (empty: it can), as "Component (label)"."""
+    missing = [
+        f"{p['component']} ({p.get('label') or p.get('parameter_name')})"
+        for p in parameters
+        if p["component"] not in MEDIA
+        and p["component"] not in TEXTS
+        and p["component"] not in CONTROLS
+    ]
+    missing += [
+        f"{r['component']} ({r.get('label') or 'output'})"
+        for r in returns
+        if r["component"] not in OUTPUTS
+    ]
+    kinds = [OUTPUTS.get(r["component"]) for r in returns]
+    if len(kinds) != len(set(kinds)):
+        missing.append("two outputs drawn alike (hubdemo draws one of each kind)")
+    if not returns:
+        missing.append("no output")
+    return missing
+
+
+def space_task(
+    title: str,
+    api_name: str,
+    signature: dict[str, Any],
+    props_by_position: list[dict[str, Any]],
+    examples: list[list[Any]] | None = None,
+) -> SpaceTask:
+    """The task of endpoint ``api_name`` from its view_api signature and its input
+    components' config props (in the endpoint's order)."""
+    missing = drawable(signature["parameters"], signature["returns"])
+    if missing:
+        raise UnsupportedSpace(f"{api_name} has what hubdemo cannot draw: {', '.join(missing)}")
+    arguments = []
+    for position, parameter in enumerate(signature["parameters"]):
+        component = parameter["component"]
+        name = str(parameter.get("parameter_name") or f"input_{position}")
+        arguments.append(
+            Argument(
+                name=name,
+                label=str(parameter.get("label") or name),
+                component=component,
+                kind="parameter" if component in CONTROLS else "input",
+                has_default=bool(parameter.get("parameter_has_default")),
+                default=parameter.get("parameter_default"),
+                props=props_by_position[position] if position < len(props_by_position) else {},
+            )
+        )
+    if not any(a.kind == "input" for a in arguments):
+        raise UnsupportedSpace(f"{api_name} takes no text or media input to draw a form for")
+    returns = [
+        Return(str(r.get("label") or "output"), r["component"]) for r in signature["returns"]
+    ]
+    positions = [i for i, a in enumerate(arguments) if a.kind == "input"]
+    samples = [
+        [row[i] for i in positions]
+        for row in examples or []
+        if len(row) == len(arguments) and all(isinstance(row[i], str) for i in positions)
+    ]
+    return SpaceTask(title, api_name, arguments, returns, samples)

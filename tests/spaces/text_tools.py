@@ -1,0 +1,27 @@
+"""A stand-in Space: text with several inputs (Textbox + Slider + Dropdown + Checkbox) ->
+Textbox, and a second named endpoint."""
+
+import gradio as gr
+
+
+def shout(text, times, style, exclaim):
+    if text == "boom":
+        raise gr.Error("no booms here: try another word")
+    word = text.upper() if style == "upper" else text.lower()
+    return " ".join([word] * int(times)) + ("!" if exclaim else "")
+
+
+def count(text):
+    return len(text.split())
+
+
+with gr.Blocks() as demo:
+    text = gr.Textbox(label="Text")
+    times = gr.Slider(1, 5, value=2, step=1, label="Times")
+    style = gr.Dropdown(["upper", "lower"], value="upper", label="Style")
+    exclaim = gr.Checkbox(value=False, label="Exclaim")
+    out = gr.Textbox(label="Result")
+    words = gr.Number(label="Words")
+    gr.Button("Go").click(shout, [text, times, style, exclaim], out, api_name="predict")
+    gr.Button("Count").click(count, text, words, api_name="count")
+    gr.Examples([["hello world", 3, "upper", True]], [text, times, style, exclaim])

@@ -1,0 +1,310 @@
+"""Gradio Spaces as upstreams, against real Gradio 6 apps (tests/spaces/, run with Gradio from
+PyPI in its own venv, .venv-gradio, each on a loopback port) that the emulated Hub names as the
+Spaces' hosts: the page's API, describe, predict, the Space's states and its refusals."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from conftest import REPO, Server, free_port, run_cli, validate_output
+from PIL import Image
+
+GRADIO_PYTHON = REPO / ".venv-gradio" / "bin" / "python"
+APPS = REPO / "tests" / "spaces"
+OWNER = "hubdemo-test"
+
+
+def space_info(space_id: str, host: str, stage: str = "RUNNING", sdk: str = "gradio") -> dict:
+    """The Hub's /api/spaces/{id} answer, with the fields huggingface_hub's SpaceInfo reads."""
+    owner, name = space_id.split("/")
+    return {
+        "id": space_id,
+        "author": owner,
+        "sha": "0" * 40,
+        "private": False,
+        "gated": False,
+        "disabled": False,
+        "sdk": sdk,
+        "host": host,
+        "subdomain": f"{owner}-{name}",
+        "runtime": {"stage": stage, "hardware": {"current": "cpu-basic", "requested": "cpu-basic"}},
+        "cardData": {"license": "mit", "sdk": sdk},
+        "tags": ["gradio"],
+        "likes": 0,
+    }
+
+
+@pytest.fixture(scope="session")
+def gradio_apps() -> Iterator[dict[str, str]]:
+    """Each app in tests/spaces started once, as `python run.py <app> <port>`: name -> URL."""
+    if not GRADIO_PYTHON.is_file():
+        pytest.fail("Gradio's venv is missing: `make test` installs it (.venv-gradio)")
+    started: dict[str, tuple[subprocess.Popen[str], str, Any]] = {}
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    for name in ("image_classifier", "text_tools", "undrawable"):
+        port = free_port()
+        log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below; a pipe could fill
+        process = subprocess.Popen(
+            [str(GRADIO_PYTHON), "run.py", name, str(port)],
+            cwd=APPS, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        started[name] = (process, f"http://127.0.0.1:{port}", log)
+    try:
+        for name, (process, url, log) in started.items():
+            deadline = time.monotonic() + 90
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/config", timeout=2).status_code == 200:
+                        break
+                if process.poll() is not None:
+                    log.seek(0)
+                    pytest.fail(f"the Gradio app {name} exited: {log.read()[-2000:]}")
+                assert time.monotonic() < deadline, f"{name} did not start"
+                time.sleep(0.2)
+        yield {name: url for name, (_, url, _) in started.items()}
+    finally:
+        for process, _, _ in started.values():
+            process.terminate()
+        for process, _, log in started.values():
+            process.wait(timeout=20)
+            log.close()
+
+
+@pytest.fixture
+def spaces(emulator, gradio_apps) -> Iterator[dict[str, str]]:
+    """The apps as Spaces of the emulated Hub: app name -> Space id."""
+    ids = {name: f"{OWNER}/{name.replace('_', '-')}" for name in gradio_apps}
+    for name, space_id in ids.items():
+        emulator.spaces[space_id] = [space_info(space_id, gradio_apps[name])]
+    yield ids
+    for space_id in ids.values():
+        emulator.spaces.pop(space_id, None)
+
+
+def png(colour: tuple[int, int, int], size: tuple[int, int] = (24, 16)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def data_url(data: bytes, mime: str = "image/png") -> str:
+    import base64
+
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def expected_colours(colour: tuple[int, int, int]) -> dict[str, float]:
+    """What the stand-in classifier computes: each channel's share of the picture."""
+    total = sum(colour)
+    return {name: value / total for name, value in zip(("red", "green", "blue"), colour)}
+
+
+@pytest.fixture
+def classifier(emulator, spaces) -> Iterator[Server]:
+    server = Server(emulator, f"spaces/{spaces['image_classifier']}")
+    yield server
+    server.stop()
+
+
+def test_an_image_classifier_space_answers_the_hubs_classification_shape(classifier) -> None:
+    colour = (200, 40, 10)
+    response = classifier.predict({"data": [data_url(png(colour))]})
+    assert response.status_code == 200, response.text
+    output = response.json()["output"]
+    validate_output("image-classification", output)  # the Hub's [{label, score}]
+    wanted = expected_colours(colour)
+    assert {o["label"]: o["score"] for o in output} == pytest.approx(wanted, abs=1e-6)
+    bars = response.json()["data"][0]
+    assert [b["label"] for b in bars] == ["red", "green", "blue"]  # highest first
+
+    info = httpx.get(f"{classifier.url}/api/info").json()
+    assert info["task"] == "space" and info["library"] == "gradio"
+    assert info["inputs"] == [
+        {"name": "image", "kind": "image", "label": "Picture", "placeholder": "", "optional": False}
+    ]
+    assert [o["kind"] for o in info["outputs"]] == ["labels"]
+    assert info["space"]["api_name"] == "/classify"  # no /predict: the first named endpoint
+    assert info["hub_url"].endswith(f"/spaces/{OWNER}/image-classifier")
+    page = httpx.get(classifier.url)
+    assert page.status_code == 200 and "Picture" in page.text
+
+
+def test_the_same_contract_as_a_model_native_body_and_bad_input(classifier) -> None:
+    colour = (10, 20, 220)
+    native = classifier.predict({"inputs": data_url(png(colour))})
+    assert native.status_code == 200, native.text
+    top = max(native.json()["output"], key=lambda o: o["score"])
+    assert top["label"] == "blue"
+    not_an_image = classifier.predict({"data": [data_url(b"not an image at all", "image/png")]})
+    assert not_an_image.status_code in (400, 415), not_an_image.text
+    assert "error" in not_an_image.json()
+    spec = httpx.get(f"{classifier.url}/openapi.json").json()
+    assert "/api/predict" in spec["paths"]
+
+
+def test_several_inputs_with_parameters_converted_to_each_components_type(emulator, spaces):
+    server = Server(emulator, f"spaces/{spaces['text_tools']}")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        controls = {c["name"]: c for c in info["parameters"]}
+        assert controls["times"] == {
+            "name": "times", "description": "Times", "kind": "integer",
+            "minimum": 1, "maximum": 5, "default": 2,
+        }  # fmt: skip
+        assert controls["style"]["kind"] == "choice"
+        assert controls["style"]["options"] == ["upper", "lower"]
+        assert controls["exclaim"]["kind"] == "boolean"
+        assert [c["name"] for c in info["inputs"]] == ["text"]
+        assert info["examples"] == [{"title": "hello world", "data": ["hello world"]}]
+
+        body = {"data": ["Hello"], "parameters": {"times": "3", "style": "lower", "exclaim": True}}
+        answer = server.predict(body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["output"] == "hello hello hello!"
+        assert answer.json()["data"] == [{"text": "hello hello hello!"}]
+        defaults = server.predict({"inputs": "Hi"})
+        assert defaults.json()["output"] == "HI HI"  # the Space's defaults: 2, upper, no "!"
+
+        for parameters, words in (
+            ({"times": 9}, "from 1 to 5"),
+            ({"style": "sideways"}, "upper, lower"),
+            ({"loudness": 3}, "not a parameter"),
+            ({"exclaim": "maybe"}, "true or false"),
+        ):
+            refused = server.predict({"data": ["x"], "parameters": parameters})
+            assert refused.status_code == 422, parameters
+            assert words in refused.json()["error"], refused.json()
+        said = server.predict({"data": ["boom"]})
+        assert said.status_code == 422
+        assert "no booms here" in said.json()["error"]  # the Space's own message
+    finally:
+        server.stop()
+
+
+def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces) -> None:
+    space = f"spaces/{spaces['text_tools']}"
+    shown = run_cli(emulator, "describe", space)
+    assert shown.returncode == 0, shown.stderr
+    assert "→ /predict(text: Textbox, times: Slider, style: Dropdown, exclaim: Checkbox)" in (
+        shown.stdout
+    )
+    assert "/count(text: Textbox) -> Number" in shown.stdout
+    described = json.loads(run_cli(emulator, "describe", space, "--json").stdout)
+    assert set(described["space"]["endpoints"]) == {"/predict", "/count"}
+
+    said = run_cli(emulator, "predict", space, "Hi", "--param", "times=3", "--json")
+    assert said.returncode == 0, said.stderr
+    assert json.loads(said.stdout)["output"] == "HI HI HI"
+    counted = run_cli(emulator, "predict", space, "one two three", "--api-name", "/count", "--json")
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout)["output"] == 3
+
+
+def test_the_space_url_forms_resolve_through_the_hub(emulator, spaces) -> None:
+    for form in (
+        f"{emulator.url}/spaces/{spaces['text_tools']}",
+        f"https://huggingface.co/spaces/{spaces['text_tools']}",
+    ):
+        shown = run_cli(emulator, "describe", form, "--json")
+        assert shown.returncode == 0, (form, shown.stderr)
+        assert json.loads(shown.stdout)["model"] == spaces["text_tools"]
+
+
+def test_an_endpoint_hubdemo_cannot_draw_is_refused_naming_what_would_work(emulator, spaces):
+    space = f"spaces/{spaces['undrawable']}"
+    refused = run_cli(emulator, "describe", space)
+    assert refused.returncode == 2
+    line = refused.stderr.strip()
+    assert (
+        "/predict has what hubdemo cannot draw: Model3d (Shape)" in line
+        and "/echo" in line
+        and "--api-name" in line
+    )
+    assert "Traceback" not in refused.stderr and len(line.splitlines()) == 1
+    echoed = run_cli(emulator, "predict", space, "hello", "--api-name", "echo", "--json")
+    assert echoed.returncode == 0, echoed.stderr
+    assert json.loads(echoed.stdout)["output"] == "hello"
+
+
+@pytest.mark.parametrize(
+    ("stage", "sdk", "code", "words"),
+    [
+        ("PAUSED", "gradio", 1, "paused"),
+        ("RUNTIME_ERROR", "gradio", 1, "runtime error"),
+        ("RUNNING", "docker", 2, "docker Space"),
+        ("BUILDING", "gradio", 1, "building"),
+    ],
+)
+def test_a_space_that_cannot_answer_is_one_line_naming_its_state(
+    emulator, gradio_apps, stage, sdk, code, words
+) -> None:
+    space_id = f"{OWNER}/state-{stage.lower()}"
+    emulator.spaces[space_id] = [space_info(space_id, gradio_apps["text_tools"], stage, sdk)]
+    try:
+        started = time.monotonic()
+        command = ["predict", f"spaces/{space_id}", "x", "--retry-budget", "3"]
+        said = run_cli(emulator, *command)
+        took = time.monotonic() - started
+    finally:
+        emulator.spaces.pop(space_id)
+    assert said.returncode == code, said.stderr
+    assert words in said.stderr and "Traceback" not in said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1
+    assert took < 30  # never a hang: the budget was 3 s
+
+
+def test_a_sleeping_space_is_waited_for_until_it_runs(emulator, gradio_apps) -> None:
+    space_id = f"{OWNER}/sleepy"
+    host = gradio_apps["text_tools"]
+    emulator.spaces[space_id] = [
+        space_info(space_id, host, "SLEEPING"),
+        space_info(space_id, host, "APP_STARTING"),
+        space_info(space_id, host, "RUNNING"),
+    ]
+    try:
+        said = run_cli(emulator, "predict", f"spaces/{space_id}", "wake", "--json")
+    finally:
+        emulator.spaces.pop(space_id)
+    assert said.returncode == 0, said.stderr
+    assert json.loads(said.stdout)["output"] == "WAKE WAKE"
+    looks = [e for e in emulator.log if e.path == f"/api/spaces/{space_id}"]
+    assert len(looks) == 3  # asked until it ran, then no more
+
+
+def test_an_unknown_space_and_a_bad_space_string(emulator) -> None:
+    missing = run_cli(emulator, "describe", f"spaces/{OWNER}/nothing-here")
+    assert missing.returncode == 2 and "Space 'hubdemo-test/nothing-here' was not found" in (
+        missing.stderr
+    )
+    bad = run_cli(emulator, "describe", "spaces/not a space")
+    assert bad.returncode == 2 and "not a Space id" in bad.stderr
+    with_task = run_cli(emulator, "describe", f"spaces/{OWNER}/x", "--task", "text-classification")
+    assert with_task.returncode == 2 and "drop --task" in with_task.stderr
+
+
+@pytest.mark.browser
+def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path) -> None:
+    picture = tmp_path / "green.png"
+    picture.write_bytes(png((20, 180, 40)))
+    page = browser.new_page()
+    page.goto(classifier.url)
+    assert page.locator("h1").text_content().strip() == f"{OWNER}/image-classifier"
+    page.get_by_label("Picture", exact=True).set_input_files(str(picture))
+    page.locator("img.preview").wait_for(state="visible")
+    page.get_by_role("button", name="Run").click()
+    bars = page.locator("#out-labels .bar")
+    bars.first.wait_for(state="visible", timeout=15_000)
+    page.screenshot(path=str(tmp_path / "space-classifier.png"), full_page=True)
+    wanted = expected_colours((20, 180, 40))
+    assert bars.first.locator(".label").text_content() == "green"
+    assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"
