@@ -637,13 +637,24 @@ def smoke(
     endpoint: str | None = ENDPOINT_OPT,
     local: bool = LOCAL_OPT,
     provider: str | None = PROVIDER_OPT,
+    api_name: str | None = API_NAME_OPT,
 ) -> None:
     """Check that each model's demo works: page, examples, outputs against the task's schema."""
     from .cli_smoke import run_smoke
 
     try:
         status = run_smoke(
-            models, examples, report, record, replay, token, router, endpoint, local, provider
+            models,
+            examples,
+            report,
+            record,
+            replay,
+            token,
+            router,
+            endpoint,
+            local,
+            provider,
+            api_name,
         )
     except HubdemoError as exc:
         _fail(exc)

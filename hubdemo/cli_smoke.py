@@ -69,11 +69,19 @@ def run_smoke(
     endpoint: str | None,
     local: bool,
     provider: str | None = None,
+    api_name: str | None = None,
 ) -> int:
     """Smoke-test each model; print live progress and a summary; return the exit status."""
+    from .spaces import space_ref
+
     for report in reports:
         if report.suffix.lower() not in (".xml", ".json"):
             raise UsageError(f"--report {report}: name a .xml (JUnit) or .json file")
+    spaces = [m for m in models if space_ref(m) is not None]
+    if spaces and (record or replay):
+        raise UsageError(
+            f"--record/--replay do not cover Spaces yet ({spaces[0]}): smoke-test Spaces live"
+        )
     token = None if replay else find_token(token)
     cassette, hub_transport, http_transport = _transports(record, replay, token)
     results: list[ModelResult] = []
@@ -102,6 +110,7 @@ def run_smoke(
                 endpoint=endpoint,
                 local=local,
                 provider=provider,
+                api_name=api_name,
                 hub_transport=hub_transport,
                 http_transport=http_transport,
                 progress=told,

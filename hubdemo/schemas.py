@@ -83,6 +83,14 @@ def output_errors(
     return errors
 
 
+def schema_errors(schema: dict[str, Any], value: Any) -> list[str]:
+    """What makes ``value`` break a self-contained JSON Schema (2020-12, as OpenAPI 3.1)."""
+    import jsonschema
+
+    found = jsonschema.Draft202012Validator(schema).iter_errors(value)
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or 'output'}: {e.message}" for e in found]
+
+
 # Ranges the specs leave implicit; a value outside them is refused before it reaches a model.
 BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "top_k": (1, None),

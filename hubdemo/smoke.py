@@ -23,7 +23,7 @@ import httpx
 
 from .errors import HubdemoError
 from .media import sniff_as
-from .schemas import output_errors
+from .schemas import output_errors, schema_errors
 from .tasks import get_task
 
 Progress = Callable[[str], None]  # told the title of each example as it starts
@@ -190,8 +190,13 @@ def meaning_problems(task: str, kind: str, output: Any, data: list[Any]) -> list
                 problems.append(
                     f"{where}: the box {box} lies outside the {size[0]}×{size[1]} image"
                 )
-    if kind == "text":
-        text = next((v for v in items[0].values() if isinstance(v, str)), "") if items else ""
+    if kind == "text":  # a task's {"generated_text": ...}, or a Space's plain text
+        first = items[0] if items else ""
+        text = (
+            next((v for v in first.values() if isinstance(v, str)), "")
+            if isinstance(first, dict)
+            else str(first)
+        )
         if not text.strip():
             problems.append("the generated text is empty")
     if kind == "embedding":
@@ -231,7 +236,7 @@ async def check_app(
             "has default examples"
         )
         return info, [problem], []
-    spec_folder = get_task(info["task"]).spec
+    check = await _output_check(client, info)
     kind = info["outputs"][0]["kind"]
     results = []
     for example in examples:
@@ -250,8 +255,8 @@ async def check_app(
             result.problems.append(f"POST /api/predict answered {response.status_code}: {error}")
         else:
             result.output = payload["output"]
-            broken = output_errors(spec_folder, result.output)
-            result.problems += [f"breaks {spec_folder}/output.json at {e}" for e in broken[:3]]
+            broken = check(result.output)
+            result.problems += broken[:3]
             if not broken:
                 result.problems += meaning_problems(
                     info["task"], kind, result.output, example["data"]
@@ -259,6 +264,24 @@ async def check_app(
         result.ok = not result.problems
         results.append(result)
     return info, [], results
+
+
+async def _output_check(
+    client: httpx.AsyncClient, info: dict[str, Any]
+) -> Callable[[Any], list[str]]:
+    """What an output must validate against: the Hub's output.json of the task, or for a
+    Space (no Hub task) the output schema its /openapi.json gives."""
+    if info["task"] != "space":
+        spec_folder = get_task(info["task"]).spec
+        return lambda output: [
+            f"breaks {spec_folder}/output.json at {e}" for e in output_errors(spec_folder, output)
+        ]
+    document = (await client.get("/openapi.json")).json()
+    answer = document["paths"]["/api/predict"]["post"]["responses"]["200"]["content"]
+    schema = answer["application/json"]["schema"]["properties"]["output"]
+    return lambda output: [
+        f"breaks /openapi.json's output at {e}" for e in schema_errors(schema, output)
+    ]
 
 
 # -- reports -------------------------------------------------------------------------------
@@ -331,6 +354,7 @@ async def smoke_model(
     endpoint: str | None = None,
     local: bool = False,
     provider: str | None = None,
+    api_name: str | None = None,
     hub_transport: httpx.BaseTransport | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -354,6 +378,7 @@ async def smoke_model(
             hub_client=new_hub_client(hub_transport),
             http_transport=http_transport,
             provider=provider,
+            api_name=api_name,
         )
         result.model, result.task = spec.model_id, spec.task
         result.backend = upstream.kind

@@ -30,7 +30,7 @@ from .errors import (
     UpstreamUnreachable,
 )
 from .hub import HubClient
-from .tasks.space import SpaceTask, drawable, space_task
+from .tasks.space import SpaceTask, drawable, is_chat_interface, space_task
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 _SPACE_ID = re.compile(rf"^{_NAME}/{_NAME}$")
@@ -97,6 +97,7 @@ class SpaceBinding:
     refused: dict[str, str] = field(default_factory=dict)  # endpoints hubdemo cannot draw, why
     license: str | None = None
     private: bool = False
+    token: str | None = None  # given to the Space's sessions (a private Space needs it)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -149,12 +150,17 @@ def open_space(
     name = ref.space_id or url
     client = connect(url, name, token)
     named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    refused = {n: "; ".join(drawable(s["parameters"], s["returns"])) for n, s in named.items()}
+    config = client.config
+    chats = {n for n, sig in named.items() if is_chat_interface(config, sig)}
+    refused = {
+        n: "; ".join(drawable(sig["parameters"], sig["returns"], n in chats))
+        for n, sig in named.items()
+    }
     refused = {n: why for n, why in refused.items() if why}
     chosen = pick_endpoint(named, refused, api_name, name)
-    props, samples = _config_of(client.config, chosen)
-    title = str(client.config.get("title") or name.split("/")[-1])
-    task = space_task(title, chosen, named[chosen], props, samples)
+    props, samples = _config_of(config, chosen)
+    title = str(config.get("title") or name.split("/")[-1])
+    task = space_task(title, chosen, named[chosen], props, samples, chosen in chats)
     return SpaceBinding(
         name=name,
         url=url,
@@ -166,6 +172,7 @@ def open_space(
         refused=refused,
         license=license_ if isinstance(license_, str) else None,
         private=private,
+        token=token,
     )
 
 

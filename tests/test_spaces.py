@@ -51,7 +51,7 @@ def gradio_apps() -> Iterator[dict[str, str]]:
         pytest.fail("Gradio's venv is missing: `make test` installs it (.venv-gradio)")
     started: dict[str, tuple[subprocess.Popen[str], str, Any]] = {}
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    for name in ("image_classifier", "text_tools", "undrawable"):
+    for name in ("image_classifier", "text_tools", "undrawable", "chat"):
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below; a pipe could fill
         process = subprocess.Popen(
@@ -308,3 +308,82 @@ def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path
     wanted = expected_colours((20, 180, 40))
     assert bars.first.locator(".label").text_content() == "green"
     assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"
+
+
+def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces, tmp_path):
+    report = tmp_path / "report.json"
+    models = [f"spaces/{spaces['image_classifier']}", f"spaces/{spaces['text_tools']}"]
+    said = run_cli(emulator, "smoke", *models, "--report", str(report))
+    assert said.returncode == 0, said.stdout + said.stderr
+    results = json.loads(report.read_text())
+    checked = {m["model"]: m for m in results["models"]}
+    assert set(checked) == {spaces["image_classifier"], spaces["text_tools"]}
+    classifier = checked[spaces["image_classifier"]]["examples"]
+    assert classifier[0]["title"] == "built-in sample image" and classifier[0]["ok"]
+    wanted = {"red", "green", "blue"}
+    assert {o["label"] for o in classifier[0]["output"]} == wanted
+    tools = checked[spaces["text_tools"]]["examples"]
+    assert tools[0]["output"] == "HELLO WORLD HELLO WORLD"  # the example's text, defaults
+    refused = run_cli(emulator, "smoke", models[0], "--record", str(tmp_path / "tape"))
+    assert refused.returncode == 2 and "Spaces" in refused.stderr
+
+
+def test_a_chat_interface_space_is_a_chat_demo_that_keeps_the_conversation(emulator, spaces):
+    """The stand-in ChatInterface answers "You said: <message> (turn N)", N from the history
+    its session holds: a second turn must land in the first turn's session."""
+    server = Server(emulator, f"spaces/{spaces['chat']}")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [c["kind"] for c in info["inputs"]] == ["chat"]
+        assert [c["kind"] for c in info["outputs"]] == ["chat"]
+        first = [{"role": "user", "content": "hello there"}]
+        answer = server.predict({"messages": first})
+        assert answer.status_code == 200, answer.text
+        output = answer.json()["output"]
+        validate_output("chat-completion", output)
+        said = output["choices"][0]["message"]["content"]
+        assert said == "You said: hello there (turn 1)"
+        second = [
+            *first,
+            {"role": "assistant", "content": said},
+            {"role": "user", "content": "again"},
+        ]
+        again = server.predict({"messages": second}).json()["output"]
+        assert again["choices"][0]["message"]["content"] == "You said: again (turn 2)"
+        # A conversation this server never saw (an edited answer): replayed, still turn 2.
+        edited = [
+            *first,
+            {"role": "assistant", "content": "edited"},
+            {"role": "user", "content": "and"},
+        ]
+        replayed = server.predict({"messages": edited}).json()["output"]
+        assert replayed["choices"][0]["message"]["content"] == "You said: and (turn 2)"
+        # Streamed: the answer arrives in pieces that add up to it.
+        streamed = httpx.post(
+            f"{server.url}/api/predict?stream=true", json={"messages": first}, timeout=60
+        )
+        events = [
+            json.loads(line[6:]) for line in streamed.text.splitlines() if line.startswith("data: ")
+        ]
+        deltas = [e["delta"] for e in events if "delta" in e]
+        assert len(deltas) >= 3 and "".join(deltas) == "You said: hello there (turn 1)"
+        assert events[-1]["output"]["choices"][0]["message"]["content"] == "".join(deltas)
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+def test_the_chat_space_in_the_browser(browser, emulator, spaces, tmp_path) -> None:
+    server = Server(emulator, f"spaces/{spaces['chat']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        for turn, text in enumerate(("hello there", "again"), start=1):
+            page.get_by_label("Message", exact=True).fill(text)
+            page.get_by_role("button", name="Send").click()
+            reply = page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
+            reply.filter(has_text=f"(turn {turn})").wait_for(timeout=15_000)
+            assert reply.text_content() == f"You said: {text} (turn {turn})"
+        page.screenshot(path=str(tmp_path / "space-chat.png"), full_page=True)
+    finally:
+        server.stop()

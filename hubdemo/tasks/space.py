@@ -11,7 +11,7 @@ is 3), and sent as the endpoint's positional arguments; the answer's values are 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import components as c
@@ -29,15 +29,17 @@ from .base import (
     parse_json,
     short,
 )
+from .chat import chat_completion, conversation
 from .generated import file_shown
 
-MEDIA = {"Image": "image", "Audio": "audio", "Video": "video"}
-TEXTS = {"Textbox": "textarea", "TextArea": "textarea", "Code": "textarea"}
-CONTROLS = {"Number", "Slider", "Checkbox", "Dropdown", "Radio"}
+# Gradio component types, as view_api names them, lower-cased ("Json", "Html", "Model3d").
+MEDIA = {"image": "image", "audio": "audio", "video": "video"}
+TEXTS = {"textbox": "textarea", "textarea": "textarea", "code": "textarea"}
+CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 OUTPUTS = {
-    "Label": "labels", "Textbox": "text", "TextArea": "text", "Markdown": "text",
-    "HTML": "text", "Number": "text", "JSON": "text", "Code": "text", "Image": "image",
-    "Audio": "audio", "Video": "video",
+    "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
+    "html": "text", "number": "text", "json": "text", "code": "text", "image": "image",
+    "audio": "audio", "video": "video",
 }  # fmt: skip
 RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
     "labels": {
@@ -69,12 +71,14 @@ class Argument:
     def control(self) -> dict[str, Any]:
         """The page's parameter control (parameters.py's shape)."""
         found: dict[str, Any] = {"name": self.name, "description": self.label}
-        if self.component == "Checkbox":
+        if self.component == "checkbox":
             found["kind"] = "boolean"
-        elif self.component in ("Dropdown", "Radio"):
+        elif self.component in ("dropdown", "radio"):
             found.update(kind="choice", options=[str(v) for v in self.choices()])
+        elif self.component in TEXTS:  # a ChatInterface's additional text input
+            found["kind"] = "text"
         else:
-            whole = isinstance(self.props.get("step", 1), int) and self.component == "Slider"
+            whole = isinstance(self.props.get("step", 1), int) and self.component == "slider"
             found["kind"] = "integer" if whole else "number"
             for key in ("minimum", "maximum"):
                 if isinstance(self.props.get(key), (int, float)):
@@ -90,13 +94,17 @@ class Argument:
     def convert(self, value: Any) -> Any:
         """The value as the component takes it; 422 naming the parameter when it cannot be."""
         where = f"{self.name} ({self.label})"
-        if self.component == "Checkbox":
+        if self.component in TEXTS:
+            if not isinstance(value, str):
+                raise InvalidParameter(f"{where}: give a text")
+            return value
+        if self.component == "checkbox":
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return value.lower() == "true"
             if not isinstance(value, bool):
                 raise InvalidParameter(f"{where}: give true or false")
             return value
-        if self.component in ("Dropdown", "Radio"):
+        if self.component in ("dropdown", "radio"):
             allowed = self.choices()
             if value not in allowed:
                 match = [a for a in allowed if str(a) == str(value)]
@@ -127,7 +135,7 @@ class Return:
 def normalize_value(component: str, value: Any) -> Any:
     """One returned value in hubdemo's output form: a Label as [{label, score}] (the Hub's
     classification shape), files as data URLs (the upstream made them so), the rest as is."""
-    if component == "Label":
+    if component == "label":
         if isinstance(value, dict) and isinstance(value.get("confidences"), list):
             return [
                 {"label": str(item["label"]), "score": float(item["confidence"])}
@@ -137,7 +145,7 @@ def normalize_value(component: str, value: Any) -> Any:
             return [{"label": str(value["label"]), "score": 1.0}]
         raise ValueError("a Label value has label and confidences")
     is_file = isinstance(value, str) and value.startswith("data:")
-    if component in ("Image", "Audio", "Video") and not is_file:
+    if component in MEDIA and not is_file:
         raise ValueError(f"a {component} value is a file")
     return value
 
@@ -147,7 +155,7 @@ def display_value(component: str, kind: str, value: Any, label: str) -> Any:
         return o.label_bars(value, TaskInput(None))
     if kind in ("image", "audio", "video"):
         return file_shown(value, label.lower().replace(" ", "-") or kind)
-    if component == "JSON" or not isinstance(value, str):
+    if component == "json" or not isinstance(value, str):
         return {"text": json.dumps(value, indent=2, ensure_ascii=False)}
     return {"text": value}  # Markdown and HTML too, as text: never as markup on this page
 
@@ -164,7 +172,7 @@ class SpaceTask(TaskHandler):
         samples: list[list[Any]] | None = None,
     ) -> None:
         inputs = [
-            Component(a.name, MEDIA.get(a.component) or TEXTS[a.component], a.label)
+            c.Component(a.name, MEDIA.get(a.component) or TEXTS[a.component], a.label)
             for a in arguments
             if a.kind == "input"
         ]
@@ -332,24 +340,127 @@ class SpaceTask(TaskHandler):
         ]
 
 
-Component = c.Component
+class SpaceChatTask(SpaceTask):
+    """A ChatInterface Space: hubdemo's chat demo, the answer streamed as the Space writes it.
+
+    The Space keeps each conversation's history itself (in its session), so only the last user
+    message and the endpoint's additional inputs go to it; upstream/space.py keeps one session
+    per conversation. ``output`` is a chat-completion object, as for a chat model."""
+
+    streams = True
+    max_text_chars = 500_000
+
+    def __init__(self, title: str, api_name: str, arguments: list[Argument]) -> None:
+        TaskHandler.__init__(
+            self,
+            "space",
+            title=title,
+            action="Send",
+            inputs=[c.Component("message", "chat", "Message")],
+            outputs=[c.out("chat", "Conversation")],
+            normalize=chat_completion,
+            display=conversation,
+            spec="space",
+        )
+        self.api_name = api_name
+        self.arguments = arguments
+        self.returns = [Return("Conversation", "Chatbot")]
+        self.samples = []
+
+    def preprocess(self, body: Json) -> TaskInput:
+        from .chat import check_messages
+
+        if not isinstance(body, dict):
+            raise InputError('the request body must be {"messages": [...]} or {"data": [...]}')
+        given = body.get("parameters") or {}
+        if not isinstance(given, dict):
+            raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        if "messages" in body:
+            messages = check_messages(body["messages"])
+        elif isinstance(body.get("data"), list) and len(body["data"]) == 1:
+            value = body["data"][0]
+            listed = value if isinstance(value, list) else [{"role": "user", "content": value}]
+            messages = check_messages(listed)
+        else:
+            raise InputError('the request body needs "messages" (the conversation) or "data"')
+        for i, message in enumerate(messages):
+            if not isinstance(message.get("content"), str):
+                raise InputError(f"messages[{i}].content: this Space's chat takes text only")
+        if messages[-1]["role"] != "user":
+            raise InputError("the last message must be the user's: the Space answers it")
+        self.check_text_size([m["content"] for m in messages])
+        controls = {a.name: a for a in self.arguments[1:]}
+        unknown = sorted(set(given) - set(controls))
+        if unknown:
+            raise InvalidParameter(
+                f"{', '.join(unknown)}: not a parameter of this Space's {self.api_name} "
+                f"(it takes: {', '.join(controls) or 'none'}); GET /api/info lists them"
+            )
+        return TaskInput(messages, {n: controls[n].convert(v) for n, v in given.items()})
+
+    def serialize(self, task_input: TaskInput, stream: bool = False) -> WireRequest:
+        messages = task_input.inputs
+        extra = [task_input.parameters.get(a.name, a.default) for a in self.arguments[1:]]
+        return WireRequest(
+            json={
+                "api_name": self.api_name,
+                "args": [messages[-1]["content"], *extra],
+                "history": messages[:-1],  # what the Space's session must already hold
+                "stream": stream,
+            },
+            route="chat",
+        )
+
+    def deserialize(self, response: WireResponse) -> Json:
+        return chat_completion(parse_json(response))
+
+    def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
+        return [conversation(output, task_input)]
+
+    def api_document(self, info: dict[str, Any]) -> dict[str, Any]:
+        from ..openapi import openapi
+
+        return openapi(info, "chat-completion")
 
 
-def drawable(parameters: list[dict[str, Any]], returns: list[dict[str, Any]]) -> list[str]:
+def is_chat_interface(config: dict[str, Any], signature: dict[str, Any]) -> bool:
+    """gr.ChatInterface: the app says so, and its endpoint takes the message as a Textbox
+    first and answers one value."""
+    parameters = signature["parameters"]
+    return (
+        config.get("mode") == "chat_interface"
+        and bool(parameters)
+        and kind_of(parameters[0]) == "textbox"
+        and len(signature["returns"]) == 1
+    )
+
+
+def kind_of(entry: dict[str, Any]) -> str:
+    return str(entry.get("component") or "").lower()
+
+
+def drawable(
+    parameters: list[dict[str, Any]], returns: list[dict[str, Any]], chat: bool = False
+) -> list[str]:
     """What hubdemo cannot draw in an endpoint (empty: it can), as "Component (label)"."""
+    if chat:  # the message, then additional inputs as controls (text ones too)
+        usable = CONTROLS | set(TEXTS)
+        return [
+            f"{p['component']} ({p.get('label') or p.get('parameter_name')})"
+            for p in parameters[1:]
+            if kind_of(p) not in usable
+        ]
     missing = [
         f"{p['component']} ({p.get('label') or p.get('parameter_name')})"
         for p in parameters
-        if p["component"] not in MEDIA
-        and p["component"] not in TEXTS
-        and p["component"] not in CONTROLS
+        if kind_of(p) not in MEDIA and kind_of(p) not in TEXTS and kind_of(p) not in CONTROLS
     ]
     missing += [
         f"{r['component']} ({r.get('label') or 'output'})"
         for r in returns
-        if r["component"] not in OUTPUTS
+        if kind_of(r) not in OUTPUTS
     ]
-    kinds = [OUTPUTS.get(r["component"]) for r in returns]
+    kinds = [OUTPUTS.get(kind_of(r)) for r in returns]
     if len(kinds) != len(set(kinds)):
         missing.append("two outputs drawn alike (hubdemo draws one of each kind)")
     if not returns:
@@ -357,21 +468,10 @@ def drawable(parameters: list[dict[str, Any]], returns: list[dict[str, Any]]) ->
     return missing
 
 
-def space_task(
-    title: str,
-    api_name: str,
-    signature: dict[str, Any],
-    props_by_position: list[dict[str, Any]],
-    examples: list[list[Any]] | None = None,
-) -> SpaceTask:
-    """The task of endpoint ``api_name`` from its view_api signature and its input
-    components' config props (in the endpoint's order)."""
-    missing = drawable(signature["parameters"], signature["returns"])
-    if missing:
-        raise UnsupportedSpace(f"{api_name} has what hubdemo cannot draw: {', '.join(missing)}")
+def _arguments(signature: dict[str, Any], props: list[dict[str, Any]]) -> list[Argument]:
     arguments = []
     for position, parameter in enumerate(signature["parameters"]):
-        component = parameter["component"]
+        component = kind_of(parameter)
         name = str(parameter.get("parameter_name") or f"input_{position}")
         arguments.append(
             Argument(
@@ -381,14 +481,32 @@ def space_task(
                 kind="parameter" if component in CONTROLS else "input",
                 has_default=bool(parameter.get("parameter_has_default")),
                 default=parameter.get("parameter_default"),
-                props=props_by_position[position] if position < len(props_by_position) else {},
+                props=props[position] if position < len(props) else {},
             )
         )
+    return arguments
+
+
+def space_task(
+    title: str,
+    api_name: str,
+    signature: dict[str, Any],
+    props_by_position: list[dict[str, Any]],
+    examples: list[list[Any]] | None = None,
+    chat: bool = False,
+) -> SpaceTask:
+    """The task of endpoint ``api_name`` from its view_api signature and its input
+    components' config props (in the endpoint's order); ``chat``: a ChatInterface."""
+    missing = drawable(signature["parameters"], signature["returns"], chat)
+    if missing:
+        raise UnsupportedSpace(f"{api_name} has what hubdemo cannot draw: {', '.join(missing)}")
+    arguments = _arguments(signature, props_by_position)
+    if chat:
+        extra = [replace(a, kind="parameter") for a in arguments[1:]]
+        return SpaceChatTask(title, api_name, [arguments[0], *extra])
     if not any(a.kind == "input" for a in arguments):
         raise UnsupportedSpace(f"{api_name} takes no text or media input to draw a form for")
-    returns = [
-        Return(str(r.get("label") or "output"), r["component"]) for r in signature["returns"]
-    ]
+    returns = [Return(str(r.get("label") or "output"), kind_of(r)) for r in signature["returns"]]
     positions = [i for i, a in enumerate(arguments) if a.kind == "input"]
     samples = [
         [row[i] for i in positions]

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import json
 import logging
 import tempfile
+import time
+from collections import OrderedDict
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,7 @@ from ..errors import (
     UpstreamUnreachable,
 )
 from ..media import decode_base64, sniff
-from ..spaces import SpaceBinding
+from ..spaces import SpaceBinding, connect
 from ..tasks.base import WireRequest, WireResponse
 from .http import DEFAULT_TOTAL
 
@@ -43,12 +48,19 @@ class SpaceUpstream:
         self.binding = binding
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
         self.state = "ready"
+        self.sessions = Sessions(binding)
 
     def url_for(self, route: str) -> str:
         return f"{self.binding.url} {self.binding.api_name}"
 
     async def send(self, request: WireRequest) -> WireResponse:
         body = request.json or {}
+        if request.route == "chat":  # a ChatInterface: its answer, whole
+            text, reason, pieces = "", "stop", 0
+            async for piece, finish in self._chat(body):
+                text, reason, pieces = text + piece, finish or reason, pieces + bool(piece)
+            completion = self._completion(text, reason, pieces)
+            return WireResponse(200, "application/json", payload=completion)
         with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
             args = [_as_file(value, Path(folder), i) for i, value in enumerate(body["args"])]
             job = self.binding.client.submit(*args, api_name=body["api_name"])
@@ -69,6 +81,71 @@ class SpaceUpstream:
         values = list(result) if isinstance(result, tuple) else [result]
         fetched = await asyncio.to_thread(lambda: [self._files_to_urls(v) for v in values])
         return WireResponse(status=200, content_type="application/json", payload=fetched)
+
+    async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
+        """A ChatInterface's answer as chat.completion.chunk objects, piece by piece."""
+        created = int(time.time())
+        async for piece, finish in self._chat(request.json or {}):
+            delta = {"role": "assistant", "content": piece} if piece else {}
+            choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+            yield {**self._head("chat.completion.chunk", created), "choices": [choice]}
+
+    async def _chat(self, body: dict[str, Any]) -> AsyncGenerator[tuple[str, str | None], None]:
+        """(new text, None) as the Space writes its answer, then ("", finish reason). The
+        conversation's session is the one whose history is the request's (see Sessions)."""
+        history, args = body["history"], body["args"]
+        client = await self.sessions.take(history, args[1:])
+        answer = ""
+        try:
+            job = client.submit(*args, api_name=body["api_name"])
+            async with asyncio.timeout(self.timeout):
+                async for written in _updates(job):
+                    text = _text(written)
+                    if text.startswith(answer):
+                        piece, answer = text[len(answer) :], text
+                        if piece:
+                            yield piece, None
+                result = await asyncio.to_thread(job.result)
+        except TimeoutError:
+            job.cancel()
+            await self.sessions.drop(client)
+            raise UpstreamTimeout(
+                f"the Space {self.binding.name} did not answer within {self.timeout:g} s"
+            ) from None
+        except (asyncio.CancelledError, GeneratorExit):
+            job.cancel()
+            await self.sessions.drop(client)
+            raise
+        except HubdemoError:
+            await self.sessions.drop(client)
+            raise
+        except Exception as exc:
+            await self.sessions.drop(client)
+            raise self._error(exc) from None
+        final = _text(result)
+        if final.startswith(answer) and final != answer:
+            yield final[len(answer) :], None
+        user = {"role": "user", "content": args[0]}
+        answered = [*history, user, {"role": "assistant", "content": final}]
+        self.sessions.keep(client, answered, args[1:])
+        yield "", "stop"
+
+    def _head(self, kind: str, created: int) -> dict[str, Any]:
+        return {
+            "id": f"space-{time.time_ns()}",
+            "object": kind,
+            "created": created,
+            "model": self.binding.name,
+            "system_fingerprint": "gradio",
+        }
+
+    def _completion(self, text: str, reason: str, pieces: int) -> dict[str, Any]:
+        message = {"role": "assistant", "content": text}
+        choice = {"index": 0, "message": message, "finish_reason": reason, "logprobs": None}
+        # A Space counts no tokens: the pieces it wrote stand in, as for a stream's usage.
+        usage = {"prompt_tokens": 0, "completion_tokens": pieces, "total_tokens": pieces}
+        head = self._head("chat.completion", int(time.time()))
+        return {**head, "choices": [choice], "usage": usage}
 
     def _error(self, exc: Exception) -> HubdemoError:
         from gradio_client.exceptions import AppError, AuthenticationError
@@ -124,6 +201,7 @@ class SpaceUpstream:
             ) from None
 
     async def aclose(self) -> None:
+        await self.sessions.aclose()
         await asyncio.to_thread(self.binding.client.close)
 
 
@@ -146,3 +224,78 @@ def _data_url(data: bytes, mime: Any) -> str:
         mime if isinstance(mime, str) and "/" in mime else sniff(data) or "application/octet-stream"
     )
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+async def _updates(job: Any) -> AsyncGenerator[Any, None]:
+    """What a gradio_client job yields as the Space writes (its iterator blocks: a thread)."""
+    done = object()
+    iterator = iter(job)
+    while True:
+        written = await asyncio.to_thread(next, iterator, done)
+        if written is done:
+            return
+        yield written
+
+
+def _text(value: Any) -> str:
+    """A ChatInterface's answer as text (a message dict or a list of them in newer apps)."""
+    if isinstance(value, tuple):
+        value = value[0] if value else ""
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    if isinstance(value, dict):
+        value = value.get("content", "")
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _key(history: list[dict[str, Any]], extra: list[Any]) -> str:
+    shown = [{"role": m.get("role"), "content": m.get("content")} for m in history]
+    return hashlib.sha256(json.dumps([shown, extra], sort_keys=True).encode()).hexdigest()
+
+
+class Sessions:
+    """One gradio_client session per conversation. A ChatInterface keeps each conversation's
+    history in its session, and hubdemo is stateless (each request brings the whole
+    conversation), so the session whose history is exactly the request's is reused; a
+    conversation it does not know (another server, an edited history) gets a new session in
+    which its earlier user turns are replayed first. At most MAX_SESSIONS are kept."""
+
+    MAX_SESSIONS = 32
+    MAX_REPLAY = 8
+
+    def __init__(self, binding: SpaceBinding) -> None:
+        self.binding = binding
+        self.kept: OrderedDict[str, Any] = OrderedDict()
+
+    async def take(self, history: list[dict[str, Any]], extra: list[Any]) -> Any:
+        found = self.kept.pop(_key(history, extra), None)
+        if found is not None:
+            return found
+        earlier = [m["content"] for m in history if m.get("role") == "user"]
+        if len(earlier) > self.MAX_REPLAY:
+            raise UpstreamRejectedInput(
+                f"the Space {self.binding.name} keeps each conversation itself and this one is "
+                f"unknown here: hubdemo replays at most {self.MAX_REPLAY} earlier turns; start "
+                "a new conversation"
+            )
+        client = await asyncio.to_thread(
+            connect, self.binding.url, self.binding.name, self.binding.token
+        )
+        for text in earlier:  # rebuild the Space's history of this conversation
+            job = client.submit(text, *extra, api_name=self.binding.api_name)
+            await asyncio.to_thread(job.result)
+        return client
+
+    def keep(self, client: Any, history: list[dict[str, Any]], extra: list[Any]) -> None:
+        self.kept[_key(history, extra)] = client
+        while len(self.kept) > self.MAX_SESSIONS:
+            _, oldest = self.kept.popitem(last=False)
+            oldest.close()
+
+    async def drop(self, client: Any) -> None:
+        await asyncio.to_thread(client.close)
+
+    async def aclose(self) -> None:
+        for client in self.kept.values():
+            await asyncio.to_thread(client.close)
+        self.kept.clear()
