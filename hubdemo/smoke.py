@@ -95,7 +95,11 @@ def examples_of(info: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     with one image, one sound or one text as input."""
     examples: list[dict[str, Any]] = list(info.get("examples") or [])
     kinds = [c["kind"] for c in info["inputs"]]
-    if not examples and len(kinds) == 1 and kinds[0] in ("image", "audio", "text", "textarea"):
+    if (
+        not examples
+        and len(kinds) == 1
+        and kinds[0] in ("image", "audio", "text", "textarea", "chat")
+    ):
         samples = {"image": sample_image, "audio": sample_audio}
         sample = samples[kinds[0]]() if kinds[0] in samples else SAMPLE_TEXT
         examples = [{"title": f"built-in sample {kinds[0]}", "data": [sample]}]

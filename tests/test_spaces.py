@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,7 +52,7 @@ def gradio_apps() -> Iterator[dict[str, str]]:
         pytest.fail("Gradio's venv is missing: `make test` installs it (.venv-gradio)")
     started: dict[str, tuple[subprocess.Popen[str], str, Any]] = {}
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    for name in ("image_classifier", "text_tools", "undrawable", "chat"):
+    for name in ("image_classifier", "text_tools", "undrawable", "chat", "audio_tools"):
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below; a pipe could fill
         process = subprocess.Popen(
@@ -200,7 +201,7 @@ def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces
     )
     assert "/count(text: Textbox) -> Number" in shown.stdout
     described = json.loads(run_cli(emulator, "describe", space, "--json").stdout)
-    assert set(described["space"]["endpoints"]) == {"/predict", "/count"}
+    assert set(described["space"]["endpoints"]) == {"/predict", "/count", "/names"}
 
     said = run_cli(emulator, "predict", space, "Hi", "--param", "times=3", "--json")
     assert said.returncode == 0, said.stderr
@@ -387,3 +388,69 @@ def test_the_chat_space_in_the_browser(browser, emulator, spaces, tmp_path) -> N
         page.screenshot(path=str(tmp_path / "space-chat.png"), full_page=True)
     finally:
         server.stop()
+
+
+def wav(samples: list[int], rate: int = 8000) -> bytes:
+    import struct
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(rate)
+        sound.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return buffer.getvalue()
+
+
+def test_an_audio_space_takes_a_sound_and_answers_one(emulator, spaces) -> None:
+    import base64
+    import math
+    import struct
+    import wave
+
+    loud = [int(20000 * math.sin(i / 5)) for i in range(4000)]
+    server = Server(emulator, f"spaces/{spaces['audio_tools']}")
+    try:
+        judged = server.predict({"data": [data_url(wav(loud), "audio/wav")]})
+        assert judged.status_code == 200, judged.text
+        verdict = {o["label"]: o["score"] for o in judged.json()["output"]}
+        assert verdict["loud"] > 0.9  # RMS 0.43 of full scale
+    finally:
+        server.stop()
+    ramp = [i * 7 - 14000 for i in range(4000)]
+    backwards = run_cli(
+        emulator,
+        "predict",
+        f"spaces/{spaces['audio_tools']}",
+        "--api-name",
+        "/reverse",
+        "--json",
+        str(_written(wav(ramp))),
+    )
+    assert backwards.returncode == 0, backwards.stderr
+    answered = json.loads(backwards.stdout)["output"]
+    assert answered.startswith("data:audio/")
+    with wave.open(io.BytesIO(base64.b64decode(answered.split(",", 1)[1]))) as sound:
+        frames = sound.readframes(sound.getnframes())
+    assert list(struct.unpack(f"<{len(frames) // 2}h", frames)) == ramp[::-1]
+
+
+def _written(data: bytes) -> Path:
+    handle = tempfile.NamedTemporaryFile(suffix=".wav", delete=False)  # noqa: SIM115
+    handle.write(data)
+    handle.close()
+    return Path(handle.name)
+
+
+def test_highlighted_text_is_drawn_as_entities(emulator, spaces) -> None:
+    said = run_cli(
+        emulator, "predict", f"spaces/{spaces['text_tools']}", "Ada met Bob",
+        "--api-name", "/names", "--json",
+    )  # fmt: skip
+    assert said.returncode == 0, said.stderr
+    output = json.loads(said.stdout)["output"]
+    text = output["text"]
+    assert text.strip() == "Ada met Bob"
+    assert [text[e["start"] : e["end"]].strip() for e in output["entities"]] == ["Ada", "Bob"]
+    assert {e["label"] for e in output["entities"]} == {"NAME"}

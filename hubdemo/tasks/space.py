@@ -39,7 +39,7 @@ CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 OUTPUTS = {
     "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
     "html": "text", "number": "text", "json": "text", "code": "text", "image": "image",
-    "audio": "audio", "video": "video",
+    "audio": "audio", "video": "video", "highlightedtext": "entities",
 }  # fmt: skip
 RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
     "labels": {
@@ -48,6 +48,26 @@ RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "object",
             "required": ["label", "score"],
             "properties": {"label": {"type": "string"}, "score": {"type": "number"}},
+        },
+    },
+    "entities": {
+        "type": "object",
+        "required": ["text", "entities"],
+        "properties": {
+            "text": {"type": "string"},
+            "entities": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["label", "start", "end"],
+                    "properties": {
+                        "label": {"type": "string"},
+                        "score": {"type": "number"},
+                        "start": {"type": "integer"},
+                        "end": {"type": "integer"},
+                    },
+                },
+            },
         },
     },
     "image": {"type": "string", "description": "a data URL"},
@@ -144,15 +164,37 @@ def normalize_value(component: str, value: Any) -> Any:
         if isinstance(value, dict) and "label" in value:  # a Label given only its top class
             return [{"label": str(value["label"]), "score": 1.0}]
         raise ValueError("a Label value has label and confidences")
+    if component == "highlightedtext":
+        return highlighted_spans(value)
     is_file = isinstance(value, str) and value.startswith("data:")
     if component in MEDIA and not is_file:
         raise ValueError(f"a {component} value is a file")
     return value
 
 
+def highlighted_spans(value: Any) -> dict[str, Any]:
+    """HighlightedText's [{token, class_or_confidence}] as the text with labelled spans (the
+    entities view's shape); a numeric class is a confidence, shown as its label's score."""
+    if isinstance(value, dict):  # {"text", "entities"} as some apps return it
+        value = value.get("value", value)
+    text, spans = "", []
+    for piece in value:
+        token, kind = str(piece["token"]), piece.get("class_or_confidence")
+        if kind is not None:
+            score = float(kind) if isinstance(kind, (int, float)) else 1.0
+            label = "" if isinstance(kind, (int, float)) else str(kind)
+            spans.append(
+                {"label": label, "score": score, "start": len(text), "end": len(text) + len(token)}
+            )
+        text += token
+    return {"text": text, "entities": spans}
+
+
 def display_value(component: str, kind: str, value: Any, label: str) -> Any:
     if kind == "labels":
         return o.label_bars(value, TaskInput(None))
+    if kind == "entities":
+        return value
     if kind in ("image", "audio", "video"):
         return file_shown(value, label.lower().replace(" ", "-") or kind)
     if component == "json" or not isinstance(value, str):

@@ -15,6 +15,11 @@ def count(text):
     return len(text.split())
 
 
+def capitals(text):
+    """Words in capitals, marked as NAME; the rest unmarked."""
+    return [(word + " ", "NAME" if word[:1].isupper() else None) for word in text.split(" ")]
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox(label="Text")
     times = gr.Slider(1, 5, value=2, step=1, label="Times")
@@ -22,6 +27,8 @@ with gr.Blocks() as demo:
     exclaim = gr.Checkbox(value=False, label="Exclaim")
     out = gr.Textbox(label="Result")
     words = gr.Number(label="Words")
+    marked = gr.HighlightedText(label="Names")
     gr.Button("Go").click(shout, [text, times, style, exclaim], out, api_name="predict")
     gr.Button("Count").click(count, text, words, api_name="count")
+    gr.Button("Names").click(capitals, text, marked, api_name="names")
     gr.Examples([["hello world", 3, "upper", True]], [text, times, style, exclaim])
