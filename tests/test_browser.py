@@ -181,6 +181,16 @@ def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, s
         "data": ["I like you"],
         "parameters": {"top_k": 1, "function_to_apply": "softmax"},
     }
+    # The hubdemo snippet makes the same call through the Python API.
+    shown = page.locator("#snippet-hubdemo").text_content()
+    predict = next(
+        node
+        for node in ast.walk(ast.parse(shown))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "predict"
+    )
+    assert [ast.literal_eval(a) for a in predict.args] == ["I like you"]
+    given = {k.arg: ast.literal_eval(k.value) for k in predict.keywords}
+    assert given == {"top_k": 1, "function_to_apply": "softmax"}
 
 
 def test_settings_inside_an_object_parameter_and_json_ones_reach_the_upstream(

@@ -123,3 +123,29 @@ def test_the_submit_button_keeps_its_place_and_width_while_busy(browser, servers
     assert cancel_at["x"] == clear_at["x"] and clear.is_visible()
     assert counted.endswith(" s") and float(counted[:-2]) > 0
     assert page.locator("#elapsed").is_hidden()
+
+
+def test_the_hubdemo_snippet_runs_and_prints_what_the_page_shows(browser, servers, emulator):
+    import ast
+    import json
+    import subprocess
+    import sys
+
+    from conftest import hubdemo_env
+
+    page = browser.new_page()
+    page.goto(servers[MODEL].url)
+    page.get_by_label("Text", exact=True).fill("I like you. I love you.")  # recorded
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+    snippet = page.locator("#snippet-hubdemo").text_content()
+    shown = json.loads(page.locator("#json").text_content())
+    ran = subprocess.run(
+        [sys.executable, "-c", snippet],
+        env=hubdemo_env(emulator),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ast.literal_eval(ran.stdout.strip()) == shown

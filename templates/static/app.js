@@ -777,6 +777,15 @@
         ? `import json\n\nbody = json.load(open("request.json"))\nresponse = requests.post("${url}", json=body, timeout=120)`
         : `response = requests.post(\n    "${url}",\n    json=${python(shown)},\n    timeout=120,\n)`) +
       `\nprint(response.json()["output"])`;
+    // The same prediction through hubdemo's Python API: inputs in order, parameters by name.
+    const model = info.space && !info.model.includes("://") ? `spaces/${info.model}` : info.model;
+    const args = body.data.map((v, i) =>
+      typeof v === "string" && v.startsWith("data:") ? python(`${info.inputs[i].name}.file`) : python(v)
+    );
+    const named = Object.entries(body.parameters || {}).map(([k, v]) => `${k}=${python(v)}`);
+    $("#snippet-hubdemo").textContent =
+      `import hubdemo\n\ndemo = hubdemo.load(${python(model)})\n` +
+      `print(demo.predict(${[...args, ...named].join(", ")}))`;
     const link = $("#request-download");
     if (link.href) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(new Blob([JSON.stringify(body)], { type: "application/json" }));
