@@ -95,15 +95,16 @@ def test_page_waits_out_a_loading_model_and_says_so(browser, emulator, tmp_path)
         emulator, "distilbert-base-uncased-finetuned-sst-2-english", "--retry-budget", "0"
     )
     try:
-        emulator.configure(loading_for=1.5, estimated_time=1)
         page = browser.new_page()
         page.goto(server.url)
         page.get_by_label("Text", exact=True).fill("I like you")
+        # Loading from the click on, long enough to be seen on a busy machine.
+        emulator.configure(loading_for=3, estimated_time=1)
         page.get_by_role("button", name="Classify").click()
         status = page.locator("#status")
-        status.filter(has_text="The model is loading, about 1 s").wait_for(timeout=5_000)
+        status.filter(has_text="The model is loading, about 1 s").wait_for(timeout=10_000)
         page.screenshot(path=str(tmp_path / "loading-model.png"), full_page=True)
-        page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=10_000)
+        page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=20_000)
         assert page.locator("#error").is_hidden()
     finally:
         emulator.configure()
