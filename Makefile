@@ -40,6 +40,15 @@ $(GRADIO_VENV)/.installed:
 	$(GRADIO_VENV)/bin/python -m pip install --quiet "gradio>=6,<7"
 	touch $@
 
+# Gradio 5 beside it: one test checks that a Space still on Gradio 5 is served the same.
+GRADIO5_VENV ?= .venv-gradio5
+
+$(GRADIO5_VENV)/.installed:
+	python3 -m venv $(GRADIO5_VENV)
+	$(GRADIO5_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRADIO5_VENV)/bin/python -m pip install --quiet "gradio>=5,<6"
+	touch $@
+
 # The JavaScript the tests drive: the official @huggingface/inference client (against
 # `hubdemo endpoint`) and axe-core (the page's accessibility check), pinned by the lock file.
 JS_STAMP := tests/js/node_modules/.installed
@@ -52,7 +61,7 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
-test: install chromium js $(GRADIO_VENV)/.installed  ## the whole test suite, no network needed
+test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
 	$(PY) -m pytest
 
 
@@ -89,4 +98,4 @@ demo-replay: install
 	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) $(GRADIO_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
+	rm -rf $(VENV) $(GRADIO_VENV) $(GRADIO5_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

@@ -45,18 +45,18 @@ def space_info(space_id: str, host: str, stage: str = "RUNNING", sdk: str = "gra
     }
 
 
-@pytest.fixture(scope="session")
-def gradio_apps() -> Iterator[dict[str, str]]:
-    """Each app in tests/spaces started once, as `python run.py <app> <port>`: name -> URL."""
-    if not GRADIO_PYTHON.is_file():
-        pytest.fail("Gradio's venv is missing: `make test` installs it (.venv-gradio)")
+@contextlib.contextmanager
+def started_apps(python: Path, names: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Each app of tests/spaces run as `python run.py <app> <port>`: name -> URL."""
+    if not python.is_file():
+        pytest.fail(f"{python.parent.parent.name} is missing: `make test` installs it")
     started: dict[str, tuple[subprocess.Popen[str], str, Any]] = {}
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    for name in ("image_classifier", "text_tools", "undrawable", "chat", "audio_tools"):
+    for name in names:
         port = free_port()
         log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below; a pipe could fill
         process = subprocess.Popen(
-            [str(GRADIO_PYTHON), "run.py", name, str(port)],
+            [str(python), "run.py", name, str(port)],
             cwd=APPS, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         started[name] = (process, f"http://127.0.0.1:{port}", log)
@@ -79,6 +79,13 @@ def gradio_apps() -> Iterator[dict[str, str]]:
         for process, _, log in started.values():
             process.wait(timeout=20)
             log.close()
+
+
+@pytest.fixture(scope="session")
+def gradio_apps() -> Iterator[dict[str, str]]:
+    names = ("image_classifier", "text_tools", "undrawable", "chat", "audio_tools")
+    with started_apps(GRADIO_PYTHON, names) as apps:
+        yield apps
 
 
 @pytest.fixture
@@ -454,3 +461,35 @@ def test_highlighted_text_is_drawn_as_entities(emulator, spaces) -> None:
     assert text.strip() == "Ada met Bob"
     assert [text[e["start"] : e["end"]].strip() for e in output["entities"]] == ["Ada", "Bob"]
     assert {e["label"] for e in output["entities"]} == {"NAME"}
+
+
+def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:
+    """gradio_client 2 reads Gradio 5 apps too: the text app, the chat and the classifier,
+    run with Gradio 5 from its own venv (.venv-gradio5)."""
+    python = REPO / ".venv-gradio5" / "bin" / "python"
+    with started_apps(python, ("text_tools", "chat", "image_classifier")) as apps:
+        version = httpx.get(f"{apps['text_tools']}/config").json()["version"]
+        assert version.startswith("5."), version
+        for name, url in apps.items():
+            emulator.spaces[f"{OWNER}/g5-{name}"] = [space_info(f"{OWNER}/g5-{name}", url)]
+        try:
+            said = run_cli(
+                emulator, "predict", f"spaces/{OWNER}/g5-text_tools", "Hi",
+                "--param", "times=3", "--param", "exclaim=true", "--json",
+            )  # fmt: skip
+            assert said.returncode == 0, said.stderr
+            assert json.loads(said.stdout)["output"] == "HI HI HI!"
+            chat = run_cli(emulator, "predict", f"spaces/{OWNER}/g5-chat", "hello", "--json")
+            assert chat.returncode == 0, chat.stderr
+            answer = json.loads(chat.stdout)["output"]["choices"][0]["message"]["content"]
+            assert answer == "You said: hello (turn 1)"
+            picture = _written(png((10, 200, 10)))
+            seen = run_cli(
+                emulator, "predict", f"spaces/{OWNER}/g5-image_classifier", str(picture), "--json"
+            )
+            assert seen.returncode == 0, seen.stderr
+            top = max(json.loads(seen.stdout)["output"], key=lambda o: o["score"])
+            assert top["label"] == "green"
+        finally:
+            for name in apps:
+                emulator.spaces.pop(f"{OWNER}/g5-{name}", None)
