@@ -32,22 +32,25 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 
 # Gradio in a venv of its own: the stand-in Spaces of the tests (tests/spaces/) and the
 # comparison in `make bench` run real Gradio apps; hubdemo itself needs only gradio_client.
+# Gradio 5 beside it: a Space still on Gradio 5 is tested too.
 GRADIO_VENV ?= .venv-gradio
+GRADIO5_VENV ?= .venv-gradio5
+GRADIO6 := gradio>=6,<7
+GRADIO5 := gradio>=5,<6
+
+# $(call gradio_venv,FOLDER,REQUIREMENT)
+define gradio_venv
+	python3 -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet "$(2)"
+	touch $(1)/.installed
+endef
 
 $(GRADIO_VENV)/.installed:
-	python3 -m venv $(GRADIO_VENV)
-	$(GRADIO_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(GRADIO_VENV)/bin/python -m pip install --quiet "gradio>=6,<7"
-	touch $@
-
-# Gradio 5 beside it: one test checks that a Space still on Gradio 5 is served the same.
-GRADIO5_VENV ?= .venv-gradio5
+	$(call gradio_venv,$(GRADIO_VENV),$(GRADIO6))
 
 $(GRADIO5_VENV)/.installed:
-	python3 -m venv $(GRADIO5_VENV)
-	$(GRADIO5_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(GRADIO5_VENV)/bin/python -m pip install --quiet "gradio>=5,<6"
-	touch $@
+	$(call gradio_venv,$(GRADIO5_VENV),$(GRADIO5))
 
 # The JavaScript the tests drive: the official @huggingface/inference client (against
 # `hubdemo endpoint`) and axe-core (the page's accessibility check), pinned by the lock file.
