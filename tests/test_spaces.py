@@ -145,6 +145,7 @@ def test_an_image_classifier_space_answers_the_hubs_classification_shape(classif
     assert info["hub_url"].endswith(f"/spaces/{OWNER}/image-classifier")
     page = httpx.get(classifier.url)
     assert page.status_code == 200 and "Picture" in page.text
+    assert "answered by <strong>the Space</strong> (/classify, through gradio_client)" in page.text
 
 
 def test_the_same_contract_as_a_model_native_body_and_bad_input(classifier) -> None:
