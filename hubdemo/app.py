@@ -75,6 +75,7 @@ def create_app(
     body_memory_mb: int = DEFAULT_BODY_MEMORY_MB,
     auth: str | None = None,
     cors: list[str] | None = None,
+    gradio_api: bool = True,
 ) -> Starlette:
     """The demo app for ``spec``, answering predictions through ``upstream``.
 
@@ -82,7 +83,8 @@ def create_app(
     how long one waits (see limits.py); ``body_timeout``/``body_memory_mb`` bound the time a
     body may take to arrive and the bytes of bodies held at once (see bodies.py);
     ``auth`` ("user:password" or a token) guards every route but /healthz; ``cors`` lists the
-    origins allowed to call the API from a browser (none by default).
+    origins allowed to call the API from a browser (none by default). ``gradio_api`` also
+    serves Gradio's client protocol (gradio_api.py), for all but chat models.
     """
     predictor = Predictor(spec, upstream)
     gate = Gate(concurrency, max_queue, queue_timeout)
@@ -199,6 +201,14 @@ def create_app(
             status_code=exc.status_code,
         )
 
+    gradio = None
+    if gradio_api and not getattr(predictor.handler, "streams", False):
+        from .gradio_api import GradioProtocol
+
+        gradio = GradioProtocol(
+            info, lambda body: gate.run(lambda: predictor.predict(body, offload=True)), limit
+        )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         start = getattr(upstream, "start", None)
@@ -206,6 +216,8 @@ def create_app(
             start()  # a local model begins loading now; the page says so until it is ready
         yield
         await upstream.aclose()
+        if gradio is not None:
+            gradio.close()
 
     # Outermost first (see security.py): CORS answers preflights before auth is asked for.
     middleware = [Middleware(SecurityHeaders)]
@@ -231,6 +243,7 @@ def create_app(
             Route("/openapi.json", openapi_json),
             Route("/api/predict", api_predict, methods=["POST"]),
             Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
+            *(gradio.routes() if gradio is not None else []),
         ],
         middleware=middleware,
         exception_handlers={HubdemoError: on_error, HTTPException: on_error},

@@ -5,7 +5,8 @@
 HUBDEMO_MODEL (required) and, as the serve flags of the same names: HUBDEMO_TASK, HUBDEMO_LOCAL
 (1 to run the model in process), HUBDEMO_MAX_UPLOAD_MB, HUBDEMO_CONCURRENCY, HUBDEMO_MAX_QUEUE,
 HUBDEMO_QUEUE_TIMEOUT, HUBDEMO_BODY_TIMEOUT, HUBDEMO_BODY_MEMORY_MB, HUBDEMO_RETRY_BUDGET,
-HUBDEMO_TIMEOUT, HUBDEMO_AUTH, HUBDEMO_CORS (comma-separated origins); the Hub, token and
+HUBDEMO_TIMEOUT, HUBDEMO_AUTH, HUBDEMO_CORS (comma-separated origins), HUBDEMO_API_NAME,
+HUBDEMO_GRADIO_API (0 turns Gradio's client protocol off); the Hub, token and
 upstream come from HF_ENDPOINT, HF_TOKEN, HUBDEMO_ROUTER and HUBDEMO_ENDPOINT as
 everywhere. `hubdemo serve --workers N` runs N processes of this factory.
 """
@@ -59,4 +60,5 @@ def app_from_env() -> Starlette:
         body_memory_mb=int(_number("HUBDEMO_BODY_MEMORY_MB", 160)),
         auth=os.environ.get("HUBDEMO_AUTH") or None,
         cors=cors or None,
+        gradio_api=os.environ.get("HUBDEMO_GRADIO_API", "1") not in ("0", "false", "no"),
     )

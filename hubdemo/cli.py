@@ -197,6 +197,9 @@ def serve(
     ),
     provider: str | None = PROVIDER_OPT,
     api_name: str | None = API_NAME_OPT,
+    gradio_api: bool = typer.Option(
+        True, "--gradio-api/--no-gradio-api", help="Also speak Gradio's client protocol."
+    ),
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
@@ -233,6 +236,7 @@ def serve(
         body_memory_mb=body_memory_mb,
         auth=auth,
         cors=cors,
+        gradio_api=gradio_api,
     )
     from .security import is_loopback
 
@@ -279,6 +283,7 @@ def serve(
             "HUBDEMO_ENDPOINT": endpoint or "",
             "HUBDEMO_PROVIDER": provider or "",
             "HUBDEMO_API_NAME": api_name or "",
+            "HUBDEMO_GRADIO_API": "1" if gradio_api else "0",
         }
         _serve_workers(spec, workers, host, port, settings, header_timeout, max_connections)
         return

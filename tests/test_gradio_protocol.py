@@ -1,0 +1,146 @@
+"""Gradio's client protocol on `hubdemo serve`, used by the real gradio_client: every task but
+chat answers `Client(url).predict(..., api_name="/predict")` with the recorded answer in the
+Gradio component's value shape; files go up through /gradio_api/upload and come back as files;
+errors arrive as the client's AppError carrying hubdemo's message."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import wait
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import Server
+from test_tasks_e2e import CASES
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # gradio_client reads it at every start
+SUFFIXES = {"IMAGE": ".png", "AUDIO": ".flac", "VIDEO": ".mp4"}
+FILES = {"image", "audio", "video"}
+
+
+def client_for(url: str, folder: Path) -> Any:
+    from gradio_client import Client
+
+    return Client(url, verbose=False, analytics_enabled=False, download_files=str(folder))
+
+
+def arguments(case: Any, media: dict[str, bytes], folder: Path) -> list[Any]:
+    from gradio_client import handle_file
+
+    values = []
+    for value in case.data:
+        if isinstance(value, str) and value in SUFFIXES:
+            path = folder / f"input{SUFFIXES[value]}"
+            path.write_bytes(media[value.lower()])
+            value = handle_file(str(path))
+        values.append(value)
+    return values
+
+
+def gradio_value(kind: str, expected: Any) -> Any:
+    """What the recorded answer (normalized as /api/predict gives it) is as a Gradio value."""
+    if kind == "labels":  # fill-mask's bars are its tokens
+        rows = [
+            {"label": r.get("label", str(r.get("token_str", "")).strip()), "score": r["score"]}
+            for r in expected
+        ]
+        rows = sorted(rows, key=lambda r: -r["score"])
+        return {
+            "label": rows[0]["label"],
+            "confidences": [{"label": r["label"], "confidence": r["score"]} for r in rows],
+        }
+    if kind == "text":
+        return next(
+            v
+            for v in (expected[0] if isinstance(expected, list) else expected).values()
+            if isinstance(v, str)
+        )
+    return expected
+
+
+@pytest.mark.parametrize("task", sorted(t for t in CASES if t != "chat-completion"))
+def test_gradio_client_gets_the_recorded_answer(task, servers, emulator, media, tmp_path):
+    case = CASES[task]
+    server = servers[case.model]
+    client = client_for(server.url, tmp_path / "downloads")
+    try:
+        named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [
+            p["parameter_name"] for p in named["/predict"]["parameters"][: len(info["inputs"])]
+        ] == [c["name"] for c in info["inputs"]]
+        value = client.predict(
+            *arguments(case, media, tmp_path), **(case.parameters or {}), api_name="/predict"
+        )
+    finally:
+        client.close()
+    recorded = emulator.replayed()
+    kind = info["outputs"][0]["kind"]
+    if getattr(case.expect, "binary", False):  # a file: downloaded, its bytes as recorded
+        sent = recorded.body if isinstance(recorded.body, bytes) else recorded.body.encode()
+        assert Path(value).read_bytes() == sent
+    elif kind in FILES:  # a file the page draws from the answer (a depth map's colours)
+        import base64
+        import io
+
+        from PIL import Image
+
+        expected = case.expect(recorded.json())
+        url = next(v for v in expected.values() if isinstance(v, str) and v.startswith("data:"))
+        with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as picture:
+            wanted = picture.size
+        with Image.open(value) as drawn:
+            assert drawn.size == wanted
+    elif kind == "entities":
+        text = case.data[0]
+        assert "".join(piece["token"] for piece in value) == text
+        marked = [(p["token"], p["class_or_confidence"]) for p in value if p["class_or_confidence"]]
+        wanted = [(text[e["start"] : e["end"]], e["entity_group"]) for e in recorded.json()]
+        assert marked == wanted
+    else:
+        assert value == gradio_value(kind, case.expect(recorded.json()))
+
+
+def test_keywords_concurrent_jobs_and_errors(servers, emulator, tmp_path) -> None:
+    from gradio_client.exceptions import AppError
+
+    server = servers["distilbert-base-uncased-finetuned-sst-2-english"]
+    client = client_for(server.url, tmp_path)
+    try:
+        by_name = client.predict(text="I like you. I love you.", api_name="/predict")
+        assert by_name["label"] == "POSITIVE"
+        jobs = [client.submit("I like you. I love you.", api_name="/predict") for _ in range(5)]
+        wait(jobs, timeout=60)
+        assert [job.result()["label"] for job in jobs] == ["POSITIVE"] * 5
+        with pytest.raises(AppError, match="the text is empty; type something"):
+            client.predict("   ", api_name="/predict")
+        with pytest.raises(AppError, match="top_k"):
+            client.predict("I like you", top_k="many", api_name="/predict")
+    finally:
+        client.close()
+
+
+def test_uploads_are_confined_to_what_this_server_wrote(servers, tmp_path) -> None:
+    server = servers["google/vit-base-patch16-224"]
+    url = f"{server.url}/gradio_api"
+    secret = httpx.get(f"{url}/file=/etc/passwd")
+    assert secret.status_code == 404
+    stolen = httpx.post(
+        f"{url}/queue/join",
+        json={"data": [{"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}],
+              "fn_index": 0, "session_hash": "s1"},
+    )  # fmt: skip
+    assert stolen.status_code == 200  # the error comes in the stream, as Gradio's do
+    events = httpx.get(f"{url}/queue/data", params={"session_hash": "s1"}, timeout=30).text
+    assert "not a file uploaded to this server" in events and "root:" not in events
+
+
+def test_the_gradio_routes_can_be_turned_off(emulator) -> None:
+    server = Server(emulator, "distilbert-base-uncased-finetuned-sst-2-english", "--no-gradio-api")
+    try:
+        assert httpx.get(f"{server.url}/config").status_code == 404
+        assert httpx.get(f"{server.url}/api/info").status_code == 200
+    finally:
+        server.stop()
