@@ -93,6 +93,14 @@ def create_app(
     templates = Jinja2Templates(directory=str(folder))
     limit = max_upload_mb * 2**20
     info = predictor.info()
+    gradio = None
+    if gradio_api and not getattr(predictor.handler, "streams", False):
+        from .gradio_api import GradioProtocol
+
+        gradio = GradioProtocol(
+            info, lambda body: gate.run(lambda: predictor.predict(body, offload=True)), limit
+        )
+    info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
 
     async def page(request: Request) -> Response:
         return templates.TemplateResponse(
@@ -199,14 +207,6 @@ def create_app(
         return JSONResponse(
             {"error": f"{exc.detail}: see GET /api/info for the API", "type": "HTTPError"},
             status_code=exc.status_code,
-        )
-
-    gradio = None
-    if gradio_api and not getattr(predictor.handler, "streams", False):
-        from .gradio_api import GradioProtocol
-
-        gradio = GradioProtocol(
-            info, lambda body: gate.run(lambda: predictor.predict(body, offload=True)), limit
         )
 
     @asynccontextmanager

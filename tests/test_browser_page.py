@@ -149,3 +149,16 @@ def test_the_hubdemo_snippet_runs_and_prints_what_the_page_shows(browser, server
     )
     assert ran.returncode == 0, ran.stderr
     assert ast.literal_eval(ran.stdout.strip()) == shown
+    # And through gradio_client: the same labels and scores, in the Label's value shape.
+    gradio = page.locator("#snippet-gradio").text_content()
+    called = subprocess.run(
+        [sys.executable, "-c", gradio],
+        env={**hubdemo_env(emulator), "GRADIO_ANALYTICS_ENABLED": "False"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert called.returncode == 0, called.stderr
+    label = ast.literal_eval(called.stdout.strip().splitlines()[-1])  # after "Loaded as API"
+    pairs = [(c["label"], c["confidence"]) for c in label["confidences"]]
+    assert sorted(pairs) == sorted((o["label"], o["score"]) for o in shown)

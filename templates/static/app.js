@@ -786,6 +786,16 @@
     $("#snippet-hubdemo").textContent =
       `import hubdemo\n\ndemo = hubdemo.load(${python(model)})\n` +
       `print(demo.predict(${[...args, ...named].join(", ")}))`;
+    // The same call through Gradio's own client (this server speaks its protocol).
+    const gradio = $("#snippet-gradio");
+    if (gradio) {
+      const files = body.data.map((v, i) =>
+        typeof v === "string" && v.startsWith("data:") ? `handle_file(${python(`${info.inputs[i].name}.file`)})` : python(v)
+      );
+      gradio.textContent =
+        `from gradio_client import Client, handle_file\n\nclient = Client(${python(location.origin)})\n` +
+        `print(client.predict(${[...files, ...named, 'api_name="/predict"'].join(", ")}))`;
+    }
     const link = $("#request-download");
     if (link.href) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(new Blob([JSON.stringify(body)], { type: "application/json" }));
