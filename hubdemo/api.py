@@ -54,18 +54,18 @@ def load(
     from .hub import find_token
     from .predictor import open_model
 
-    settings = {
-        "task": task,
-        "token": find_token(token),
-        "router": router,
-        "endpoint": endpoint,
-        "local": local,
-        "retry_budget": retry_budget,
-        "timeout": timeout,
-        "provider": provider,
-        "api_name": api_name,
-    }
-    spec, upstream = open_model(model, **settings)  # type: ignore[arg-type]
+    spec, upstream = open_model(
+        model,
+        task=task,
+        token=find_token(token),
+        router=router,
+        endpoint=endpoint,
+        local=local,
+        retry_budget=retry_budget,
+        timeout=timeout,
+        provider=provider,
+        api_name=api_name,
+    )
     return Demo._of(spec, upstream)
 
 

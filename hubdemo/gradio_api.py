@@ -75,7 +75,7 @@ class GradioProtocol:
         self.sessions: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.pending: dict[str, int] = {}  # events of a session not completed yet
         self.jobs: dict[str, asyncio.Task[None]] = {}
-        self.inputs = [c for c in info["inputs"]]
+        self.inputs = list(info["inputs"])
         self.controls = [c for c in info["parameters"] if "." not in c["name"]]
         self.output = info["outputs"][0]
 

@@ -222,6 +222,7 @@ def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces
 def test_the_space_url_forms_resolve_through_the_hub(emulator, spaces) -> None:
     for form in (
         f"{emulator.url}/spaces/{spaces['text_tools']}",
+        # The public Hub's URL form: only parsed; the lookup goes to HF_ENDPOINT (the emulator).
         f"https://huggingface.co/spaces/{spaces['text_tools']}",
     ):
         shown = run_cli(emulator, "describe", form, "--json")

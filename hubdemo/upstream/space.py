@@ -186,7 +186,7 @@ class SpaceUpstream:
                 "GET", url, headers=client.headers, cookies=client.cookies, timeout=30
             ) as response:
                 response.raise_for_status()
-                data = b""
+                data = bytearray()  # appended in place: a large file is not copied per chunk
                 for chunk in response.iter_bytes():
                     data += chunk
                     if len(data) > MAX_FILE_BYTES:
@@ -194,7 +194,7 @@ class SpaceUpstream:
                             f"the Space {self.binding.name} answered a file over "
                             f"{MAX_FILE_BYTES // 2**20} MB"
                         )
-                return data
+                return bytes(data)
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
                 f"cannot fetch the file the Space {self.binding.name} made ({type(exc).__name__})"
