@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def create_app(
     body may take to arrive and the bytes of bodies held at once (see bodies.py);
     ``auth`` ("user:password" or a token) guards every route but /healthz; ``cors`` lists the
     origins allowed to call the API from a browser (none by default). ``gradio_api`` also
-    serves Gradio's client protocol (gradio_api.py), for all but chat models.
+    serves Gradio's client protocol (gradio_api.py).
     """
     predictor = Predictor(spec, upstream)
     gate = Gate(concurrency, max_queue, queue_timeout)
@@ -94,11 +94,27 @@ def create_app(
     limit = max_upload_mb * 2**20
     info = predictor.info()
     gradio = None
-    if gradio_api and not getattr(predictor.handler, "streams", False):
+    if gradio_api:
         from .gradio_api import GradioProtocol
 
+        async def gated_stream(body: Any) -> AsyncGenerator[dict[str, Any], None]:
+            events = predictor.stream(body)  # bad input is refused before a slot is taken
+            await gate.enter()
+            try:
+                async with aclosing(events):
+                    async for event in events:
+                        yield event
+            finally:
+                gate.leave()
+
+        chat = getattr(predictor.handler, "streams", False)
+        # Media arrive as files read into data URLs: large, so decoded off the event loop.
+        media = any(c["kind"] in ("image", "audio", "video") for c in info["inputs"])
         gradio = GradioProtocol(
-            info, lambda body: gate.run(lambda: predictor.predict(body, offload=True)), limit
+            info,
+            lambda body: gate.run(lambda: predictor.predict(body, offload=media)),
+            limit,
+            stream=gated_stream if chat else None,
         )
     info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
 

@@ -8,13 +8,19 @@
     POST /gradio_api/upload              multipart files -> their paths on this server
     GET  /gradio_api/file={path}         a file this server wrote for an answer
     POST /gradio_api/cancel              cancel an event
+    POST /gradio_api/call/predict        Gradio's REST API: {"data"} -> {"event_id"}; then
+    GET  /gradio_api/call/predict/{id}   its answer as events "generating", "complete", "error"
 
 The one endpoint, ``/predict``, takes hubdemo's inputs in ``/api/info`` order (the values of
 ``{"data": [...]}``, media as uploaded files), then the task's parameters, all with defaults;
 it runs through the same chain, gate and limits as ``POST /api/predict``. Its answer is the
 Gradio value of the output: a Label's ``{label, confidences}``, text, a HighlightedText's spans,
-a file's ``{path, url, meta}``, or the normalized output as JSON. Chat models are not offered
-on this protocol yet.
+a file's ``{path, url, meta}``, or the normalized output as JSON.
+
+A chat model's endpoint is a generator, as a Gradio ChatInterface's is (and is also named
+``/chat``): it takes the message (then the chat parameters) and streams the reply as
+``process_generating`` diffs. The conversation is kept per session, as ChatInterface keeps
+its state: one ``gradio_client.Client`` is one conversation.
 """
 
 from __future__ import annotations
@@ -28,10 +34,13 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -59,22 +68,34 @@ OUTPUT_TYPES = {
     "audio": "audio", "video": "video",
 }  # fmt: skip
 KEEP_FILES = 3600.0  # seconds an uploaded or answered file stays
+MAX_UNREAD_CALLS = 1024  # REST answers kept for their GET; past it the oldest is dropped
+KEEP_CONVERSATIONS = 256  # chat sessions remembered; the oldest is forgotten first
 
 
 Predict = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+Stream = Callable[[dict[str, Any]], AsyncGenerator[dict[str, Any], None]]
 
 
 class GradioProtocol:
-    """The routes, one per app; ``predict`` runs one ``/api/predict`` body (gate included)."""
+    """The routes, one per app; ``predict`` runs one ``/api/predict`` body (gate included),
+    ``stream`` one streamed chat body (gate included) when the model is a chat model."""
 
-    def __init__(self, info: dict[str, Any], predict: Predict, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        info: dict[str, Any],
+        predict: Predict,
+        max_upload_bytes: int,
+        stream: Stream | None = None,
+    ) -> None:
         self.info = info
         self.predict = predict
+        self.stream = stream
+        self.conversations: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         self.max_upload_bytes = max_upload_bytes
         self.folder = Path(tempfile.mkdtemp(prefix="hubdemo-gradio-"))
         self.sessions: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.pending: dict[str, int] = {}  # events of a session not completed yet
-        self.jobs: dict[str, asyncio.Task[None]] = {}
+        self.jobs: dict[str, tuple[str, asyncio.Task[None]]] = {}  # event id: session, job
         self.inputs = list(info["inputs"])
         self.controls = [c for c in info["parameters"] if "." not in c["name"]]
         self.output = info["outputs"][0]
@@ -97,15 +118,16 @@ class GradioProtocol:
         for j, control in enumerate(self.controls, start=controls):
             components.append({"id": j, "type": "textbox", "props": {"label": control["name"]}})
         output_id = len(components) + 1
-        kind = OUTPUT_TYPES.get(self.output["kind"], "json")
+        kind = self._output_type()
         output: dict[str, Any] = {
             "id": output_id,
             "type": kind,
-            "props": {"label": self.output["label"]},
+            "props": {"label": self._output_label()},
         }
         if kind in ("image", "audio", "video"):
             output["api_info"] = FILE_DATA
         components.append(output)
+        names = ["predict", "chat"] if self.stream else ["predict"]
         return {
             "version": GRADIO_VERSION,
             "mode": "interface",
@@ -118,17 +140,24 @@ class GradioProtocol:
             "components": components,
             "dependencies": [
                 {
-                    "id": 0,
-                    "api_name": "predict",
+                    "id": fn_index,
+                    "api_name": name,
                     "inputs": list(range(1, output_id)),
                     "outputs": [output_id],
                     "backend_fn": True,
                     "queue": True,
                     "api_visibility": "public",
-                    "types": {"generator": False, "cancel": False},
+                    "types": {"generator": self.stream is not None, "cancel": False},
                 }
+                for fn_index, name in enumerate(names)
             ],
         }
+
+    def _output_type(self) -> str:
+        return "textbox" if self.stream else OUTPUT_TYPES.get(self.output["kind"], "json")
+
+    def _output_label(self) -> str:
+        return "Response" if self.stream else str(self.output["label"])
 
     def api_info(self) -> dict[str, Any]:
         parameters = []
@@ -162,49 +191,123 @@ class GradioProtocol:
                     "example_input": control.get("default"),
                 }
             )
-        kind = OUTPUT_TYPES.get(self.output["kind"], "json")
+        kind = self._output_type()
         returns = [
             {
-                "label": self.output["label"],
+                "label": self._output_label(),
                 "type": FILE_DATA if kind in ("image", "audio", "video") else {},
                 "python_type": {"type": "Any", "description": ""},
                 "component": kind.capitalize(),
             }
         ]
-        return {
-            "named_endpoints": {"/predict": {"parameters": parameters, "returns": returns}},
-            "unnamed_endpoints": {},
-        }
+        endpoint = {"parameters": parameters, "returns": returns}
+        names = ["/predict", "/chat"] if self.stream else ["/predict"]
+        return {"named_endpoints": dict.fromkeys(names, endpoint), "unnamed_endpoints": {}}
 
     # -- the queue ---------------------------------------------------------------------------
 
     async def join(self, request: Request) -> Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            raise InputError("queue/join takes a JSON body") from None
-        if not isinstance(body, dict) or body.get("fn_index", 0) != 0:
+        body = await self._json(request, "queue/join")
+        endpoints = 2 if self.stream else 1  # a chat model's is also named /chat
+        if body.get("fn_index", 0) not in range(endpoints):
             raise InputError("this app has one endpoint, fn_index 0 (/predict)")
         session = str(body.get("session_hash") or uuid.uuid4())
-        data = body.get("data")
+        return JSONResponse({"event_id": self._start(session, body.get("data"))})
+
+    def _start(self, session: str, data: Any) -> str:
         if not isinstance(data, list):
             raise InputError('"data" must be a list of values')
         event_id = uuid.uuid4().hex
         queue = self.sessions.setdefault(session, asyncio.Queue())
         self.pending[session] = self.pending.get(session, 0) + 1
-        self.jobs[event_id] = asyncio.create_task(self._run(session, event_id, data, queue))
+        job = asyncio.create_task(self._run(session, event_id, data, queue))
+        self.jobs[event_id] = (session, job)
+        return event_id
+
+    @staticmethod
+    async def _json(request: Request, route: str) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise InputError(f'{route} takes a JSON object: {{"data": [...]}}')
+        return body
+
+    # -- Gradio's REST API (curl): POST /gradio_api/call/<name>, then GET .../<event_id> --------
+
+    async def call(self, request: Request) -> Response:
+        self._endpoint(request.path_params["name"])
+        body = await self._json(request, "call")
+        unread = [s for s in self.sessions if s.startswith("call:")]
+        for session in unread[: max(0, len(unread) - MAX_UNREAD_CALLS + 1)]:
+            self._forget(session)  # answers nobody came for, the oldest first
+        event_id = uuid.uuid4().hex
+        self._start(f"call:{event_id}", body.get("data"))
         return JSONResponse({"event_id": event_id})
+
+    async def call_result(self, request: Request) -> Response:
+        self._endpoint(request.path_params["name"])
+        session = f"call:{request.path_params['event_id']}"
+        queue = self.sessions.get(session)
+        if queue is None:
+            return JSONResponse({"detail": "Event not found."}, status_code=404)
+
+        async def events() -> AsyncIterator[str]:
+            value: Any = None
+            try:
+                while True:
+                    message = await queue.get()
+                    output = message.get("output", {})
+                    if message["msg"] == "process_generating":
+                        value = self._applied(value, output["data"][0])
+                        yield f"event: generating\ndata: {json.dumps([value])}\n\n"
+                    elif message["msg"] == "process_completed":
+                        if message["success"]:
+                            yield f"event: complete\ndata: {json.dumps(output['data'])}\n\n"
+                        else:
+                            yield f"event: error\ndata: {json.dumps(output['error'])}\n\n"
+                        return
+            finally:
+                self._forget(session)  # read once, as Gradio's are
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    def _endpoint(self, name: str) -> None:
+        if name not in (["predict", "chat"] if self.stream else ["predict"]):
+            raise HTTPException(404, f"no endpoint /{name[:60]}; this app has /predict")
+
+    @staticmethod
+    def _applied(value: Any, update: Any) -> Any:
+        """A streamed value after one update: the first carries the value, the next ones
+        Gradio's ``[["append", [], text]]`` diffs."""
+        if value is None:
+            return update
+        for _action, _path, piece in update:
+            value += piece
+        return value
+
+    def _forget(self, session: str) -> None:
+        """Cancels a session's jobs and drops its queue."""
+        for owner, job in list(self.jobs.values()):
+            if owner == session:
+                job.cancel()
+        self.sessions.pop(session, None)
+        self.pending.pop(session, None)
 
     async def _run(
         self, session: str, event_id: str, data: list[Any], queue: asyncio.Queue[dict[str, Any]]
     ) -> None:
         queue.put_nowait({"msg": "process_starts", "event_id": event_id, "eta": None})
         try:
-            answer = await self.predict(self._body(data))
+            if self.stream is not None:
+                value: Any = await self._chat(session, event_id, data, queue)
+            else:
+                value = self._value(await self.predict(self._body(data)))
             message = {
                 "msg": "process_completed",
                 "event_id": event_id,
-                "output": {"data": [self._value(answer)]},
+                "output": {"data": [value]},
                 "success": True,
             }
         except asyncio.CancelledError:
@@ -216,8 +319,52 @@ class GradioProtocol:
             message = self._failed(event_id, "internal error; see the server log", "Error")
         finally:
             self.jobs.pop(event_id, None)
-            self.pending[session] -= 1
+            if session in self.pending:  # gone if its client left
+                self.pending[session] -= 1
         queue.put_nowait(message)
+
+    async def _chat(
+        self, session: str, event_id: str, data: list[Any], queue: asyncio.Queue[dict[str, Any]]
+    ) -> str:
+        """Streams the reply to ``data``'s message as Gradio's diffs (the first event carries
+        the value, each next one what it appends) and keeps the turn in the conversation."""
+        assert self.stream is not None
+        message = self._message(data[0] if data else None)
+        history = self.conversations.get(session, [])
+        body = self._body(data)
+        turn = {"role": "user", "content": message}
+        body = {"messages": [*history, turn], **body.get("parameters", {})}
+        reply, first = "", True
+        async with aclosing(self.stream(body)) as events:
+            async for event in events:
+                delta = event.get("delta")
+                if not delta:
+                    continue
+                reply += delta
+                value = [reply] if first else [[["append", [], delta]]]
+                first = False
+                queue.put_nowait(
+                    {
+                        "msg": "process_generating",
+                        "event_id": event_id,
+                        "output": {"data": value},
+                        "success": True,
+                    }
+                )
+        self.conversations[session] = [*history, turn, {"role": "assistant", "content": reply}]
+        self.conversations.move_to_end(session)
+        while len(self.conversations) > KEEP_CONVERSATIONS:
+            self.conversations.popitem(last=False)
+        return reply
+
+    @staticmethod
+    def _message(value: Any) -> str:
+        """A ChatInterface message: text, or a multimodal one's ``{"text": ...}``."""
+        if isinstance(value, dict) and not value.get("files"):
+            value = value.get("text")
+        if not isinstance(value, str):
+            raise InputError("message: give the message as text")
+        return value
 
     @staticmethod
     def _failed(event_id: str, text: str, title: str) -> dict[str, Any]:
@@ -235,28 +382,40 @@ class GradioProtocol:
         queue = self.sessions[session]
 
         async def events() -> AsyncIterator[str]:
-            while True:
-                try:
-                    message = await asyncio.wait_for(queue.get(), timeout=15)
-                except TimeoutError:
-                    yield 'data: {"msg": "heartbeat"}\n\n'
-                    continue
-                yield f"data: {json.dumps(message)}\n\n"
-                idle = not self.pending.get(session) and queue.empty()
-                if message["msg"] == "process_completed" and idle:  # nothing pending: close
-                    yield 'data: {"msg": "close_stream"}\n\n'
-                    self.sessions.pop(session, None)
-                    self.pending.pop(session, None)
-                    return
+            done = False
+            try:
+                async for event in self._events(session, queue):
+                    yield event
+                done = True
+            finally:
+                if not done:  # the client left: its jobs are of no use to anyone
+                    self._forget(session)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
+    async def _events(
+        self, session: str, queue: asyncio.Queue[dict[str, Any]]
+    ) -> AsyncIterator[str]:
+        while True:
+            try:
+                message = await asyncio.wait_for(queue.get(), timeout=15)
+            except TimeoutError:
+                yield 'data: {"msg": "heartbeat"}\n\n'
+                continue
+            yield f"data: {json.dumps(message)}\n\n"
+            idle = not self.pending.get(session) and queue.empty()
+            if message["msg"] == "process_completed" and idle:  # nothing pending: close
+                yield 'data: {"msg": "close_stream"}\n\n'
+                self.sessions.pop(session, None)
+                self.pending.pop(session, None)
+                return
+
     async def cancel(self, request: Request) -> Response:
         body = await request.json()
-        job = self.jobs.get(str(body.get("event_id")))
-        if job is not None:
-            job.cancel()
-        return JSONResponse({"success": job is not None})
+        entry = self.jobs.get(str(body.get("event_id")))
+        if entry is not None:
+            entry[1].cancel()
+        return JSONResponse({"success": entry is not None})
 
     # -- files -------------------------------------------------------------------------------
 
@@ -393,6 +552,8 @@ class GradioProtocol:
             Route("/gradio_api/upload", self.upload, methods=["POST"]),
             Route("/gradio_api/file={path:path}", self.file),
             Route("/gradio_api/cancel", self.cancel, methods=["POST"]),
+            Route("/gradio_api/call/{name}", self.call, methods=["POST"]),
+            Route("/gradio_api/call/{name}/{event_id}", self.call_result),
         ]
 
     def close(self) -> None:

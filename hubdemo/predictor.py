@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import httpx
@@ -93,7 +93,7 @@ class Predictor:
             ) from None
         return {"output": output, "data": data, "duration": time.perf_counter() - started}
 
-    def stream(self, body: Any) -> AsyncIterator[dict[str, Any]]:
+    def stream(self, body: Any) -> AsyncGenerator[dict[str, Any], None]:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
         {"delta": text} events as the model writes, and the full answer last."""
         if not getattr(self.handler, "streams", False):
@@ -110,7 +110,7 @@ class Predictor:
 
     async def _stream(
         self, events: AsyncIterator[dict[str, Any]], task_input: Any
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         from .tasks.chat import assemble
 
         started = time.perf_counter()

@@ -18,12 +18,13 @@ from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, config_labels, recor
 JS = REPO / "tests" / "js"
 
 
-def run_js(url: str, calls: list[dict[str, Any]]) -> list[Any]:
+def run_js(url: str, calls: list[dict[str, Any]], script: str = "hf_client.mjs") -> list[Any]:
+    """Runs ``script`` (in tests/js) on ``calls`` against ``url``; its printed results."""
     node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "@huggingface" / "inference").is_dir():
+    if node is None or not (JS / "node_modules" / ".installed").is_file():
         pytest.fail("Node.js and tests/js/node_modules are missing: `make test` installs them")
     done = subprocess.run(
-        [node, str(JS / "hf_client.mjs"), url, json.dumps(calls)],
+        [node, str(JS / script), url, json.dumps(calls)],
         capture_output=True,
         text=True,
         timeout=180,

@@ -144,3 +144,175 @@ def test_the_gradio_routes_can_be_turned_off(emulator) -> None:
         assert httpx.get(f"{server.url}/api/info").status_code == 200
     finally:
         server.stop()
+
+
+def recorded_deltas(emulator: Any) -> list[str]:
+    """The reply's pieces as the recorded stream gave them."""
+    import json
+
+    return [
+        piece
+        for line in emulator.replayed().body.decode().splitlines()
+        if line.startswith("data:") and "[DONE]" not in line
+        if (piece := json.loads(line[5:])["choices"][0]["delta"].get("content"))
+    ]
+
+
+def sent(emulator: Any) -> Any:
+    import json
+
+    return json.loads(emulator.log[-1].body)
+
+
+def test_a_chat_model_streams_and_keeps_the_conversation(servers, emulator, tmp_path) -> None:
+    from test_tasks_e2e import CHAT_MODEL, CHAT_SETTINGS
+
+    server = servers[CHAT_MODEL]
+    client = client_for(server.url, tmp_path)
+    other = client_for(server.url, tmp_path)
+    try:
+        named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        assert {"/predict", "/chat"} <= set(named)
+        assert named["/chat"]["parameters"][0]["parameter_name"] == "message"
+        job = client.submit(
+            "Complete the equation 1+1= ,just the answer", **CHAT_SETTINGS, api_name="/chat"
+        )
+        streamed = list(job)  # the reply so far, one value per event
+        reply = job.result()
+        deltas = recorded_deltas(emulator)
+        assert reply == "".join(deltas)
+        assert len(deltas) > 1 and len(streamed) >= len(deltas) - 1
+        assert all(reply.startswith(partial) for partial in streamed)
+        asked = sent(emulator)
+        assert asked["stream"] is True and asked["max_tokens"] == CHAT_SETTINGS["max_tokens"]
+        assert [m["role"] for m in asked["messages"]] == ["user"]
+
+        emulator.lenient = True  # no recording has a second turn: a recorded answer to any
+        try:
+            second = client.predict("And 2+2?", api_name="/predict")  # the same conversation
+            assert second == "".join(recorded_deltas(emulator))
+            assert sent(emulator)["messages"] == [
+                {"role": "user", "content": "Complete the equation 1+1= ,just the answer"},
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": "And 2+2?"},
+            ]
+            other.predict("Hello", api_name="/chat")  # another client: another conversation
+            assert sent(emulator)["messages"] == [{"role": "user", "content": "Hello"}]
+        finally:
+            emulator.lenient = False
+    finally:
+        client.close()
+        other.close()
+
+
+def test_a_chat_error_reaches_the_gradio_client(servers, emulator, tmp_path) -> None:
+    from gradio_client.exceptions import AppError
+    from test_tasks_e2e import CHAT_MODEL, CHAT_SETTINGS
+
+    server = servers[CHAT_MODEL]
+    client = client_for(server.url, tmp_path)
+    try:
+        with pytest.raises(AppError, match="the message is empty"):
+            client.predict("   ", api_name="/chat")
+        emulator.configure(every={"stream_error": 1})  # the model fails midway
+        try:
+            with pytest.raises(AppError) as failed:
+                client.predict(
+                    "Complete the equation 1+1= ,just the answer", **CHAT_SETTINGS, api_name="/chat"
+                )
+        finally:
+            emulator.configure()
+        assert "ran out of memory" in str(failed.value)
+    finally:
+        client.close()
+
+
+def test_a_client_that_leaves_cancels_its_job(servers, emulator) -> None:
+    import time
+
+    server = servers["distilbert-base-uncased-finetuned-sst-2-english"]
+    url = f"{server.url}/gradio_api"
+    emulator.configure(latency=8)  # the upstream would keep the job busy for 8 s
+    try:
+        joined = httpx.post(
+            f"{url}/queue/join",
+            json={"data": ["I like you. I love you."], "fn_index": 0, "session_hash": "gone"},
+        )
+        assert joined.status_code == 200
+        with httpx.stream(
+            "GET", f"{url}/queue/data", params={"session_hash": "gone"}, timeout=30
+        ) as events:
+            first = next(events.iter_lines())
+            assert "process_starts" in first
+        deadline = time.monotonic() + 3  # far less than the upstream's 8 s
+        while httpx.get(f"{server.url}/healthz").json()["running"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert httpx.get(f"{server.url}/healthz").json()["running"] == 0
+    finally:
+        emulator.configure()
+
+
+def test_the_official_javascript_client(servers, emulator, media, tmp_path) -> None:
+    """@gradio/client (npm, installed by `make test`) on a text task and an image upload."""
+    from test_endpoint_js import run_js
+
+    text = CASES["text-classification"]
+    api, labels = run_js(
+        servers[text.model].url,
+        [{"view_api": True}, {"endpoint": "/predict", "data": text.data}],
+        script="gradio_client.mjs",
+    )
+    assert "error" not in labels, labels
+    assert list(api["named_endpoints"]) == ["/predict"]
+    assert labels == [gradio_value("labels", text.expect(emulator.replayed().json()))]
+
+    image = CASES["image-classification"]
+    path = tmp_path / "cat.png"
+    path.write_bytes(media["image"])
+    [answer] = run_js(
+        servers[image.model].url,
+        [{"endpoint": "/predict", "data": [str(path)], "files": [0]}],
+        script="gradio_client.mjs",
+    )
+    assert "error" not in answer, answer
+    assert answer == [gradio_value("labels", image.expect(emulator.replayed().json()))]
+
+
+def rest_call(url: str, name: str, data: list[Any]) -> list[tuple[str, Any]]:
+    """Gradio's REST API as its docs show it with curl: POST, then GET the event stream."""
+    import json
+
+    posted = httpx.post(f"{url}/gradio_api/call/{name}", json={"data": data})
+    assert posted.status_code == 200, posted.text
+    event_id = posted.json()["event_id"]
+    text = httpx.get(f"{url}/gradio_api/call/{name}/{event_id}", timeout=30).text
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_gradios_rest_api(servers, emulator) -> None:
+    from test_tasks_e2e import CHAT_MODEL, CHAT_SETTINGS
+
+    text = CASES["text-classification"]
+    url = servers[text.model].url
+    [(kind, data)] = rest_call(url, "predict", text.data)
+    assert kind == "complete"
+    assert data == [gradio_value("labels", text.expect(emulator.replayed().json()))]
+    [(kind, message)] = rest_call(url, "predict", ["  "])
+    assert kind == "error" and "the text is empty" in message
+    assert httpx.post(f"{url}/gradio_api/call/nope", json={"data": []}).status_code == 404
+
+    chat = servers[CHAT_MODEL].url
+    described = httpx.get(f"{chat}/gradio_api/info").json()["named_endpoints"]["/chat"]
+    names = [p["parameter_name"] for p in described["parameters"]]
+    given = {"message": "Complete the equation 1+1= ,just the answer", **CHAT_SETTINGS}
+    events = rest_call(chat, "chat", [given.get(name) for name in names])
+    deltas = recorded_deltas(emulator)
+    assert [kind for kind, _ in events] == ["generating"] * len(deltas) + ["complete"]
+    assert [data[0] for _, data in events[:-1]] == [
+        "".join(deltas[: i + 1]) for i in range(len(deltas))
+    ]
+    assert events[-1][1] == ["".join(deltas)]

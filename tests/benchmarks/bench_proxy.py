@@ -3,7 +3,8 @@
 The emulator (recorded router answers, on loopback, optional artificial latency) answers all
 three: (a) a direct call to it — the limit; (b) `hubdemo serve` (and a 2-worker row);
 (c) Gradio 6 `gr.load("models/<id>")` from .venv-gradio, pointed at the same emulator, called over
-its REST API (upload + call + event stream, as gradio_client does). Workloads: text
+its REST API (upload + call + event stream); (d) hubdemo's own Gradio routes (the same server as
+(b)), called the same way as (c). Workloads: text
 classification of a short sentence and image classification of a 1-megapixel JPEG, at
 concurrency 1, 16 and 64. Also: `serve` start-up, idle RSS, RSS after 10,000 requests, and the
 wall time of `hubdemo --help` and `describe`. Prints a table; writes .bench/proxy.json and a PNG
@@ -42,6 +43,7 @@ TEXT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 IMAGE_MODEL = "google/vit-base-patch16-224"
 SENTENCE = "I like you. I love you"
 CONCURRENCY = (1, 16, 64)
+TARGETS = ("direct", "hubdemo", "hubdemo-2w", "gradio", "hubdemo-gradio-api")
 
 
 def free_port() -> int:
@@ -299,15 +301,20 @@ def main() -> None:
             "hubdemo": hubdemo_calls(image),
             "hubdemo-2w": hubdemo_calls(image),
             "gradio": gradio_calls(image),
+            "hubdemo-gradio-api": gradio_calls(image),  # hubdemo's Gradio routes, as Gradio's
         }
         for workload in ("text", "image"):
             for concurrency in CONCURRENCY:
-                for target in ("direct", "hubdemo", "hubdemo-2w", "gradio"):
+                for target in TARGETS:
                     if target == "direct":
                         make, close = raw_client(port)
                     elif target == "gradio":
                         make, close = httpx_client(
                             servers[workload]["gradio"].ready_url.rsplit("/gradio_api", 1)[0]
+                        )
+                    elif target == "hubdemo-gradio-api":
+                        make, close = httpx_client(
+                            servers[workload]["hubdemo"].ready_url.rsplit("/healthz", 1)[0]
                         )
                     else:
                         served = int(
@@ -358,7 +365,8 @@ def print_table(report: dict[str, Any]) -> None:
     )
     for column in ("workload", "conc.", "direct p50/p99 ms", "direct rps",
                    "hubdemo +p50/+p99 ms", "hubdemo rps", "hub/direct rps", "2 workers rps",
-                   "gradio +p50/+p99 ms", "gradio rps", "hub/gradio rps"):  # fmt: skip
+                   "gradio +p50/+p99 ms", "gradio rps", "hub/gradio rps",
+                   "hubdemo's Gradio routes +p50/+p99 ms", "its rps"):  # fmt: skip
         table.add_column(column, justify="right")
     for workload in ("text", "image"):
         for concurrency in CONCURRENCY:
@@ -366,6 +374,7 @@ def print_table(report: dict[str, Any]) -> None:
             h = _cell(report, workload, concurrency, "hubdemo")
             w = _cell(report, workload, concurrency, "hubdemo-2w")
             g = _cell(report, workload, concurrency, "gradio")
+            r = _cell(report, workload, concurrency, "hubdemo-gradio-api")
             table.add_row(
                 workload,
                 str(concurrency),
@@ -378,6 +387,8 @@ def print_table(report: dict[str, Any]) -> None:
                 f"{g['p50_ms'] - d['p50_ms']:+.1f}/{g['p99_ms'] - d['p99_ms']:+.1f}",
                 f"{g['rps']:.1f}",
                 f"{h['rps'] / g['rps']:.1f}x",
+                f"{r['p50_ms'] - d['p50_ms']:+.1f}/{r['p99_ms'] - d['p99_ms']:+.1f}",
+                f"{r['rps']:.0f}",
             )
     console = Console(width=200)
     console.print(table)
@@ -394,9 +405,10 @@ def chart(report: dict[str, Any], path: Path) -> None:
     """Requests/s and p50 latency per target, one group of bars per workload x concurrency."""
     from PIL import Image, ImageDraw
 
-    targets = ("direct", "hubdemo", "hubdemo-2w", "gradio")
+    targets = TARGETS
     colours = {"direct": (120, 120, 120), "hubdemo": (37, 99, 235),
-               "hubdemo-2w": (96, 165, 250), "gradio": (234, 88, 12)}  # fmt: skip
+               "hubdemo-2w": (96, 165, 250), "gradio": (234, 88, 12),
+               "hubdemo-gradio-api": (22, 163, 74)}  # fmt: skip
     groups = [(w, c) for w in ("text", "image") for c in CONCURRENCY]
     width, height = 1200, 760
     image = Image.new("RGB", (width, height), "white")
@@ -425,8 +437,8 @@ def chart(report: dict[str, Any], path: Path) -> None:
                     fill="black",
                 )
     for t, target in enumerate(targets):
-        draw.rectangle((60 + t * 160, height - 25, 75 + t * 160, height - 10), fill=colours[target])
-        draw.text((80 + t * 160, height - 25), target, fill="black")
+        draw.rectangle((60 + t * 200, height - 25, 75 + t * 200, height - 10), fill=colours[target])
+        draw.text((80 + t * 200, height - 25), target, fill="black")
     image.save(path)
 
 
