@@ -25,6 +25,7 @@ from .bodies import (
     OFFLOAD_BYTES,
     BodyBudget,
     declared_size,
+    read_body,
     read_json,
     require_json,
 )
@@ -152,8 +153,13 @@ def create_app(
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document)
 
+    media_kind = predictor.media_kind()
+
     async def api_predict(request: Request) -> Response:
-        require_json(request)
+        declared = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_kind and declared.startswith(f"{media_kind}/"):
+            return await media_predict(request)
+        require_json(request, media_kind)
         size = declared_size(request, limit)
         # Room for the body before it is read; held until the answer is sent (a stream's slot
         # and room are given back when it ends).
@@ -178,6 +184,22 @@ def create_app(
                 "the model answered NaN or infinite numbers, which JSON cannot carry; check the "
                 "model or its input"
             ) from None
+
+    async def media_predict(request: Request) -> Response:
+        """The file itself as the body (as the router takes it), parameters in the query
+        string: forwarded as received, never base64-encoded or held twice."""
+        from .parameters import named_values
+
+        parameters = named_values(request.query_params.multi_items(), option="?")
+        size = declared_size(request, limit)
+        async with budget.hold(limit if size is None else size):
+            content = await read_body(request, limit, body_timeout)
+            work = gate.run(lambda: predictor.predict_media(content, parameters))
+            try:
+                answer = await unless_disconnected(request, work)
+            except ClientGone:
+                return Response(status_code=499)
+        return JSONResponse(answer)
 
     async def stream_answer(events: AsyncIterator[dict[str, Any]]) -> Response:
         """Server-sent events: {"delta"} as the model writes, then {"output", "data",

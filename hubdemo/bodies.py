@@ -39,13 +39,15 @@ async def off_loop(work: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_HEAVY, work, *args)
 
 
-def require_json(request: Request) -> None:
-    """415 unless the body is declared ``application/json``."""
+def require_json(request: Request, media_kind: str | None = None) -> None:
+    """415 unless the body is declared ``application/json`` (or, when the task takes one file
+    of ``media_kind``, that file's own type: the caller routes those before this)."""
     declared = request.headers.get("content-type", "")
     media_type = declared.split(";", 1)[0].strip().lower()
     if media_type != "application/json":
+        also = f", or the {media_kind} itself as {media_kind}/*" if media_kind else ""
         raise UnsupportedMedia(
-            f"{request.url.path} takes Content-Type: application/json (got "
+            f"{request.url.path} takes Content-Type: application/json{also} (got "
             f'{media_type or "none"}): send the body as JSON, e.g. {{"data": [...]}}'
         )
 

@@ -468,27 +468,10 @@ def _read(path: Path, field: str) -> bytes:
 
 
 def _parameters(pairs: list[str]) -> dict[str, Any]:
-    parameters: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise InputError(
-                f"--param {pair!r}: write it as name=value, e.g. --param top_k=3 (a setting of an "
-                "object parameter as name.setting=value)"
-            )
-        try:
-            parsed: Any = json.loads(value)
-        except ValueError:
-            parsed = value
-        group, dot, setting = name.partition(".")  # a setting of an object parameter
-        if dot and setting:
-            nested = parameters.setdefault(group, {})
-            if not isinstance(nested, dict):
-                raise InputError(f"--param {pair!r}: {group} was already given a value")
-            nested[setting] = parsed
-        else:
-            parameters[name] = parsed
-    return parameters
+    from .parameters import named_values
+
+    split = (pair.split("=", 1) for pair in pairs)
+    return named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
 
 
 def _show(kind: str, result: dict[str, Any]) -> None:

@@ -131,7 +131,11 @@ def openapi(info: dict[str, Any], spec_folder: str) -> dict[str, Any]:
     else:  # feature-extraction: the options sit beside "inputs"
         native["properties"].update(parameters.get("properties", {}))
     produced = _document(SCHEMA_DIR / spec_folder / "output.json")
-    return openapi_from(info, native, parameters, inline(produced, produced))
+    document = openapi_from(info, native, parameters, inline(produced, produced))
+    post = document["paths"]["/api/predict"]["post"]
+    post["requestBody"]["content"].update(media_body(inputs))  # the file itself as the body
+    post.update(media_query(inputs, parameters))
+    return document
 
 
 def openapi_from(
@@ -214,4 +218,41 @@ def openapi_from(
             },
         },
         "components": {"schemas": {"Error": ERROR}},
+    }
+
+
+def _one_file(inputs: list[dict[str, Any]]) -> str | None:
+    kinds = [c["kind"] for c in inputs]
+    return kinds[0] if len(kinds) == 1 and kinds[0] in ("image", "audio", "video") else None
+
+
+def media_body(inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A task whose one input is a file also takes the file itself as the body."""
+    kind = _one_file(inputs)
+    if kind is None:
+        return {}
+    return {
+        f"{kind}/*": {
+            "schema": {"type": "string", "contentMediaType": f"{kind}/*"},
+            "example": f"the {kind} file's bytes; parameters in the query string",
+        }
+    }
+
+
+def media_query(inputs: list[dict[str, Any]], parameters: dict[str, Any]) -> dict[str, Any]:
+    """With the file as the body, the task's parameters go in the query string (name=value,
+    the value JSON when it reads as JSON)."""
+    if _one_file(inputs) is None:
+        return {}
+    return {
+        "parameters": [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": "only with the file as the body (else in the JSON body)",
+                "schema": schema,
+            }
+            for name, schema in (parameters.get("properties") or {}).items()
+        ]
     }

@@ -6,12 +6,18 @@ in the form) or "json" (anything else: unions, lists of objects, free-form objec
 JSON). An object parameter with named settings (generation_parameters, target_size) becomes one
 control per setting, named "<parameter>.<setting>". Parameters that are already inputs of the
 form (zero-shot's candidate_labels) are left out.
+
+Also: parameters written as ``name=value`` pairs (``hubdemo predict --param`` and the query
+string of a raw media body), see ``named_values``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
+from .errors import InputError
 from .openapi import inline
 from .schemas import parameters_schema
 
@@ -64,3 +70,32 @@ def parameter_controls(spec_folder: str, exclude: set[str]) -> list[dict[str, An
         else:
             controls.append(control(name, schema_of))
     return controls
+
+
+def named_values(
+    pairs: Iterable[tuple[str, str | None]], option: str = "--param"
+) -> dict[str, Any]:
+    """The parameters of ``(name, value)`` pairs; ``value`` None when the ``=`` was missing.
+    A value is JSON when it reads as JSON (``3``, ``true``, ``["a"]``), else text;
+    ``name.setting=value`` sets one setting of an object parameter."""
+    parameters: dict[str, Any] = {}
+    for name, value in pairs:
+        pair = name if value is None else f"{name}={value}"
+        if value is None or not name:
+            raise InputError(
+                f"{option} {pair!r}: write it as name=value, e.g. {option} top_k=3 (a setting of "
+                "an object parameter as name.setting=value)"
+            )
+        try:
+            parsed: Any = json.loads(value)
+        except ValueError:
+            parsed = value
+        group, dot, setting = name.partition(".")  # a setting of an object parameter
+        if dot and setting:
+            nested = parameters.setdefault(group, {})
+            if not isinstance(nested, dict):
+                raise InputError(f"{option} {pair!r}: {group} was already given a value")
+            nested[setting] = parsed
+        else:
+            parameters[name] = parsed
+    return parameters

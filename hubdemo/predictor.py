@@ -13,8 +13,10 @@ from .cache import hub_offline
 from .errors import InputError, UpstreamBadResponse
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
+from .media import media_from_bytes
 from .resolve import ModelSpec, resolve
 from .tasks import TaskHandler, default_examples, get_task
+from .tasks.base import TaskInput
 from .upstream import Upstream, make_upstream
 from .upstream.http import DEFAULT_RETRY_BUDGET
 
@@ -74,6 +76,27 @@ class Predictor:
             task_input = await off_loop(self.handler.preprocess, body)
         else:
             task_input = self.handler.preprocess(body)
+        return await self._answer(task_input, started)
+
+    def media_kind(self) -> str | None:
+        """ "image", "audio" or "video" when the task's one input is a file of that kind: it
+        can then be sent as the body itself (``predict_media``)."""
+        from .tasks.media import MediaTask  # the Hub's one-file tasks (not a Space's)
+
+        if isinstance(self.handler, MediaTask):
+            return self.handler.family
+        return None
+
+    async def predict_media(self, content: bytes, parameters: dict[str, Any]) -> dict[str, Any]:
+        """Answer a file sent as the body: checked by its format header, forwarded as it came."""
+        started = time.perf_counter()
+        kind = self.media_kind()
+        assert kind is not None
+        media = media_from_bytes(content, kind, self.handler.inputs[0].name)
+        task_input = self.handler.checked(TaskInput(media, parameters))
+        return await self._answer(task_input, started)
+
+    async def _answer(self, task_input: TaskInput, started: float) -> dict[str, Any]:
         response = await self.upstream.send(self.handler.serialize(task_input))
         batch = self.handler.is_batch(task_input)
         if batch:  # {"inputs": [texts]}: one output per text

@@ -47,11 +47,20 @@ class Connection:
         return await self.send(path, json.dumps(payload).encode(), "application/json")
 
     async def send(self, path: str, body: bytes, content_type: str) -> Answer:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
+        return await self.request("POST", path, body, content_type)
+
+    async def get(self, path: str) -> Answer:
+        return await self.request("GET", path)
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", content_type: str | None = None
+    ) -> Answer:
+        """One exchange; the answer's body by Content-Length, or chunked (a server-sent
+        event stream that the server ends)."""
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if content_type is not None:
+            head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
         raw = await self.reader.readuntil(b"\r\n\r\n")
         lines = raw.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
@@ -60,8 +69,18 @@ class Connection:
             if ":" in line:
                 name, value = line.split(":", 1)
                 headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            return Answer(status, headers, await self._chunks())
         answer = await self.reader.readexactly(int(headers.get("content-length", "0")))
         return Answer(status, headers, answer)
+
+    async def _chunks(self) -> bytes:
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            parts.append(await self.reader.readexactly(size + 2))
+            if size == 0:
+                return b"".join(part[:-2] for part in parts)
 
     async def close(self) -> None:
         self.writer.close()

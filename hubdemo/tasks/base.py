@@ -123,7 +123,10 @@ class TaskHandler:
     def preprocess(self, body: Json) -> TaskInput:
         """Validate a request body of either form, then its parameters against the task's
         input.json (unknown names, types, enums, ranges): 422 naming the parameter."""
-        task_input = self.parse(body)
+        return self.checked(self.parse(body))
+
+    def checked(self, task_input: TaskInput) -> TaskInput:
+        """``task_input`` with its text size and parameters checked (see ``preprocess``)."""
         self.check_text_size(task_input.inputs)
         errors = parameter_errors(self.spec, task_input.parameters)
         if errors:
