@@ -34,7 +34,34 @@ def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, 
     width = first_bar.locator(".fill").evaluate("e => e.style.width")
     assert abs(float(width.rstrip("%")) - recorded["score"] * 100) < 0.01
     assert page.locator("#out-labels .bar").count() == 5  # top 5, the rest behind "Show all"
+    # The file went as the body, and reached the router as it was chosen.
+    sent = [e for e in emulator.log if e.method == "POST"][-1]
+    assert sent.body == media["image"] and sent.headers["content-type"] == "image/png"
+    curl = page.locator("#snippet-curl").text_content()
+    assert "-H 'Content-Type: image/png'" in curl and "--data-binary @image.png" in curl
     assert problems == []  # no CSP violation, no script error
+
+
+def test_an_image_with_parameters_sends_them_in_the_query(
+    browser, servers, emulator, media, tmp_path
+):
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(servers["google/vit-base-patch16-224"].url)
+    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page.locator("img.preview").wait_for(state="visible")
+    page.locator("#parameters summary").click()
+    page.get_by_label("top_k").fill("2")
+    page.get_by_label("function_to_apply").select_option("softmax")
+    before = len(emulator.log)
+    page.get_by_role("button", name="Classify").click()
+    page.get_by_text("Answered in").wait_for(timeout=10_000)
+    sent = json.loads([e for e in emulator.log[before:] if e.method == "POST"][-1].body)
+    assert sent["parameters"] == {"top_k": 2, "function_to_apply": "softmax"}
+    assert base64.b64decode(sent["inputs"]) == media["image"]
+    curl = page.locator("#snippet-curl").text_content()
+    assert "/api/predict?function_to_apply=softmax&top_k=2'" in curl
 
 
 def test_example_chip_fills_and_runs(browser, servers, emulator):

@@ -224,6 +224,50 @@
     errorEl.hidden = false;
   }
 
+  // A Hub task whose one input is a file takes the file itself as the body (parameters in the
+  // query string, each as JSON): no base64 on the way, a third of the bytes fewer.
+  const FILE_KINDS = ["image", "audio", "video"];
+  const fileBody = !info.space && info.inputs.length === 1 && FILE_KINDS.includes(info.inputs[0].kind);
+
+  function blobOf(dataUrl) {
+    const comma = dataUrl.indexOf(",");
+    const type = dataUrl.slice(5, comma).split(";")[0];
+    const text = atob(dataUrl.slice(comma + 1));
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return new Blob([bytes], { type });
+  }
+
+  // The server reads a query value as JSON when it is JSON, else as text: a text that would
+  // read as JSON ("3", "true") is quoted, any other is sent as it is.
+  function queryValue(value) {
+    if (typeof value !== "string") return JSON.stringify(value);
+    try {
+      JSON.parse(value);
+      return JSON.stringify(value);
+    } catch (_) {
+      return value;
+    }
+  }
+
+  function queryValues(chosen) {
+    return Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, queryValue(v)]));
+  }
+
+  function queryOf(chosen) {
+    const query = new URLSearchParams(queryValues(chosen));
+    return query.toString() ? `?${query}` : "";
+  }
+
+  function requestOf(body) {
+    const file = body.data[0];
+    if (fileBody && typeof file === "string" && file.startsWith("data:")) {
+      const blob = blobOf(file);
+      return { url: `/api/predict${queryOf(body.parameters || {})}`, type: blob.type, content: blob };
+    }
+    return { url: "/api/predict", type: "application/json", content: JSON.stringify(body) };
+  }
+
   async function run() {
     if (controller) return;
     if (chatMode) return runChat();
@@ -238,13 +282,14 @@
     try {
       let response;
       let payload;
+      const request = requestOf(body);
       // A loading model (503) or a rate limit (429) says when to come back: wait, saying so,
       // and try again by ourselves a few times (Cancel stops it).
       for (let attempt = 0; ; attempt++) {
-        response = await fetch("/api/predict", {
+        response = await fetch(request.url, {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(body),
+          headers: { "Content-Type": request.type },
+          body: request.content,
           signal: controller.signal,
         });
         try {
@@ -768,15 +813,29 @@
     const url = `${location.origin}/api/predict`;
     const json = JSON.stringify(shown);
     const hasMedia = body.data.some((v) => typeof v === "string" && v.startsWith("data:"));
-    $("#snippet-curl").textContent = hasMedia
-      ? `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d @request.json`
-      : `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d '${json.replace(/'/g, "'\\''")}'`;
-    $("#snippet-python").textContent =
-      `import requests\n\n` +
-      (hasMedia
-        ? `import json\n\nbody = json.load(open("request.json"))\nresponse = requests.post("${url}", json=body, timeout=120)`
-        : `response = requests.post(\n    "${url}",\n    json=${python(shown)},\n    timeout=120,\n)`) +
-      `\nprint(response.json()["output"])`;
+    const request = requestOf(body);
+    if (request.type !== "application/json") {
+      // The file itself as the body, as the page sends it.
+      const file = `${info.inputs[0].name}.${request.type.split("/")[1].replace(/^x-/, "")}`;
+      const target = `${url}${queryOf(body.parameters || {})}`;
+      $("#snippet-curl").textContent =
+        `curl -X POST '${target.replace(/'/g, "'\\''")}' \\\n  -H 'Content-Type: ${request.type}' \\\n  --data-binary @${file}`;
+      $("#snippet-python").textContent =
+        `import requests\n\nresponse = requests.post(\n    "${url}",\n` +
+        (body.parameters ? `    params=${python(queryValues(body.parameters))},\n` : "") +
+        `    data=open(${python(file)}, "rb"),\n    headers={"Content-Type": ${python(request.type)}},\n    timeout=120,\n)` +
+        `\nprint(response.json()["output"])`;
+    } else {
+      $("#snippet-curl").textContent = hasMedia
+        ? `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d @request.json`
+        : `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d '${json.replace(/'/g, "'\\''")}'`;
+      $("#snippet-python").textContent =
+        `import requests\n\n` +
+        (hasMedia
+          ? `import json\n\nbody = json.load(open("request.json"))\nresponse = requests.post("${url}", json=body, timeout=120)`
+          : `response = requests.post(\n    "${url}",\n    json=${python(shown)},\n    timeout=120,\n)`) +
+        `\nprint(response.json()["output"])`;
+    }
     // The same prediction through hubdemo's Python API: inputs in order, parameters by name.
     const model = info.space && !info.model.includes("://") ? `spaces/${info.model}` : info.model;
     const args = body.data.map((v, i) =>
