@@ -209,7 +209,7 @@ def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces
     )
     assert "/count(text: Textbox) -> Number" in shown.stdout
     described = json.loads(run_cli(emulator, "describe", space, "--json").stdout)
-    assert set(described["space"]["endpoints"]) == {"/predict", "/count", "/names"}
+    assert set(described["space"]["endpoints"]) == {"/predict", "/count", "/names", "/table"}
 
     said = run_cli(emulator, "predict", space, "Hi", "--param", "times=3", "--json")
     assert said.returncode == 0, said.stderr
@@ -463,6 +463,44 @@ def test_highlighted_text_is_drawn_as_entities(emulator, spaces) -> None:
     assert text.strip() == "Ada met Bob"
     assert [text[e["start"] : e["end"]].strip() for e in output["entities"]] == ["Ada", "Bob"]
     assert {e["label"] for e in output["entities"]} == {"NAME"}
+
+
+def test_a_dataframe_is_answered_as_headers_and_rows_and_drawn_as_a_table(
+    browser, emulator, spaces
+) -> None:
+    text = "tiny words everywhere"
+    said = run_cli(
+        emulator, "predict", f"spaces/{spaces['text_tools']}", text,
+        "--api-name", "/table", "--json",
+    )  # fmt: skip
+    assert said.returncode == 0, said.stderr
+    output = json.loads(said.stdout)["output"]
+    assert output["headers"] == ["word", "letters"]
+    assert output["data"] == [[w, len(w)] for w in text.split()]
+    server = Server(emulator, f"spaces/{spaces['text_tools']}", "--api-name", "/table")
+    try:
+        answer = server.predict({"data": [text]}).json()
+        document = httpx.get(f"{server.url}/openapi.json").json()
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Text", exact=True).fill(text)
+        page.get_by_role("button", name="Run").click()
+        grid = page.locator("#out-rows .rows-grid")
+        grid.locator("tbody tr").first.wait_for(state="visible", timeout=15_000)
+        heads = grid.locator("thead th").all_text_contents()
+        cells = [row.locator("td").all_text_contents() for row in grid.locator("tbody tr").all()]
+    finally:
+        server.stop()
+    assert heads == ["word", "letters"]  # no prediction column: the Space's table as it is
+    assert cells == [[w, str(len(w))] for w in text.split()]
+    assert answer["data"][0]["table"] == {
+        "word": text.split(),
+        "letters": [str(len(w)) for w in text.split()],
+    }
+    from jsonschema import validate
+
+    returned = document["paths"]["/api/predict"]["post"]["responses"]["200"]["content"]
+    validate(answer, returned["application/json"]["schema"])
 
 
 def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:

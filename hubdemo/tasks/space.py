@@ -39,7 +39,7 @@ CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 OUTPUTS = {
     "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
     "html": "text", "number": "text", "json": "text", "code": "text", "image": "image",
-    "audio": "audio", "video": "video", "highlightedtext": "entities",
+    "audio": "audio", "video": "video", "highlightedtext": "entities", "dataframe": "rows",
 }  # fmt: skip
 RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
     "labels": {
@@ -68,6 +68,14 @@ RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
                     },
                 },
             },
+        },
+    },
+    "rows": {
+        "type": "object",
+        "required": ["headers", "data"],
+        "properties": {
+            "headers": {"type": "array", "items": {"type": "string"}},
+            "data": {"type": "array", "items": {"type": "array"}},
         },
     },
     "image": {"type": "string", "description": "a data URL"},
@@ -166,10 +174,38 @@ def normalize_value(component: str, value: Any) -> Any:
         raise ValueError("a Label value has label and confidences")
     if component == "highlightedtext":
         return highlighted_spans(value)
+    if component == "dataframe":
+        return dataframe(value)
     is_file = isinstance(value, str) and value.startswith("data:")
     if component in MEDIA and not is_file:
         raise ValueError(f"a {component} value is a file")
     return value
+
+
+def dataframe(value: Any) -> dict[str, Any]:
+    """A Dataframe's ``{headers, data}`` (gradio_client's form), checked: a header per column."""
+    headers, rows = value["headers"], value["data"]
+    if not isinstance(headers, list) or not isinstance(rows, list):
+        raise ValueError("a Dataframe value has a list of headers and a list of rows")
+    if any(not isinstance(row, list) or len(row) != len(headers) for row in rows):
+        raise ValueError(f"a Dataframe row does not have its {len(headers)} columns")
+    return {"headers": [str(h) for h in headers], "data": rows}
+
+
+def table_shown(value: dict[str, Any]) -> dict[str, Any]:
+    """The rows view's grid: column name -> the column's cells as text (a repeated name is
+    numbered, so no column hides another)."""
+    names: list[str] = []
+    for header in value["headers"]:
+        name, n = header, 2
+        while name in names:
+            name, n = f"{header} ({n})", n + 1
+        names.append(name)
+    table = {
+        name: ["" if row[i] is None else str(row[i]) for row in value["data"]]
+        for i, name in enumerate(names)
+    }
+    return {"table": table, "column": None, "values": None}
 
 
 def highlighted_spans(value: Any) -> dict[str, Any]:
@@ -195,6 +231,8 @@ def display_value(component: str, kind: str, value: Any, label: str) -> Any:
         return o.label_bars(value, TaskInput(None))
     if kind == "entities":
         return value
+    if kind == "rows":
+        return table_shown(value)
     if kind in ("image", "audio", "video"):
         return file_shown(value, label.lower().replace(" ", "-") or kind)
     if component == "json" or not isinstance(value, str):

@@ -1,5 +1,5 @@
 """A stand-in Space: text with several inputs (Textbox + Slider + Dropdown + Checkbox) ->
-Textbox, and a second named endpoint."""
+Textbox, and more named endpoints: a Number, a HighlightedText and a Dataframe."""
 
 import gradio as gr
 
@@ -20,6 +20,11 @@ def capitals(text):
     return [(word + " ", "NAME" if word[:1].isupper() else None) for word in text.split(" ")]
 
 
+def words_table(text):
+    """Each word and its number of letters."""
+    return [[word, len(word)] for word in text.split()]
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox(label="Text")
     times = gr.Slider(1, 5, value=2, step=1, label="Times")
@@ -31,4 +36,6 @@ with gr.Blocks() as demo:
     gr.Button("Go").click(shout, [text, times, style, exclaim], out, api_name="predict")
     gr.Button("Count").click(count, text, words, api_name="count")
     gr.Button("Names").click(capitals, text, marked, api_name="names")
+    table = gr.Dataframe(headers=["word", "letters"], label="Words table")
+    gr.Button("Table").click(words_table, text, table, api_name="table")
     gr.Examples([["hello world", 3, "upper", True]], [text, times, style, exclaim])
