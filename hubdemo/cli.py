@@ -305,23 +305,22 @@ def _serve_workers(
     token, router or endpoint is left out: the environment's own then still counts."""
     import os
 
-    import uvicorn
-
-    from .serving import uvicorn_settings
+    from .serving import run_workers, uvicorn_settings
 
     passed_through = ("HF_TOKEN", "HUBDEMO_ROUTER", "HUBDEMO_ENDPOINT", "HUBDEMO_PROVIDER")
     settings = {k: v for k, v in settings.items() if v or k not in passed_through}
     os.environ.update(settings)
     out.print(plain(f"{workers} worker processes for {spec.model_id}"))
     sys.stdout.flush()
-    uvicorn.run(
+    code = run_workers(
         "hubdemo.asgi:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        **uvicorn_settings(header_timeout, max_connections),
+        workers,
+        host,
+        port,
+        uvicorn_settings(header_timeout, max_connections),
     )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

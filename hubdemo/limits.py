@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.requests import Request
 
@@ -74,8 +74,11 @@ class Gate:
             self.leave()
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        async with self.slot():
+        await self.enter()  # enter/leave, not slot(): no context-manager object per request
+        try:
             return await work()
+        finally:
+            self.leave()
 
 
 class ClientGone(Exception):
@@ -84,25 +87,26 @@ class ClientGone(Exception):
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
     """Await ``work``, cancelling it as soon as the client disconnects (the request body must
-    have been read already: the next ASGI message is then the disconnect)."""
-    task: asyncio.Future[T] = asyncio.ensure_future(work)
+    have been read already: the next ASGI message is then the disconnect). ``work`` runs in
+    this task; one watcher task waits for the disconnect and cancels this one."""
+    current = asyncio.current_task()
+    assert current is not None
+    gone = False
 
     async def watch() -> None:
-        while True:
-            message = await request.receive()
-            if message["type"] == "http.disconnect":
-                return
+        nonlocal gone
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone = True
+        current.cancel()
 
-    watcher: asyncio.Future[Any] = asyncio.ensure_future(watch())
-    pending: set[asyncio.Future[Any]] = {task, watcher}
+    watcher = asyncio.ensure_future(watch())
     try:
-        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        return await work
     except asyncio.CancelledError:
-        task.cancel()
+        if gone:  # our own cancel: the client left
+            current.uncancel()
+            raise ClientGone() from None
         raise
     finally:
         watcher.cancel()
-    if not task.done():
-        task.cancel()
-        raise ClientGone()
-    return task.result()

@@ -109,3 +109,57 @@ def uvicorn_settings(
         "timeout_keep_alive": 5,
         "log_level": "warning",
     }
+
+
+def run_workers(app: str, workers: int, host: str, port: int, settings: dict[str, Any]) -> int:
+    """``workers`` uvicorn processes serving ``app`` (an import path to a factory), each on its
+    own listening socket bound with SO_REUSEPORT, so that the kernel spreads new connections
+    evenly over them. uvicorn's own --workers share one socket, and whichever process wakes
+    first takes the connection: kept-alive clients piled onto one worker (2 workers served
+    1.06-1.35x one). Returns the exit code (a worker that could not start makes it nonzero)."""
+    import multiprocessing
+    import signal
+    import socket
+
+    if not hasattr(socket, "SO_REUSEPORT"):  # not on this platform: uvicorn's way
+        import uvicorn
+
+        uvicorn.run(app, factory=True, host=host, port=port, workers=workers, **settings)
+        return 0
+    spawn = multiprocessing.get_context("spawn")
+    processes = [
+        spawn.Process(target=_worker, args=(app, host, port, settings)) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+
+    def stop(signum: int, frame: object) -> None:
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGINT)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for process in processes:
+        process.join()
+    return max((process.exitcode or 0) for process in processes)
+
+
+def _worker(app: str, host: str, port: int, settings: dict[str, Any]) -> None:
+    import socket
+
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port} ({exc.strerror}); choose another --port")
+        raise SystemExit(1) from None
+    sock.listen(2048)
+    raise_open_file_limit()
+    config = uvicorn.Config(app, factory=True, **settings)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from conftest import Server, free_port, hubdemo_env
@@ -29,6 +31,56 @@ def test_serve_with_two_workers(emulator) -> None:
     assert all(a.status_code == 200 for a in answers)
     assert len(workers) == 2
     assert "2 worker processes" in printed
+
+
+def _connections_held(pid: int, port: int) -> int:
+    """Established TCP connections to ``port`` that process ``pid`` holds (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    held = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] in inodes:
+                held += 1
+    return held
+
+
+def test_kept_alive_connections_spread_over_the_workers(emulator) -> None:
+    server = Server(emulator, MODEL, "--workers", "2")
+    clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(16)]
+    try:
+        for client in clients:  # one kept-alive connection each
+            assert client.post("/api/predict", json=BODY).status_code == 200
+        workers = _children(server.process.pid)
+        held = [_connections_held(pid, server.port) for pid in workers]
+    finally:
+        for client in clients:
+            client.close()
+        server.stop()
+    # Each worker listens on its own socket (SO_REUSEPORT): the kernel spreads connections.
+    assert sum(held) == 16 and min(held) >= 3, held
+
+
+def test_workers_on_a_port_in_use_say_so(emulator) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "hubdemo", "serve", MODEL, "--workers", "2", "--port",
+             str(port)],
+            env=hubdemo_env(emulator), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_the_asgi_factory_runs_under_plain_uvicorn(emulator) -> None:

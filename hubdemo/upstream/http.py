@@ -66,9 +66,21 @@ def ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def new_transport() -> httpx.AsyncBaseTransport:
-    """One pool of upstream connections (see SHARDS)."""
-    return httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, verify=ssl_context())
+def new_transports(url: str) -> list[httpx.AsyncBaseTransport]:
+    """The connection pools for the upstream at ``url``: the lean transport (lean.py), or,
+    when the environment names a proxy for ``url`` or HUBDEMO_UPSTREAM_CLIENT=httpx, httpx's
+    own (split in SHARDS)."""
+    import os
+
+    from .lean import LeanTransport, proxy_for
+
+    proxy = proxy_for(url)
+    if proxy is None and os.environ.get("HUBDEMO_UPSTREAM_CLIENT", "lean") != "httpx":
+        return [LeanTransport(ssl_context())]
+    return [
+        httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, verify=ssl_context(), proxy=proxy)
+        for _ in range(SHARDS)
+    ]
 
 
 def error_text(body: bytes, redact: Redactor | None = None, limit: int = 300) -> str:
@@ -170,7 +182,7 @@ class HttpUpstream:
         self._redact = Redactor([token])
         # Requests go to the transports directly: an httpx.Client would add URL merging, cookie
         # extraction and auth flows that a fixed upstream does not need (~100 us a request).
-        self._transports = [transport] if transport else [new_transport() for _ in range(SHARDS)]
+        self._transports = [transport] if transport else new_transports(self.base_url)
         self.injected = transport  # a recording or replaying transport (hubdemo smoke)
         self._turn = itertools.count()
         chosen = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=10.0)

@@ -718,8 +718,10 @@
       drawGrid($(".answer-grid", root), value.table, (r, c) => (marked.has(`${r},${c}`) ? "hit" : ""));
     },
     rows(root, value) {
-      // The rows as sent, each with its prediction in a last, highlighted column.
-      drawGrid($(".rows-grid", root), value.table, () => "", { title: value.column, values: value.values });
+      // The rows as sent, each with its prediction in a last, highlighted column (a table a
+      // Space answered has no such column).
+      const extra = value.column ? { title: value.column, values: value.values } : undefined;
+      drawGrid($(".rows-grid", root), value.table, () => "", extra);
     },
     segments(root, rows) {
       // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.

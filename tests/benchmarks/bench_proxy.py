@@ -51,7 +51,8 @@ TOKENS_TEXT = "My name is Sarah Jessica Parker but you can call me Jessica"
 IMAGE_MODEL = "google/vit-base-patch16-224"
 SENTENCE = "I like you. I love you"
 CONCURRENCY = (1, 16, 64)
-TARGETS = ("direct", "hubdemo", "hubdemo-raw", "hubdemo-2w", "gradio", "hubdemo-gradio-api")
+TARGETS = ("direct", "hubdemo", "hubdemo-httpx", "hubdemo-raw", "hubdemo-2w", "gradio",
+           "hubdemo-gradio-api")  # fmt: skip
 
 
 def free_port() -> int:
@@ -367,11 +368,16 @@ def main() -> None:
     }  # fmt: skip
     try:
         for model in models:
-            for name, extra in (("hubdemo", []), ("hubdemo-2w", ["--workers", "2"])):
+            # hubdemo-httpx: the same server on httpx's own transport (the client before lean.py)
+            for name, extra, client in (
+                ("hubdemo", [], "lean"),
+                ("hubdemo-httpx", [], "httpx"),
+                ("hubdemo-2w", ["--workers", "2"], "lean"),
+            ):
                 p = free_port()
                 servers[model][name] = Process(
                     [*hubdemo, "serve", model, "--port", str(p), *extra],
-                    env, f"http://127.0.0.1:{p}/healthz",
+                    {**env, "HUBDEMO_UPSTREAM_CLIENT": client}, f"http://127.0.0.1:{p}/healthz",
                 ).wait()  # fmt: skip
             p = free_port()
             servers[model]["gradio"] = Process(
@@ -399,6 +405,7 @@ def main() -> None:
         calls = {
             "direct": direct_calls(work),
             "hubdemo": hubdemo_calls(work),
+            "hubdemo-httpx": hubdemo_calls(work),
             "hubdemo-raw": raw_calls(work),
             "hubdemo-2w": hubdemo_calls(work),
             "gradio": gradio_calls(work),
@@ -516,7 +523,8 @@ def print_table(report: dict[str, Any]) -> None:
         f"rounds (spread of req/s in brackets); emulator latency {report['latency_ms']:g} ms"
     )
     for column in ("workload", "conc.", "direct p50 ms / rps", "hubdemo +p50/+p99 ms",
-                   "hubdemo rps", "÷ direct", "file as body +p50 ms / rps", "2 workers rps",
+                   "hubdemo rps", "÷ direct", "httpx client +p50 ms / rps",
+                   "file as body +p50 ms / rps", "2 workers rps",
                    "Gradio +p50 ms / rps",
                    "hubdemo ÷ Gradio", "hubdemo's Gradio routes +p50 ms / rps"):  # fmt: skip
         table.add_column(column, justify="right")
@@ -529,6 +537,7 @@ def print_table(report: dict[str, Any]) -> None:
             g = _cell(report, workload, concurrency, "gradio")
             r = _cell(report, workload, concurrency, "hubdemo-gradio-api")
             b = _cell(report, workload, concurrency, "hubdemo-raw")
+            x = _cell(report, workload, concurrency, "hubdemo-httpx")
             errors += g["errors"]
             table.add_row(
                 workload,
@@ -537,6 +546,7 @@ def print_table(report: dict[str, Any]) -> None:
                 f"{h['p50_ms'] - d['p50_ms']:+.2f}/{h['p99_ms'] - d['p99_ms']:+.2f}",
                 f"{h['rps']:.0f} ({h['spread']:.0%})",
                 f"{h['rps'] / d['rps']:.2f}",
+                f"{x['p50_ms'] - d['p50_ms']:+.2f} / {x['rps']:.0f}",
                 "—"
                 if b["rps"] != b["rps"]
                 else f"{b['p50_ms'] - d['p50_ms']:+.2f} / {b['rps']:.0f}",
@@ -574,7 +584,7 @@ def chart(report: dict[str, Any], path: Path) -> None:
     targets = TARGETS
     colours = {"direct": (120, 120, 120), "hubdemo": (37, 99, 235),
                "hubdemo-2w": (96, 165, 250), "gradio": (234, 88, 12),
-               "hubdemo-raw": (30, 64, 175),
+               "hubdemo-raw": (30, 64, 175), "hubdemo-httpx": (147, 51, 234),
                "hubdemo-gradio-api": (22, 163, 74)}  # fmt: skip
     groups = [
         (w, c) for w in dict.fromkeys(c["workload"] for c in report["cells"]) for c in CONCURRENCY
@@ -609,8 +619,8 @@ def chart(report: dict[str, Any], path: Path) -> None:
                     fill="black",
                 )
     for t, target in enumerate(targets):
-        draw.rectangle((60 + t * 200, height - 25, 75 + t * 200, height - 10), fill=colours[target])
-        draw.text((80 + t * 200, height - 25), target, fill="black")
+        draw.rectangle((60 + t * 160, height - 25, 75 + t * 160, height - 10), fill=colours[target])
+        draw.text((80 + t * 160, height - 25), target, fill="black")
     image.save(path)
 
 
