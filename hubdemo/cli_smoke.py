@@ -77,13 +77,13 @@ def run_smoke(
     for report in reports:
         if report.suffix.lower() not in (".xml", ".json"):
             raise UsageError(f"--report {report}: name a .xml (JUnit) or .json file")
-    spaces = [m for m in models if space_ref(m) is not None]
-    if spaces and (record or replay):
-        raise UsageError(
-            f"--record/--replay do not cover Spaces yet ({spaces[0]}): smoke-test Spaces live"
-        )
     token = None if replay else find_token(token)
     cassette, hub_transport, http_transport = _transports(record, replay, token)
+    space_tape = None
+    if cassette is not None and any(space_ref(m) is not None for m in models):
+        from .space_tape import SpaceTape
+
+        space_tape = SpaceTape(cassette, replaying=replay is not None)
     results: list[ModelResult] = []
     progress = Progress(
         SpinnerColumn(),
@@ -114,6 +114,7 @@ def run_smoke(
                 hub_transport=hub_transport,
                 http_transport=http_transport,
                 progress=told,
+                space_tape=space_tape,
             )
             results.append(result)
             for example in result.examples:

@@ -37,11 +37,15 @@ def open_model(
     timeout: float | None = None,
     provider: str | None = None,
     api_name: str | None = None,
+    space_tape: Any = None,
 ) -> tuple[ModelSpec, Upstream]:
-    """Resolve ``model`` (asking the Hub once) and connect it to its backend."""
+    """Resolve ``model`` (asking the Hub once) and connect it to its backend. ``space_tape``
+    (a space_tape.SpaceTape) keeps or replays a Space's calls (smoke --record/--replay)."""
     hub = HubClient(token=token, client=hub_client)
     try:
-        spec = resolve(model, hub, task, api_name=api_name, space_wait=retry_budget)
+        spec = resolve(
+            model, hub, task, api_name=api_name, space_wait=retry_budget, space_tape=space_tape
+        )
     finally:
         hub.close()
     upstream = make_upstream(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .cache import (
@@ -32,6 +32,9 @@ from .errors import (
 )
 from .hub import HubClient
 from .providers import ProviderEntry, parse_mapping
+
+if TYPE_CHECKING:
+    from .space_tape import SpaceTape
 from .tasks import get_task, supported_tasks, task_for
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
@@ -193,6 +196,7 @@ def resolve(
     *,
     api_name: str | None = None,
     space_wait: float = 60.0,
+    space_tape: SpaceTape | None = None,
 ) -> ModelSpec:
     """Resolve a model string to a ModelSpec, asking the Hub once for a Hub model. A Gradio
     Space (``spaces/<owner>/<name>`` and its URLs) is connected here, its endpoint
@@ -211,7 +215,9 @@ def resolve(
     if space is not None:
         if task is not None:
             raise UsageError("a Space brings its own components: drop --task (use --api-name)")
-        binding = open_space(space, hub, api_name=api_name, token=hub.token, wait=space_wait)
+        binding = open_space(
+            space, hub, api_name=api_name, token=hub.token, wait=space_wait, tape=space_tape
+        )
         return ModelSpec(
             model_id=binding.name,
             task="space",

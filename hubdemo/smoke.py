@@ -362,8 +362,10 @@ async def smoke_model(
     hub_transport: httpx.BaseTransport | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
+    space_tape: Any = None,
 ) -> ModelResult:
-    """Resolve ``model``, build its app in process and check it (see check_app)."""
+    """Resolve ``model``, build its app in process and check it (see check_app).
+    ``space_tape`` keeps or replays a Space's calls (see space_tape.py)."""
     from .app import create_app
     from .hub import new_hub_client
     from .predictor import open_model
@@ -383,6 +385,7 @@ async def smoke_model(
             http_transport=http_transport,
             provider=provider,
             api_name=api_name,
+            space_tape=space_tape,
         )
         result.model, result.task = spec.model_id, spec.task
         result.backend = upstream.kind

@@ -30,6 +30,7 @@ from .errors import (
     UpstreamUnreachable,
 )
 from .hub import HubClient
+from .space_tape import SpaceTape
 from .tasks.space import SpaceTask, drawable, is_chat_interface, space_task
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
@@ -98,6 +99,7 @@ class SpaceBinding:
     license: str | None = None
     private: bool = False
     token: str | None = None  # given to the Space's sessions (a private Space needs it)
+    tape: SpaceTape | None = None  # smoke --record/--replay: the calls kept in a cassette
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -128,9 +130,11 @@ def open_space(
     api_name: str | None,
     token: str | None,
     wait: float,
+    tape: SpaceTape | None = None,
 ) -> SpaceBinding:
     """Ask the Hub, wait out a waking Space (at most ``wait`` seconds), connect, and map the
-    chosen endpoint. Raises SpaceUnavailable, UnsupportedSpace, ModelNotFound, …"""
+    chosen endpoint. Raises SpaceUnavailable, UnsupportedSpace, ModelNotFound, …
+    With a replaying ``tape`` nothing connects: the recorded API description is used."""
     page = license_ = None
     private = False
     if ref.space_id is not None:
@@ -148,9 +152,16 @@ def open_space(
     else:
         url = str(ref.url)
     name = ref.space_id or url
-    client = connect(url, name, token)
-    named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    config = client.config
+    client: Any = None
+    if tape is not None and tape.replaying:
+        described = tape.description(name)
+        named, config = described["named"], described["config"]
+    else:
+        client = connect(url, name, token)
+        named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        config = client.config
+        if tape is not None:
+            tape.keep_description(name, named, config)
     chats = {n for n, sig in named.items() if is_chat_interface(config, sig)}
     refused = {
         n: "; ".join(drawable(sig["parameters"], sig["returns"], n in chats))
@@ -158,6 +169,11 @@ def open_space(
     }
     refused = {n: why for n, why in refused.items() if why}
     chosen = pick_endpoint(named, refused, api_name, name)
+    if tape is not None and chosen in chats:
+        raise UnsupportedSpace(
+            f"--record/--replay do not keep a chat Space's conversations ({name} {chosen}): "
+            "smoke-test it live"
+        )
     props, samples = _config_of(config, chosen)
     title = str(config.get("title") or name.split("/")[-1])
     task = space_task(title, chosen, named[chosen], props, samples, chosen in chats)
@@ -173,6 +189,7 @@ def open_space(
         license=license_ if isinstance(license_, str) else None,
         private=private,
         token=token,
+        tape=tape,
     )
 
 

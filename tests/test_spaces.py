@@ -334,8 +334,33 @@ def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces,
     assert {o["label"] for o in classifier[0]["output"]} == wanted
     tools = checked[spaces["text_tools"]]["examples"]
     assert tools[0]["output"] == "HELLO WORLD HELLO WORLD"  # the example's text, defaults
-    refused = run_cli(emulator, "smoke", models[0], "--record", str(tmp_path / "tape"))
-    assert refused.returncode == 2 and "Spaces" in refused.stderr
+
+
+def test_smoke_records_a_space_and_replays_it_with_the_space_gone(emulator, spaces, tmp_path):
+    tape, live, replayed = tmp_path / "tape", tmp_path / "live.json", tmp_path / "replayed.json"
+    models = [f"spaces/{spaces['image_classifier']}", f"spaces/{spaces['text_tools']}"]
+    recorded = run_cli(emulator, "smoke", *models, "--record", str(tape), "--report", str(live))
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    kept = json.loads((tape / "cassette.json").read_text())["exchanges"]
+    paths = [e["request"]["path"] for e in kept]
+    assert f"/api/spaces/{spaces['text_tools']}" in paths  # the Hub's answer
+    assert f"/{spaces['text_tools']}/api" in paths and f"/{spaces['text_tools']}/call" in paths
+    # Replayed with no Hub and no Space: nothing answers on the network.
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    again = run_cli(
+        emulator, "smoke", *models, "--replay", str(tape), "--report", str(replayed),
+        HF_ENDPOINT=nowhere, HUBDEMO_ROUTER=nowhere,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    def outputs(report: Path) -> list[Any]:
+        return [
+            e["output"] for m in json.loads(report.read_text())["models"] for e in m["examples"]
+        ]
+
+    assert outputs(replayed) == outputs(live)
+    chat = run_cli(emulator, "smoke", f"spaces/{spaces['chat']}", "--record", str(tmp_path / "c"))
+    assert chat.returncode != 0 and "smoke-test it live" in chat.stdout + chat.stderr
 
 
 def test_a_chat_interface_space_is_a_chat_demo_that_keeps_the_conversation(emulator, spaces):

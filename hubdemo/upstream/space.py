@@ -61,6 +61,10 @@ class SpaceUpstream:
                 text, reason, pieces = text + piece, finish or reason, pieces + bool(piece)
             completion = self._completion(text, reason, pieces)
             return WireResponse(200, "application/json", payload=completion)
+        tape = self.binding.tape
+        if tape is not None and tape.replaying:
+            recorded = tape.answer(self.binding.name, body)
+            return WireResponse(status=200, content_type="application/json", payload=recorded)
         with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
             args = [_as_file(value, Path(folder), i) for i, value in enumerate(body["args"])]
             job = self.binding.client.submit(*args, api_name=body["api_name"])
@@ -80,6 +84,8 @@ class SpaceUpstream:
                 raise self._error(exc) from None
         values = list(result) if isinstance(result, tuple) else [result]
         fetched = await asyncio.to_thread(lambda: [self._files_to_urls(v) for v in values])
+        if tape is not None:
+            tape.keep_answer(self.binding.name, body, fetched)
         return WireResponse(status=200, content_type="application/json", payload=fetched)
 
     async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
@@ -202,7 +208,8 @@ class SpaceUpstream:
 
     async def aclose(self) -> None:
         await self.sessions.aclose()
-        await asyncio.to_thread(self.binding.client.close)
+        if self.binding.client is not None:  # None when replaying a recording
+            await asyncio.to_thread(self.binding.client.close)
 
 
 def _as_file(value: Any, folder: Path, index: int) -> Any:
