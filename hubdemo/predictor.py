@@ -169,7 +169,14 @@ class Predictor:
         )  # offline: no media examples
         widgets = with_media(self.spec.widget_data, hub_endpoint(), kind if fetch else None)
         found = self.handler.examples(widgets, defaults)
-        return [{"title": e.title, "data": e.data} for e in found]
+        return [
+            {
+                "title": e.title,
+                "data": e.data,
+                **({"parameters": e.parameters} if e.parameters else {}),
+            }
+            for e in found
+        ]
 
     def info(self) -> dict[str, Any]:
         """The ``describe --json`` / ``GET /api/info`` object."""

@@ -247,7 +247,8 @@ async def check_app(
         if progress:
             progress(example["title"])
         started = time.perf_counter()
-        response = await client.post("/api/predict", json={"data": example["data"]})
+        body = {"data": example["data"], "parameters": example.get("parameters") or {}}
+        response = await client.post("/api/predict", json=body)
         seconds = time.perf_counter() - started
         result = ExampleResult(example["title"], ok=False, seconds=seconds)
         try:

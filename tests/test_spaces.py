@@ -174,7 +174,13 @@ def test_several_inputs_with_parameters_converted_to_each_components_type(emulat
         assert controls["style"]["options"] == ["upper", "lower"]
         assert controls["exclaim"]["kind"] == "boolean"
         assert [c["name"] for c in info["inputs"]] == ["text"]
-        assert info["examples"] == [{"title": "hello world", "data": ["hello world"]}]
+        assert info["examples"] == [  # the gr.Examples row: text, then the parameters it sets
+            {
+                "title": "hello world",
+                "data": ["hello world"],
+                "parameters": {"times": 3, "style": "upper", "exclaim": True},
+            }
+        ]
 
         body = {"data": ["Hello"], "parameters": {"times": "3", "style": "lower", "exclaim": True}}
         answer = server.predict(body)
@@ -320,6 +326,21 @@ def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path
     assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"
 
 
+def test_an_example_chip_sets_the_parameters_of_its_row(browser, emulator, spaces) -> None:
+    server = Server(emulator, f"spaces/{spaces['text_tools']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_role("button", name="hello world").click()
+        result = page.locator("#out-text")
+        result.get_by_text("HELLO WORLD HELLO WORLD HELLO WORLD!").wait_for(timeout=15_000)
+        page.locator("#parameters summary").click()
+        assert page.get_by_label("times").input_value() == "3"
+        assert page.get_by_label("exclaim").input_value() == "true"
+    finally:
+        server.stop()
+
+
 def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces, tmp_path):
     report = tmp_path / "report.json"
     models = [f"spaces/{spaces['image_classifier']}", f"spaces/{spaces['text_tools']}"]
@@ -333,7 +354,8 @@ def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces,
     wanted = {"red", "green", "blue"}
     assert {o["label"] for o in classifier[0]["output"]} == wanted
     tools = checked[spaces["text_tools"]]["examples"]
-    assert tools[0]["output"] == "HELLO WORLD HELLO WORLD"  # the example's text, defaults
+    # The gr.Examples row ["hello world", 3, "upper", True]: its text and its parameters.
+    assert tools[0]["output"] == "HELLO WORLD HELLO WORLD HELLO WORLD!"
 
 
 def test_smoke_records_a_space_and_replays_it_with_the_space_gone(emulator, spaces, tmp_path):

@@ -73,10 +73,12 @@ class WireResponse:
 
 @dataclass(frozen=True)
 class Example:
-    """One clickable example: a title and the values of the input components, in order."""
+    """One clickable example: a title and the values of the input components, in order (and
+    the parameters it sets, when it sets any: a Space's gr.Examples row)."""
 
     title: str
     data: list[Any]
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 def short(text: str, limit: int = 48) -> str:

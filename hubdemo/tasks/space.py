@@ -249,7 +249,7 @@ class SpaceTask(TaskHandler):
         api_name: str,
         arguments: list[Argument],
         returns: list[Return],
-        samples: list[list[Any]] | None = None,
+        samples: list[Example] | None = None,
     ) -> None:
         inputs = [
             c.Component(a.name, MEDIA.get(a.component) or TEXTS[a.component], a.label)
@@ -270,7 +270,7 @@ class SpaceTask(TaskHandler):
         self.api_name = api_name
         self.arguments = arguments
         self.returns = returns
-        self.samples = samples or []  # example values, one per input, in input order
+        self.samples = samples or []  # the Space's examples: inputs in order, and parameters
 
     # -- 1. preprocess ---------------------------------------------------------------------
 
@@ -414,10 +414,7 @@ class SpaceTask(TaskHandler):
 
     def examples(self, widget_data: Any, defaults: Any) -> list[Example]:
         """The Space's own examples (gr.Examples / Interface examples), text ones only."""
-        return [
-            Example(title=short(" · ".join(str(v) for v in data)), data=data)
-            for data in self.samples
-        ]
+        return self.samples
 
 
 class SpaceChatTask(SpaceTask):
@@ -589,8 +586,23 @@ def space_task(
     returns = [Return(str(r.get("label") or "output"), kind_of(r)) for r in signature["returns"]]
     positions = [i for i, a in enumerate(arguments) if a.kind == "input"]
     samples = [
-        [row[i] for i in positions]
+        _example(row, arguments, positions)
         for row in examples or []
         if len(row) == len(arguments) and all(isinstance(row[i], str) for i in positions)
     ]
     return SpaceTask(title, api_name, arguments, returns, samples)
+
+
+def _example(row: list[Any], arguments: list[Argument], positions: list[int]) -> Example:
+    """One gr.Examples row: its inputs, and the parameter values it sets (converted to each
+    component's type; a value the component would refuse is left to its default)."""
+    data = [row[i] for i in positions]
+    parameters = {}
+    for argument, value in zip(arguments, row, strict=True):
+        if argument.kind != "parameter" or value is None:
+            continue
+        try:
+            parameters[argument.name] = argument.convert(value)
+        except InvalidParameter:
+            continue
+    return Example(short(" · ".join(str(v) for v in data)), data, parameters)

@@ -486,9 +486,20 @@
       run();
     }
   });
+  // An example that sets parameters (a Space's gr.Examples row) sets their controls too.
+  function setParameters(given) {
+    Object.entries(given || {}).forEach(([name, value]) => {
+      const control = $$("[data-param]").find((c) => c.dataset.param === name);
+      if (!control) return;
+      control.value = typeof value === "object" ? JSON.stringify(value) : String(value);
+    });
+  }
+
   $$("[data-example]").forEach((chip) => {
     chip.addEventListener("click", () => {
-      fill(info.examples[Number(chip.dataset.example)].data);
+      const example = info.examples[Number(chip.dataset.example)];
+      fill(example.data);
+      setParameters(example.parameters);
       run();
     });
   });
