@@ -12,6 +12,7 @@ protocol itself: gradio_client does (upstream/space.py).
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import time
@@ -160,7 +161,11 @@ def open_space(
         client = connect(url, name, token)
         named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
         config = client.config
-        if tape is not None:
+    if client is not None:
+        wanted = pick_endpoint(named, {}, api_name, name) if named else None
+        if wanted is not None:
+            config = with_media_examples(config, wanted, named[wanted], url, token)
+        if tape is not None:  # kept with its media examples fetched: a replay needs no Space
             tape.keep_description(name, named, config)
     chats = {n for n, sig in named.items() if is_chat_interface(config, sig)}
     refused = {
@@ -299,6 +304,61 @@ def pick_endpoint(
             )
         )
     return default
+
+
+MAX_EXAMPLE_BYTES = 5 * 2**20  # a media example larger than this is left out
+MAX_MEDIA_EXAMPLES = 3
+
+
+def with_media_examples(
+    config: dict[str, Any], api_name: str, signature: dict[str, Any], url: str, token: str | None
+) -> dict[str, Any]:
+    """``config`` with the files in the endpoint's gr.Examples rows fetched from the Space into
+    data URLs (at most MAX_MEDIA_EXAMPLES, each at most 5 MB and of its input's kind); a row
+    whose file cannot be had is left out. Only the Space's own host is asked, by the file's
+    path (the URL in the config is the Space's word, not followed)."""
+    kinds = [str(p.get("component", "")).lower() for p in signature.get("parameters") or []]
+    if not any(k in ("image", "audio", "video") for k in kinds):
+        return config
+    config = copy.deepcopy(config)  # gradio_client keeps using its own
+    _, samples = _config_of(config, api_name)
+    fetched: dict[str, str | None] = {}
+    for row in samples:
+        if len(row) != len(kinds):
+            continue
+        for i, kind in enumerate(kinds):
+            value = row[i]
+            path = value.get("path") if isinstance(value, dict) else None
+            if kind not in ("image", "audio", "video") or not isinstance(path, str):
+                continue
+            if path not in fetched and len(fetched) < MAX_MEDIA_EXAMPLES:
+                fetched[path] = _example_file(url, path, kind, token)
+            row[i] = fetched.get(path)  # None: the row is not offered
+    return config
+
+
+def _example_file(url: str, path: str, kind: str, token: str | None) -> str | None:
+    from .errors import HubdemoError
+    from .media import media_from_bytes
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for route in ("/gradio_api/file=", "/file="):  # Gradio 5 and 6, then Gradio 4
+        try:
+            with httpx.stream("GET", f"{url}{route}{path}", headers=headers, timeout=10) as got:
+                if got.status_code != 200:
+                    continue
+                data = bytearray()
+                for chunk in got.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_EXAMPLE_BYTES:
+                        return None
+        except httpx.HTTPError:
+            return None
+        try:
+            return media_from_bytes(bytes(data), kind, "example").data_url()
+        except HubdemoError:
+            return None
+    return None
 
 
 def _config_of(config: dict[str, Any], api_name: str) -> tuple[list[dict[str, Any]], list[Any]]:

@@ -4,6 +4,7 @@ Spaces' hosts: the page's API, describe, predict, the Space's states and its ref
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -143,6 +144,10 @@ def test_an_image_classifier_space_answers_the_hubs_classification_shape(classif
     assert [o["kind"] for o in info["outputs"]] == ["labels"]
     assert info["space"]["api_name"] == "/classify"  # no /predict: the first named endpoint
     assert info["hub_url"].endswith(f"/spaces/{OWNER}/image-classifier")
+    [example] = info["examples"]  # the Space's gr.Examples file, fetched into a data URL
+    assert example["title"] == "example image"
+    with Image.open(io.BytesIO(base64.b64decode(example["data"][0].split(",", 1)[1]))) as shown:
+        assert shown.convert("RGB").getpixel((3, 3)) == (200, 30, 10)
     page = httpx.get(classifier.url)
     assert page.status_code == 200 and "Picture" in page.text
     assert "answered by <strong>the Space</strong> (/classify, through gradio_client)" in page.text
@@ -350,9 +355,10 @@ def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces,
     checked = {m["model"]: m for m in results["models"]}
     assert set(checked) == {spaces["image_classifier"], spaces["text_tools"]}
     classifier = checked[spaces["image_classifier"]]["examples"]
-    assert classifier[0]["title"] == "built-in sample image" and classifier[0]["ok"]
-    wanted = {"red", "green", "blue"}
-    assert {o["label"] for o in classifier[0]["output"]} == wanted
+    # The Space's own example, a red picture fetched from it, not a built-in sample.
+    assert classifier[0]["title"] == "example image" and classifier[0]["ok"]
+    scores = {o["label"]: o["score"] for o in classifier[0]["output"]}
+    assert scores == pytest.approx(expected_colours((200, 30, 10)), abs=1e-6)
     tools = checked[spaces["text_tools"]]["examples"]
     # The gr.Examples row ["hello world", 3, "upper", True]: its text and its parameters.
     assert tools[0]["output"] == "HELLO WORLD HELLO WORLD HELLO WORLD!"

@@ -605,4 +605,5 @@ def _example(row: list[Any], arguments: list[Argument], positions: list[int]) ->
             parameters[argument.name] = argument.convert(value)
         except InvalidParameter:
             continue
-    return Example(short(" · ".join(str(v) for v in data)), data, parameters)
+    shown = [f"example {v[5:].split('/')[0]}" if v.startswith("data:") else v for v in data]
+    return Example(short(" · ".join(shown)), data, parameters)
