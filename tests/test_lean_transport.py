@@ -6,6 +6,7 @@ HTTP proxy from the environment (which switches to httpx's transport)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 import subprocess
 from collections.abc import Awaitable, Callable
@@ -241,3 +242,35 @@ def test_a_proxy_from_the_environment_is_used(monkeypatch) -> None:
 
     asyncio.run(serve(proxy, test))
     assert seen == [b"POST http://router.invalid/models/m HTTP/1.1"]  # absolute form: a proxy
+
+
+def test_the_upstreams_fast_path_sends_its_headers_once() -> None:
+    """HttpUpstream on the lean transport writes requests itself: the token, the user agent
+    and the body's type each once, and the answer read back as on httpx's path."""
+    seen: list[bytes] = []
+
+    def answer(n: int, request: bytes) -> bytes:
+        seen.append(request)
+        return ok(b'[{"label": "POSITIVE", "score": 0.9}]', b"Content-Type: application/json\r\n")
+
+    async def test(url: str) -> None:
+        upstream = HttpUpstream(url + "/models/m", token="hf_secret")
+        try:
+            assert isinstance(upstream._transports[0], LeanTransport)
+            for _ in range(2):
+                answer = await upstream.send(WireRequest(json={"inputs": "hi"}))
+                assert answer.status == 200 and answer.content_type == "application/json"
+                assert json.loads(answer.body) == [{"label": "POSITIVE", "score": 0.9}]
+        finally:
+            await upstream.aclose()
+
+    served = asyncio.run(serve(answer, test))
+    assert served == [2]  # kept alive
+    head, body = seen[0].split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"POST /models/m HTTP/1.1"
+    names = [line.split(b":")[0].lower() for line in lines[1:]]
+    assert sorted(names) == sorted(
+        [b"host", b"user-agent", b"authorization", b"content-type", b"content-length"]
+    )
+    assert b"Authorization: Bearer hf_secret" in lines and json.loads(body) == {"inputs": "hi"}

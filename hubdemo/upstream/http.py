@@ -41,6 +41,8 @@ from ..errors import (
 from ..hub import TOKEN_HELP
 from ..redact import Redactor
 from ..tasks.base import WireRequest, WireResponse
+from .lean import Key, LeanTransport, body_part, key_of
+from .lean import head as lean_head
 
 # --timeout is a deadline for a whole answer (httpx's own timeouts are per read: an upstream
 # that trickles a byte every few seconds would never time out). A stream gets it between two
@@ -72,7 +74,7 @@ def new_transports(url: str) -> list[httpx.AsyncBaseTransport]:
     own (split in SHARDS)."""
     import os
 
-    from .lean import LeanTransport, proxy_for
+    from .lean import proxy_for
 
     proxy = proxy_for(url)
     if proxy is None and os.environ.get("HUBDEMO_UPSTREAM_CLIENT", "lean") != "httpx":
@@ -189,6 +191,7 @@ class HttpUpstream:
         self._timeout = chosen.as_dict()
         self.total = DEFAULT_TOTAL if timeout is None else timeout
         self._urls: dict[str, httpx.URL] = {}
+        self._lean_routes: dict[str, tuple[Key, bytes]] = {}
         self._gated = gated
         self._model_url = model_url
         self.retry_budget = retry_budget
@@ -261,15 +264,44 @@ class HttpUpstream:
             "again, use a smaller input, or raise --timeout"
         )
 
-    async def _send_once(self, request: WireRequest) -> WireResponse:
+    async def _exchange(self, request: WireRequest) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Status, raw headers and body of the answer to ``request``. On the lean transport no
+        httpx Request or Response is made (a tenth of the CPU per text prediction)."""
+        lean = self._transports[0]
+        if isinstance(lean, LeanTransport):
+            key, start = self._lean_route(request.route)
+            body, headers = self.encode(request)
+            fixed = ("user-agent", "host", "content-length", "authorization" if self._token else "")
+            extra = [
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in headers.items()
+                if k.lower() not in fixed  # as in _outgoing, ours win
+            ]
+            return await lean.fetch(key, start + body_part(body, extra))
         outgoing, transport = self._outgoing(request)
+        response = await transport.handle_async_request(outgoing)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers.raw, response.content
+
+    def _lean_route(self, route: str) -> tuple[Key, bytes]:
+        """Where ``route`` goes and the start of its requests (line, Host, User-Agent and the
+        token), made once per route."""
+        found = self._lean_routes.get(route)
+        if found is None:
+            url = self._url(route)
+            fixed = [(b"User-Agent", b"hubdemo")]
+            if self._token:
+                fixed.append((b"Authorization", f"Bearer {self._token}".encode("latin-1")))
+            found = self._lean_routes[route] = (key_of(url), lean_head("POST", url, fixed))
+        return found
+
+    async def _send_once(self, request: WireRequest) -> WireResponse:
         try:
             async with asyncio.timeout(self.total):
-                response = await transport.handle_async_request(outgoing)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
+                status, raw, content = await self._exchange(request)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise self._refused(exc) from None
         except (httpx.TimeoutException, TimeoutError):
@@ -279,14 +311,14 @@ class HttpUpstream:
                 f"the connection to {self.base_url} broke before the answer was complete "
                 f"({type(exc).__name__}); try again"
             ) from None
-        content_type = response.headers.get("content-type", "")
-        if response.status_code >= 300:
-            raise self._error(response)
+        if status >= 300:
+            raise self._error(httpx.Response(status, headers=raw, content=content))
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
         return WireResponse(
-            status=response.status_code,
-            content_type=content_type,
-            body=response.content,
-            headers=dict(response.headers),
+            status=status,
+            content_type=headers.get("content-type", ""),
+            body=content,
+            headers=headers,
         )
 
     def _error(self, response: httpx.Response) -> UpstreamError:

@@ -19,7 +19,7 @@ import asyncio
 import ssl
 import urllib.request
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import httptools
@@ -39,6 +39,23 @@ def proxy_for(url: str) -> str | None:
     if not proxy or urllib.request.proxy_bypass(parsed.host):
         return None
     return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def key_of(url: httpx.URL) -> Key:
+    return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+def head(method: str, url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The request line, Host and ``headers``: the part of a request a route can keep."""
+    lines = [b"%s %s HTTP/1.1" % (method.encode(), url.raw_path), b"Host: " + url.netloc]
+    lines += [name + b": " + value for name, value in headers]
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def body_part(body: bytes, headers: Iterable[tuple[bytes, bytes]] = ()) -> bytes:
+    """The request's last headers, its length and its body."""
+    extra = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+    return extra + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 class _Connection:
@@ -138,11 +155,28 @@ class LeanTransport(httpx.AsyncBaseTransport):
         self.closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        message = self._message(request)
-        # A kept-alive connection the server has since closed fails before any byte of the
-        # answer arrives: that one is retried once on a new connection, nothing else is.
+        key = key_of(request.url)
+        connection, status = await self._start(key, self._message(request))
+        return httpx.Response(
+            status,
+            headers=connection.headers,
+            stream=_Body(self, key, connection),
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def fetch(self, key: Key, message: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The whole answer to ``message`` (a request as bytes, see ``head``): status, raw
+        headers and body, with no httpx objects made (HttpUpstream's hot path)."""
+        connection, status = await self._start(key, message)
+        body = _Body(self, key, connection)
+        content = b"".join([chunk async for chunk in body])  # closes it on a failure
+        await body.aclose()  # kept alive, or closed
+        return status, connection.headers, content
+
+    async def _start(self, key: Key, message: bytes) -> tuple[_Connection, int]:
+        """Send ``message`` and read the answer's head, on a kept-alive connection when one
+        is idle. A kept-alive connection the server has since closed fails before any byte
+        of the answer arrives: that one is retried once on a new connection, nothing else is."""
         for attempt in range(2):
             connection = self._take(key)
             reused = connection is not None
@@ -151,7 +185,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             connection.begin()
             try:
                 connection.writer.write(message)
-                status = await connection.head()
+                return connection, await connection.head()
             except (OSError, httpx.RemoteProtocolError) as exc:
                 connection.close()
                 if reused and not connection.received and attempt == 0:
@@ -162,25 +196,17 @@ class LeanTransport(httpx.AsyncBaseTransport):
             except BaseException:  # cancelled (a deadline, a client gone): never reused
                 connection.close()
                 raise
-            return httpx.Response(
-                status,
-                headers=connection.headers,
-                stream=_Body(self, key, connection),
-                extensions={"http_version": b"HTTP/1.1"},
-            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _message(request: httpx.Request) -> bytes:
         body = request.content  # HttpUpstream always gives the whole body
-        target = request.url.raw_path
-        lines = [b"%s %s HTTP/1.1" % (request.method.encode(), target)]
-        lines.append(b"Host: " + request.url.netloc)
-        for name, value in request.headers.raw:
-            if name.lower() not in (b"host", b"content-length", b"transfer-encoding"):
-                lines.append(name + b": " + value)
-        lines.append(b"Content-Length: %d" % len(body))
-        return b"\r\n".join(lines) + b"\r\n\r\n" + body
+        headers = [
+            (name, value)
+            for name, value in request.headers.raw
+            if name.lower() not in (b"host", b"content-length", b"transfer-encoding")
+        ]
+        return head(request.method, request.url, headers) + body_part(body)
 
     def _take(self, key: Key) -> _Connection | None:
         idle = self.idle.get(key)
