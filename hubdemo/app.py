@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -168,11 +168,27 @@ def create_app(
             if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
                 return await stream_answer(predictor.stream(body))
             large = size is None or size > OFFLOAD_BYTES  # unknown: may be large
-            work = gate.run(lambda: predictor.predict(body, offload=large))
-            try:
-                answer = await unless_disconnected(request, work)
-            except ClientGone:
-                return Response(status_code=499)  # nobody is listening; nothing is sent
+            return await answered(request, lambda: predictor.predict(body, offload=large))
+
+    async def media_predict(request: Request) -> Response:
+        """The file itself as the body (as the router takes it), parameters in the query
+        string: forwarded as received, never base64-encoded or held twice."""
+        from .parameters import named_values
+
+        parameters = named_values(request.query_params.multi_items(), option="?")
+        size = declared_size(request, limit)
+        async with budget.hold(limit if size is None else size):
+            content = await read_body(request, limit, body_timeout)
+            return await answered(request, lambda: predictor.predict_media(content, parameters))
+
+    async def answered(
+        request: Request, predict: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> Response:
+        """Run ``predict`` in a gate slot, cancelled if the client leaves, and answer it."""
+        try:
+            answer = await unless_disconnected(request, gate.run(predict))
+        except ClientGone:
+            return Response(status_code=499)  # nobody is listening; nothing is sent
         try:
             return JSONResponse(answer)
         except UnicodeEncodeError:  # a lone surrogate that came from a backend in process
@@ -184,22 +200,6 @@ def create_app(
                 "the model answered NaN or infinite numbers, which JSON cannot carry; check the "
                 "model or its input"
             ) from None
-
-    async def media_predict(request: Request) -> Response:
-        """The file itself as the body (as the router takes it), parameters in the query
-        string: forwarded as received, never base64-encoded or held twice."""
-        from .parameters import named_values
-
-        parameters = named_values(request.query_params.multi_items(), option="?")
-        size = declared_size(request, limit)
-        async with budget.hold(limit if size is None else size):
-            content = await read_body(request, limit, body_timeout)
-            work = gate.run(lambda: predictor.predict_media(content, parameters))
-            try:
-                answer = await unless_disconnected(request, work)
-            except ClientGone:
-                return Response(status_code=499)
-        return JSONResponse(answer)
 
     async def stream_answer(events: AsyncIterator[dict[str, Any]]) -> Response:
         """Server-sent events: {"delta"} as the model writes, then {"output", "data",

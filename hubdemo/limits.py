@@ -9,8 +9,7 @@ its prediction, queued or running: the upstream request is abandoned and its con
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from starlette.requests import Request
@@ -64,17 +63,8 @@ class Gate:
         self.running -= 1
         self._slots.release()
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one slot for the block (see enter)."""
-        await self.enter()
-        try:
-            yield
-        finally:
-            self.leave()
-
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        await self.enter()  # enter/leave, not slot(): no context-manager object per request
+        await self.enter()  # enter/leave: no context-manager object per request
         try:
             return await work()
         finally:

@@ -161,12 +161,6 @@ def open_space(
         client = connect(url, name, token)
         named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
         config = client.config
-    if client is not None:
-        wanted = pick_endpoint(named, {}, api_name, name) if named else None
-        if wanted is not None:
-            config = with_media_examples(config, wanted, named[wanted], url, token)
-        if tape is not None:  # kept with its media examples fetched: a replay needs no Space
-            tape.keep_description(name, named, config)
     chats = {n for n, sig in named.items() if is_chat_interface(config, sig)}
     refused = {
         n: "; ".join(drawable(sig["parameters"], sig["returns"], n in chats))
@@ -179,6 +173,10 @@ def open_space(
             f"--record/--replay do not keep a chat Space's conversations ({name} {chosen}): "
             "smoke-test it live"
         )
+    if client is not None:
+        config = with_media_examples(config, chosen, named[chosen], url, token)
+        if tape is not None:  # kept with its media examples fetched: a replay needs no Space
+            tape.keep_description(name, named, config)
     props, samples = _config_of(config, chosen)
     title = str(config.get("title") or name.split("/")[-1])
     task = space_task(title, chosen, named[chosen], props, samples, chosen in chats)
@@ -333,7 +331,7 @@ def with_media_examples(
                 continue
             if path not in fetched and len(fetched) < MAX_MEDIA_EXAMPLES:
                 fetched[path] = _example_file(url, path, kind, token)
-            row[i] = fetched.get(path)  # None: the row is not offered
+            row[i] = fetched.get(path)  # in the copy's own row; None: the row is not offered
     return config
 
 

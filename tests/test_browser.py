@@ -5,11 +5,23 @@ from __future__ import annotations
 import ast
 import base64
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from emulator import streamed_text
 
 pytestmark = pytest.mark.browser
+
+
+def page_with_image(browser: Any, url: str, image: bytes, folder: Path) -> Any:
+    """A new page at ``url`` with ``image`` chosen as its Image input."""
+    path = folder / "photo.png"
+    path.write_bytes(image)
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_label("Image", exact=True).set_input_files(str(path))
+    return page
 
 
 def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, media, tmp_path):
@@ -45,11 +57,9 @@ def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, 
 def test_an_image_with_parameters_sends_them_in_the_query(
     browser, servers, emulator, media, tmp_path
 ):
-    image = tmp_path / "photo.png"
-    image.write_bytes(media["image"])
-    page = browser.new_page()
-    page.goto(servers["google/vit-base-patch16-224"].url)
-    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page = page_with_image(
+        browser, servers["google/vit-base-patch16-224"].url, media["image"], tmp_path
+    )
     page.locator("img.preview").wait_for(state="visible")
     page.locator("#parameters summary").click()
     page.get_by_label("top_k").fill("2")
@@ -160,11 +170,7 @@ def test_model_output_is_shown_as_text_never_as_html(browser, servers, emulator,
 
 def test_ask_a_question_about_an_image(browser, servers, emulator, media, tmp_path):
     server = servers["dandelin/vilt-b32-finetuned-vqa"]
-    image = tmp_path / "photo.png"
-    image.write_bytes(media["image"])
-    page = browser.new_page()
-    page.goto(server.url)
-    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page = page_with_image(browser, server.url, media["image"], tmp_path)
     page.get_by_label("Question", exact=True).fill("How many cats are lying down?")
     page.get_by_role("button", name="Answer").click()
     answer = page.locator(".answer-text")
@@ -224,11 +230,9 @@ def test_parameter_controls_come_from_the_spec_and_reach_the_upstream(browser, s
 def test_settings_inside_an_object_parameter_and_json_ones_reach_the_upstream(
     browser, servers, emulator, media, tmp_path
 ):
-    image = tmp_path / "photo.png"
-    image.write_bytes(media["image"])
-    page = browser.new_page()
-    page.goto(servers["hubdemo-emulated/image-to-video"].url)
-    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page = page_with_image(
+        browser, servers["hubdemo-emulated/image-to-video"].url, media["image"], tmp_path
+    )
     page.locator("#parameters summary").click()
     page.get_by_label("target_size.width").fill("320")
     page.get_by_label("target_size.height").fill("240")
@@ -287,11 +291,9 @@ def test_generated_image_and_sound_are_shown_and_downloadable(browser, servers, 
 
 
 def test_segmentation_masks_are_painted_over_the_image(browser, servers, emulator, media, tmp_path):
-    image = tmp_path / "photo.png"
-    image.write_bytes(media["image"])
-    page = browser.new_page()
-    page.goto(servers["facebook/detr-resnet-50-panoptic"].url)
-    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page = page_with_image(
+        browser, servers["facebook/detr-resnet-50-panoptic"].url, media["image"], tmp_path
+    )
     page.locator("img.preview").wait_for(state="visible")
     page.get_by_role("button", name="Segment").click()
     rows = page.locator("#out-segments .segment-list li")

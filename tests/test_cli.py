@@ -38,10 +38,13 @@ def test_describe_falls_back_to_the_hub_default_examples(emulator) -> None:
 
 
 def test_model_string_forms_resolve_to_the_same_model(emulator) -> None:
+    # The public Hub's URL form is only parsed: every lookup goes to HF_ENDPOINT (the emulator).
     for form in ("models/gpt2", "huggingface/gpt2", "https://huggingface.co/gpt2", "gpt2"):
+        before = len(emulator.log)
         result = run_cli(emulator, "describe", form, "--json")
         assert result.returncode == 0, (form, result.stderr)
         assert json.loads(result.stdout)["task"] == "text-generation"
+        assert any(e.path.endswith("/models/gpt2") for e in emulator.log[before:]), form
 
 
 def test_model_info_is_asked_once_per_process(emulator) -> None:

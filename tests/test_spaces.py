@@ -231,14 +231,16 @@ def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces
 
 
 def test_the_space_url_forms_resolve_through_the_hub(emulator, spaces) -> None:
-    for form in (
-        f"{emulator.url}/spaces/{spaces['text_tools']}",
-        # The public Hub's URL form: only parsed; the lookup goes to HF_ENDPOINT (the emulator).
-        f"https://huggingface.co/spaces/{spaces['text_tools']}",
-    ):
-        shown = run_cli(emulator, "describe", form, "--json")
-        assert shown.returncode == 0, (form, shown.stderr)
-        assert json.loads(shown.stdout)["model"] == spaces["text_tools"]
+    from hubdemo.spaces import SpaceRef, space_ref
+
+    form = f"{emulator.url}/spaces/{spaces['text_tools']}"  # a Hub URL on HF_ENDPOINT
+    shown = run_cli(emulator, "describe", form, "--json")
+    assert shown.returncode == 0, (form, shown.stderr)
+    assert json.loads(shown.stdout)["model"] == spaces["text_tools"]
+    # The public Hub's URL form names the same Space: only parsed here, so no test can reach
+    # the network; a Space id is looked up on HF_ENDPOINT, as the form above shows.
+    public = f"https://huggingface.co/spaces/{spaces['text_tools']}"
+    assert space_ref(public) == SpaceRef(spaces["text_tools"], None)
 
 
 def test_an_endpoint_hubdemo_cannot_draw_is_refused_naming_what_would_work(emulator, spaces):
