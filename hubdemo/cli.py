@@ -449,6 +449,16 @@ def _input_value(text: str, kind: str, field: str, optional: bool = False) -> st
             raise InputError(f"{field}: no such file '{text}'; give the path of {a(kind)} file")
         data = _read(path, field)
         return Media(data, sniff(data) or "application/octet-stream").data_url()
+    if kind == "file":  # any file, sent under its own name
+        import mimetypes
+
+        from .media import file_url, sniff
+
+        if path is None or not is_file:
+            raise InputError(f"{field}: no such file '{text}'; give the path of a file")
+        data = _read(path, field)
+        mime = sniff(data) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return file_url(data, mime, path.name)
     if kind == "table" and path is not None and is_file:  # a CSV file; CSV text works too
         try:
             return _read(path, field).decode("utf-8")
@@ -504,7 +514,18 @@ def _show(kind: str, result: dict[str, Any]) -> None:
             out.print(plain(f"{track['label']}: {track['mime']}, {size:.1f} KB"))
         out.print("(--json prints them as data URLs)", style="dim")
     elif kind == "chat":
-        out.print(plain(shown["messages"][-1].get("content") or ""))
+        said = shown["messages"][-1].get("content") or ""
+        if isinstance(said, list):  # OpenAI's parts: the text of them
+            said = "\n".join(p.get("text", "[a picture]") for p in said)
+        out.print(plain(said))
+    elif kind in ("gallery", "file"):
+        for item in shown.get("items") or shown.get("files"):
+            about = f"{item['name']}: {item['mime']}, {item['size'] / 1024:.1f} KB"
+            out.print(plain(about + (f" · {item['caption']}" if item.get("caption") else "")))
+        out.print("(--json prints them as data URLs)", style="dim")
+    elif kind == "annotated":
+        out.print(plain(f"{shown['image']['mime']}, {shown['image']['size'] / 1024:.1f} KB"))
+        out.print(plain("regions: " + ", ".join(s["label"] for s in shown["segments"])))
     elif kind == "rows":
         table = Table(*plain_columns(*shown["table"], shown["column"]))
         for r, prediction in enumerate(shown["values"]):

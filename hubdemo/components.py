@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 INPUT_KINDS = (
-    "text", "textarea", "image", "audio", "video", "labels", "sentences", "table", "chat",
+    "text", "textarea", "image", "audio", "video", "file", "labels", "sentences", "table", "chat",
 )  # fmt: skip
 OUTPUT_KINDS = (
     "labels",
@@ -29,6 +29,9 @@ OUTPUT_KINDS = (
     "table",
     "rows",
     "chat",
+    "gallery",
+    "annotated",
+    "file",
 )
 
 

@@ -10,6 +10,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 from .errors import InputError, PayloadTooLarge, UnsupportedMedia
 
@@ -108,6 +109,56 @@ def parse_media(value: object, family: str, field: str) -> Media:
             )
         b64 = value[match.end() :]
     return media_from_bytes(decode_base64(b64, field), family, field, b64)
+
+
+def parse_file(value: object, field: str) -> str:
+    """A file of any kind (a File input) as a data URL: its MIME type as given (else sniffed,
+    else application/octet-stream) and its name when the data URL carries one (``;name=``, as
+    the page sends it), the base64 checked.
+
+    Raises:
+        InputError: the value is not a base64 data URL or string, or the file is empty.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{field}: expected a file as a data URL or base64 string")
+    value = value.strip()
+    mime, name, b64 = None, None, value
+    if value.startswith("data:"):
+        match = DATA_URL.match(value)
+        if not match or not match.group(3):
+            raise InputError(
+                f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)"
+            )
+        mime, name, b64 = match.group(1), file_name(value), value[match.end() :]
+    data = decode_base64(b64, field)
+    if not data:
+        raise InputError(f"{field}: the file is empty; choose another")
+    return file_url(data, mime or sniff(data) or "application/octet-stream", name, b64)
+
+
+def file_url(data: bytes, mime: str, name: str | None = None, b64: str | None = None) -> str:
+    """A data URL for a file, its name (when known) as the RFC 2397 parameter ``name``."""
+    named = f";name={quote(name, safe='')}" if name else ""
+    text = b64 if b64 is not None else base64.b64encode(data).decode("ascii")
+    return f"data:{mime}{named};base64,{text}"
+
+
+def file_name(url: str) -> str | None:
+    """The ``name`` a data URL carries, unquoted; None when it has none."""
+    match = DATA_URL.match(url)
+    for pair in (match.group(2) if match else "").split(";"):
+        key, _, value = pair.partition("=")
+        if key == "name" and value:
+            return unquote(value)
+    return None
+
+
+def unnamed(url: str) -> str:
+    """The data URL without its parameters: ``data:<mime>;base64,...`` (what an image shows)."""
+    match = DATA_URL.match(url)
+    if not match or not match.group(2):
+        return url
+    return f"data:{match.group(1) or ''}{match.group(3) or ''},{url[match.end() :]}"
 
 
 # Containers that hold sound or pictures: sniffed as one, accepted as the other when asked for.

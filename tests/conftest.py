@@ -296,3 +296,26 @@ def inference_client(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     return InferenceClient
+
+
+@pytest.fixture(scope="session")
+def gradio_apps() -> Iterator[dict[str, str]]:
+    """The stand-in Spaces of tests/spaces, started once (gradio_spaces imports this module)."""
+    from gradio_spaces import GRADIO_PYTHON, started_apps
+
+    names = ("image_classifier", "text_tools", "undrawable", "chat", "audio_tools")
+    with started_apps(GRADIO_PYTHON, (*names, "media_tools", "busy")) as apps:
+        yield apps
+
+
+@pytest.fixture
+def spaces(emulator: Emulator, gradio_apps: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The apps as Spaces of the emulated Hub: app name -> Space id."""
+    from gradio_spaces import OWNER, space_info
+
+    ids = {name: f"{OWNER}/{name.replace('_', '-')}" for name in gradio_apps}
+    for name, space_id in ids.items():
+        emulator.spaces[space_id] = [space_info(space_id, gradio_apps[name])]
+    yield ids
+    for space_id in ids.values():
+        emulator.spaces.pop(space_id, None)

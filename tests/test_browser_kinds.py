@@ -263,6 +263,7 @@ BROWSER_TEST_OF_KIND = {
         "sentences": "test_browser_kinds.py::test_a_line_and_sentences_in_similarity_bars_out",
         "table": "test_browser.py::test_an_editable_table_answers_with_its_cells_highlighted",
         "chat": "test_browser.py::test_chat_streams_the_answer_and_keeps_the_conversation",
+        "file": "test_spaces_outputs.py::test_a_file_goes_and_comes_back_under_its_name",
     },
     "output": {
         "labels": "test_browser.py::test_upload_an_image_and_see_the_top_labels_bar",
@@ -280,6 +281,9 @@ BROWSER_TEST_OF_KIND = {
         "table": "test_browser.py::test_an_editable_table_answers_with_its_cells_highlighted",
         "rows": "test_browser_kinds.py::test_card_rows_in_predictions_beside_them_out",
         "chat": "test_browser.py::test_chat_streams_the_answer_and_keeps_the_conversation",
+        "gallery": "test_spaces_outputs.py::test_a_gallery_is_pictures_with_their_captions",
+        "annotated": "test_spaces_outputs.py::test_an_annotated_image_has_labelled_regions",
+        "file": "test_spaces_outputs.py::test_a_file_goes_and_comes_back_under_its_name",
     },
 }
 

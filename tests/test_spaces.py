@@ -5,12 +5,8 @@ Spaces' hosts: the page's API, describe, predict, the Space's states and its ref
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
-import os
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,97 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from conftest import REPO, Server, free_port, run_cli, validate_output
+from gradio_spaces import OWNER, data_url, png, space_info, started_apps, written
 from PIL import Image
-
-GRADIO_PYTHON = REPO / ".venv-gradio" / "bin" / "python"
-APPS = REPO / "tests" / "spaces"
-OWNER = "hubdemo-test"
-
-
-def space_info(space_id: str, host: str, stage: str = "RUNNING", sdk: str = "gradio") -> dict:
-    """The Hub's /api/spaces/{id} answer, with the fields huggingface_hub's SpaceInfo reads."""
-    owner, name = space_id.split("/")
-    return {
-        "id": space_id,
-        "author": owner,
-        "sha": "0" * 40,
-        "private": False,
-        "gated": False,
-        "disabled": False,
-        "sdk": sdk,
-        "host": host,
-        "subdomain": f"{owner}-{name}",
-        "runtime": {"stage": stage, "hardware": {"current": "cpu-basic", "requested": "cpu-basic"}},
-        "cardData": {"license": "mit", "sdk": sdk},
-        "tags": ["gradio"],
-        "likes": 0,
-    }
-
-
-@contextlib.contextmanager
-def started_apps(python: Path, names: tuple[str, ...]) -> Iterator[dict[str, str]]:
-    """Each app of tests/spaces run as `python run.py <app> <port>`: name -> URL."""
-    if not python.is_file():
-        pytest.fail(f"{python.parent.parent.name} is missing: `make test` installs it")
-    started: dict[str, tuple[subprocess.Popen[str], str, Any]] = {}
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    for name in names:
-        port = free_port()
-        log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below; a pipe could fill
-        process = subprocess.Popen(
-            [str(python), "run.py", name, str(port)],
-            cwd=APPS, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        started[name] = (process, f"http://127.0.0.1:{port}", log)
-    try:
-        for name, (process, url, log) in started.items():
-            deadline = time.monotonic() + 90
-            while True:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{url}/config", timeout=2).status_code == 200:
-                        break
-                if process.poll() is not None:
-                    log.seek(0)
-                    pytest.fail(f"the Gradio app {name} exited: {log.read()[-2000:]}")
-                assert time.monotonic() < deadline, f"{name} did not start"
-                time.sleep(0.2)
-        yield {name: url for name, (_, url, _) in started.items()}
-    finally:
-        for process, _, _ in started.values():
-            process.terminate()
-        for process, _, log in started.values():
-            process.wait(timeout=20)
-            log.close()
-
-
-@pytest.fixture(scope="session")
-def gradio_apps() -> Iterator[dict[str, str]]:
-    names = ("image_classifier", "text_tools", "undrawable", "chat", "audio_tools")
-    with started_apps(GRADIO_PYTHON, names) as apps:
-        yield apps
-
-
-@pytest.fixture
-def spaces(emulator, gradio_apps) -> Iterator[dict[str, str]]:
-    """The apps as Spaces of the emulated Hub: app name -> Space id."""
-    ids = {name: f"{OWNER}/{name.replace('_', '-')}" for name in gradio_apps}
-    for name, space_id in ids.items():
-        emulator.spaces[space_id] = [space_info(space_id, gradio_apps[name])]
-    yield ids
-    for space_id in ids.values():
-        emulator.spaces.pop(space_id, None)
-
-
-def png(colour: tuple[int, int, int], size: tuple[int, int] = (24, 16)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def data_url(data: bytes, mime: str = "image/png") -> str:
-    import base64
-
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 def expected_colours(colour: tuple[int, int, int]) -> dict[str, float]:
@@ -490,7 +397,7 @@ def test_an_audio_space_takes_a_sound_and_answers_one(emulator, spaces) -> None:
         "--api-name",
         "/reverse",
         "--json",
-        str(_written(wav(ramp))),
+        str(written(wav(ramp))),
     )
     assert backwards.returncode == 0, backwards.stderr
     answered = json.loads(backwards.stdout)["output"]
@@ -498,13 +405,6 @@ def test_an_audio_space_takes_a_sound_and_answers_one(emulator, spaces) -> None:
     with wave.open(io.BytesIO(base64.b64decode(answered.split(",", 1)[1]))) as sound:
         frames = sound.readframes(sound.getnframes())
     assert list(struct.unpack(f"<{len(frames) // 2}h", frames)) == ramp[::-1]
-
-
-def _written(data: bytes) -> Path:
-    handle = tempfile.NamedTemporaryFile(suffix=".wav", delete=False)  # noqa: SIM115
-    handle.write(data)
-    handle.close()
-    return Path(handle.name)
 
 
 def test_highlighted_text_is_drawn_as_entities(emulator, spaces) -> None:
@@ -578,7 +478,7 @@ def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:
             assert chat.returncode == 0, chat.stderr
             answer = json.loads(chat.stdout)["output"]["choices"][0]["message"]["content"]
             assert answer == "You said: hello (turn 1)"
-            picture = _written(png((10, 200, 10)))
+            picture = written(png((10, 200, 10)))
             seen = run_cli(
                 emulator, "predict", f"spaces/{OWNER}/g5-image_classifier", str(picture), "--json"
             )

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import components as c
 from ..errors import InputError, InvalidParameter, UnsupportedSpace
-from ..media import parse_media
+from ..media import decode_base64, file_name, parse_file, parse_media, unnamed
 from . import outputs as o
 from .base import (
     Example,
@@ -34,13 +34,16 @@ from .generated import file_shown
 
 # Gradio component types, as view_api names them, lower-cased ("Json", "Html", "Model3d").
 MEDIA = {"image": "image", "audio": "audio", "video": "video"}
+FILES = {"file": "file"}  # a file of any kind, sent under its own name
 TEXTS = {"textbox": "textarea", "textarea": "textarea", "code": "textarea"}
 CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 OUTPUTS = {
     "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
     "html": "text", "number": "text", "json": "text", "code": "text", "image": "image",
     "audio": "audio", "video": "video", "highlightedtext": "entities", "dataframe": "rows",
+    "gallery": "gallery", "annotatedimage": "annotated", "file": "file", "chatbot": "chat",
 }  # fmt: skip
+DATA_URL_SCHEMA = {"type": "string", "description": "a data URL"}
 RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
     "labels": {
         "type": "array",
@@ -78,9 +81,47 @@ RETURN_SCHEMAS: dict[str, dict[str, Any]] = {
             "data": {"type": "array", "items": {"type": "array"}},
         },
     },
-    "image": {"type": "string", "description": "a data URL"},
-    "audio": {"type": "string", "description": "a data URL"},
-    "video": {"type": "string", "description": "a data URL"},
+    "image": DATA_URL_SCHEMA,
+    "audio": DATA_URL_SCHEMA,
+    "video": DATA_URL_SCHEMA,
+    "gallery": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "image": DATA_URL_SCHEMA,
+                "video": DATA_URL_SCHEMA,
+                "caption": {"type": ["string", "null"]},
+            },
+        },
+    },
+    "annotated": {
+        "type": "object",
+        "required": ["image", "segments"],
+        "properties": {
+            "image": DATA_URL_SCHEMA,
+            "segments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["label", "mask"],
+                    "properties": {"label": {"type": "string"}, "mask": DATA_URL_SCHEMA},
+                },
+            },
+        },
+    },
+    "file": {
+        "anyOf": [DATA_URL_SCHEMA, {"type": "array", "items": DATA_URL_SCHEMA}],
+        "description": "a data URL (its name in the parameter name=), or a list of them",
+    },
+    "chat": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["role", "content"],
+            "properties": {"role": {"type": "string"}, "content": {}},
+        },
+    },
 }
 
 
@@ -176,10 +217,85 @@ def normalize_value(component: str, value: Any) -> Any:
         return highlighted_spans(value)
     if component == "dataframe":
         return dataframe(value)
-    is_file = isinstance(value, str) and value.startswith("data:")
-    if component in MEDIA and not is_file:
-        raise ValueError(f"a {component} value is a file")
+    if component == "gallery":
+        return gallery(value)
+    if component == "annotatedimage":
+        return annotated(value)
+    if component == "chatbot":
+        return chat_messages(value)
+    if component == "file":
+        return [_file(v) for v in value] if isinstance(value, list) else _file(value)
+    if component in MEDIA:
+        return unnamed(_file(value, component))
     return value
+
+
+def _file(value: Any, family: str = "file") -> str:
+    """A file the upstream fetched: a data URL (its type is the Space's word, as Gradio's)."""
+    if not isinstance(value, str) or not value.startswith("data:"):
+        raise ValueError(f"a {family} value is a file")
+    return value
+
+
+def gallery(value: Any) -> list[dict[str, Any]]:
+    """A Gallery's [{image | video, caption}], each picture or film a data URL."""
+    found = []
+    for item in value:
+        family = "video" if isinstance(item, dict) and "video" in item else "image"
+        url = unnamed(_file(item[family], family))
+        caption = item.get("caption")
+        found.append({family: url, "caption": None if caption is None else str(caption)})
+    return found
+
+
+def annotated(value: Any) -> dict[str, Any]:
+    """An AnnotatedImage's {image, annotations: [{image: mask, label}]} as the picture and its
+    labelled masks (a mask is a PNG: painted where it is opaque and not black)."""
+    segments = [
+        {"label": str(note["label"]), "mask": unnamed(_file(note["image"], "image"))}
+        for note in value["annotations"]
+    ]
+    return {"image": unnamed(_file(value["image"], "image")), "segments": segments}
+
+
+def chat_messages(value: Any) -> list[dict[str, Any]]:
+    """A Chatbot's conversation as [{role, content}]: content is the text, or OpenAI's parts
+    when a turn holds a picture. Gradio 6's parts, Gradio 5's messages and tuples are read."""
+    if value and all(isinstance(turn, (list, tuple)) for turn in value):  # [[user, bot], …]
+        value = [
+            {"role": role, "content": said}
+            for pair in value
+            for role, said in zip(("user", "assistant"), pair, strict=False)
+            if said is not None
+        ]
+    found = []
+    for turn in value:
+        content = turn["content"]
+        pieces = content if isinstance(content, list) else [content]
+        parts = [_chat_part(piece) for piece in pieces]
+        if all(p["type"] == "text" for p in parts):
+            shown: Any = "\n".join(p["text"] for p in parts)
+        else:
+            shown = parts
+        found.append({"role": str(turn["role"]), "content": shown})
+    return found
+
+
+def _chat_part(piece: Any) -> dict[str, Any]:
+    if isinstance(piece, str):
+        if piece.startswith("data:"):  # Gradio 5: a file as the whole content
+            piece = {"type": "file", "file": piece}
+        else:
+            return {"type": "text", "text": piece}
+    if isinstance(piece, dict) and piece.get("type") == "text":
+        return {"type": "text", "text": str(piece.get("text", ""))}
+    url = piece.get("file") if isinstance(piece, dict) else None
+    if isinstance(url, dict):  # Gradio 5's {"file": {"path", "url"}}, fetched
+        url = url.get("path") or url.get("url")
+    url = _file(url)
+    if url.startswith("data:image/"):
+        return {"type": "image_url", "image_url": {"url": unnamed(url)}}
+    return {"type": "text", "text": f"[a file: {file_name(url) or url[5:].split(';')[0]}]"}
 
 
 def dataframe(value: Any) -> dict[str, Any]:
@@ -233,11 +349,43 @@ def display_value(component: str, kind: str, value: Any, label: str) -> Any:
         return value
     if kind == "rows":
         return table_shown(value)
+    stem = label.lower().replace(" ", "-") or kind
     if kind in ("image", "audio", "video"):
-        return file_shown(value, label.lower().replace(" ", "-") or kind)
+        return file_shown(value, stem)
+    if kind == "gallery":
+        items = []
+        for i, item in enumerate(value):
+            family = "video" if "video" in item else "image"
+            shown = file_shown(item[family], f"{stem}-{i + 1}")
+            items.append({"kind": family, "caption": item["caption"], **shown})
+        return {"items": items}
+    if kind == "annotated":
+        return {"image": file_shown(value["image"], stem), "segments": value["segments"]}
+    if kind == "file":
+        files = value if isinstance(value, list) else [value]
+        return {"files": [file_listed(url, f"{stem}-{i + 1}") for i, url in enumerate(files)]}
+    if kind == "chat":
+        return {"messages": value}
     if component == "json" or not isinstance(value, str):
         return {"text": json.dumps(value, indent=2, ensure_ascii=False)}
     return {"text": value}  # Markdown and HTML too, as text: never as markup on this page
+
+
+PREVIEW_CHARS = 2000  # of a text file answered, shown on the page
+
+
+def file_listed(url: str, stem: str) -> dict[str, Any]:
+    """A File output as the page lists it: under its own name, with the start of its text
+    when it is a text file."""
+    plain = unnamed(url)
+    shown = file_shown(plain, stem)
+    shown["name"] = file_name(url) or shown["name"]
+    mime = shown["mime"]
+    textual = mime.startswith("text/") or mime in ("application/json", "application/xml")
+    if textual:
+        head = decode_base64(plain.split(",", 1)[1][: PREVIEW_CHARS * 8 // 3 // 4 * 4], "file")
+        shown["preview"] = head.decode("utf-8", errors="replace")[:PREVIEW_CHARS]
+    return shown
 
 
 class SpaceTask(TaskHandler):
@@ -252,7 +400,11 @@ class SpaceTask(TaskHandler):
         samples: list[Example] | None = None,
     ) -> None:
         inputs = [
-            c.Component(a.name, MEDIA.get(a.component) or TEXTS[a.component], a.label)
+            c.Component(
+                a.name,
+                MEDIA.get(a.component) or FILES.get(a.component) or TEXTS[a.component],
+                a.label,
+            )
             for a in arguments
             if a.kind == "input"
         ]
@@ -317,10 +469,12 @@ class SpaceTask(TaskHandler):
         values = {}
         for argument in (a for a in self.arguments if a.kind == "input"):
             value = given.get(argument.name)
-            family = MEDIA.get(argument.component)
-            if family:
-                if value in (None, "") and argument.has_default:
-                    continue
+            family = MEDIA.get(argument.component) or FILES.get(argument.component)
+            if family and value in (None, "") and argument.has_default:
+                continue
+            if family == "file":
+                values[argument.name] = parse_file(value, argument.name)
+            elif family:
                 values[argument.name] = parse_media(value, family, argument.name).data_url()
             else:
                 if not isinstance(value, str) or (is_blank(value) and not argument.has_default):
@@ -530,7 +684,7 @@ def drawable(
     missing = [
         f"{p['component']} ({p.get('label') or p.get('parameter_name')})"
         for p in parameters
-        if kind_of(p) not in MEDIA and kind_of(p) not in TEXTS and kind_of(p) not in CONTROLS
+        if kind_of(p) not in {*MEDIA, *FILES, *TEXTS, *CONTROLS}
     ]
     missing += [
         f"{r['component']} ({r.get('label') or 'output'})"
@@ -588,9 +742,17 @@ def space_task(
     samples = [
         _example(row, arguments, positions)
         for row in examples or []
-        if len(row) == len(arguments) and all(isinstance(row[i], str) for i in positions)
+        if len(row) == len(arguments) and all(_offered(arguments[i], row[i]) for i in positions)
     ]
     return SpaceTask(title, api_name, arguments, returns, samples)
+
+
+def _offered(argument: Argument, value: Any) -> bool:
+    """An example's input hubdemo can send: text for a text input, a fetched file (a data URL)
+    for a file one (a File example names its file only; Gradio's page asks the app for it)."""
+    if not isinstance(value, str):
+        return False
+    return argument.component in TEXTS or value.startswith("data:")
 
 
 def _example(row: list[Any], arguments: list[Argument], positions: list[int]) -> Example:

@@ -10,7 +10,6 @@ statuses with the Space's own message.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 import logging
@@ -32,7 +31,7 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
-from ..media import decode_base64, sniff
+from ..media import decode_base64, file_name, file_url, sniff
 from ..spaces import SpaceBinding, connect
 from ..tasks.base import WireRequest, WireResponse
 from .http import DEFAULT_TOTAL
@@ -175,13 +174,17 @@ class SpaceUpstream:
         return UpstreamUnreachable(f"the Space {name} failed: {said[:300]}")
 
     def _files_to_urls(self, value: Any) -> Any:
-        """A file the Space answered ({path, url, mime_type, …}) as a data URL."""
+        """Each file in the answer ({path, url, mime_type, orig_name, …}, also inside a
+        Gallery's, an AnnotatedImage's or a Chatbot's value) as a data URL carrying its name."""
         if isinstance(value, dict) and "path" in value and "url" in value:
             url = value.get("url")
             if not isinstance(url, str):
                 raise UpstreamBadResponse(f"the Space {self.binding.name} sent a file without URL")
-            return _data_url(self._fetch(url), value.get("mime_type"))
-        if isinstance(value, list):
+            name = value.get("orig_name")
+            return _data_url(self._fetch(url), value.get("mime_type"), name)
+        if isinstance(value, dict):
+            return {key: self._files_to_urls(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
             return [self._files_to_urls(v) for v in value]
         return value
 
@@ -213,7 +216,8 @@ class SpaceUpstream:
 
 
 def _as_file(value: Any, folder: Path, index: int) -> Any:
-    """A data URL becomes a file gradio_client uploads; anything else goes as it is."""
+    """A data URL becomes a file gradio_client uploads (under the name it carries, when it
+    carries one: a File input's name reaches the Space); anything else goes as it is."""
     if not (isinstance(value, str) and value.startswith("data:")):
         return value
     from gradio_client import handle_file
@@ -221,16 +225,27 @@ def _as_file(value: Any, folder: Path, index: int) -> Any:
     header, _, payload = value.partition(",")
     data = decode_base64(payload, f"input {index}")
     mime = header[5:].split(";")[0]
-    path = folder / f"input-{index}.{mime.split('/')[-1] or 'bin'}"
+    given = Path(file_name(value) or "").name  # a bare name: never a path out of the folder
+    if given in ("", ".", "..") or "\x00" in given or len(given) > 200:
+        given = ""
+    folder = folder / str(index)
+    folder.mkdir()
+    path = folder / (given or f"input.{mime.split('/')[-1] or 'bin'}")
     path.write_bytes(data)
     return handle_file(str(path))
 
 
-def _data_url(data: bytes, mime: Any) -> str:
-    kind = (
-        mime if isinstance(mime, str) and "/" in mime else sniff(data) or "application/octet-stream"
-    )
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+def _data_url(data: bytes, mime: Any, name: Any = None) -> str:
+    kind = mime if isinstance(mime, str) and "/" in mime else sniff(data) or _guessed(name)
+    return file_url(data, kind, name if isinstance(name, str) and name else None)
+
+
+def _guessed(name: Any) -> str:
+    """The MIME type a file's name suggests (a text file has no magic bytes to sniff)."""
+    import mimetypes
+
+    guessed = mimetypes.guess_type(name)[0] if isinstance(name, str) else None
+    return guessed or "application/octet-stream"
 
 
 async def _updates(job: Any) -> AsyncGenerator[Any, None]:

@@ -29,9 +29,15 @@
 
   // ---- inputs ---------------------------------------------------------------------------
 
+  // A File input's data URL carries the file's name (RFC 2397's parameters): the Space gets it.
   function readFile(index, file) {
     const reader = new FileReader();
-    reader.onload = () => setMedia(index, reader.result, file.name);
+    const input = $(`[data-input="${index}"]`);
+    const named = input && input.dataset.kind === "file";
+    reader.onload = () => {
+      const url = named ? reader.result.replace(";base64,", `;name=${encodeURIComponent(file.name)};base64,`) : reader.result;
+      setMedia(index, url);
+    };
     reader.readAsDataURL(file);
   }
 
@@ -77,6 +83,13 @@
       img.src = dataUrl;
       $(".stage", field).hidden = false;
       $(".overlay", field).replaceChildren();
+    }
+    const chosen = $(".chosen-file", field);
+    if (chosen) {
+      const name = (dataUrl.match(/;name=([^;,]*)/) || [])[1];
+      const bytes = Math.floor(((dataUrl.length - dataUrl.indexOf(",") - 1) * 3) / 4);
+      chosen.textContent = `${name ? decodeURIComponent(name) : "A file"} · ${(bytes / 1024).toFixed(1)} KB`;
+      chosen.hidden = false;
     }
     const player = $("audio.preview, video.preview", field);
     if (player) {
@@ -152,7 +165,7 @@
 
   function values() {
     return info.inputs.map((component, index) => {
-      if (["image", "audio", "video"].includes(component.kind)) return media[index] || "";
+      if (["image", "audio", "video", "file"].includes(component.kind)) return media[index] || "";
       if (component.kind === "table") return readTable($(`[data-input="${index}"]`));
       return $(`[data-input="${index}"]`).value;
     });
@@ -580,6 +593,50 @@
     item.addEventListener("blur", () => isolate(false));
   };
 
+  // A mask tinted with its label's colour on a canvas. The Hub's masks are white on black (inside
+  // where light); a Gradio AnnotatedImage's are coloured on transparent (inside where not clear).
+  const paintMask = (canvas, src, label) => {
+    const mask = new Image();
+    mask.onload = () => {
+      canvas.width = mask.naturalWidth;
+      canvas.height = mask.naturalHeight;
+      const context = canvas.getContext("2d");
+      context.drawImage(mask, 0, 0);
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+      const [r, g, b] = rgb(colour(label));
+      const p = pixels.data;
+      let clear = false;
+      for (let i = 3; i < p.length && !clear; i += 4) clear = p[i] < 255;
+      for (let i = 0; i < p.length; i += 4) {
+        const inside = clear ? p[i + 3] > 0 : Math.max(p[i], p[i + 1], p[i + 2]) > 127;
+        p[i] = r;
+        p[i + 1] = g;
+        p[i + 2] = b;
+        p[i + 3] = inside ? 120 : 0;
+      }
+      context.putImageData(pixels, 0, 0);
+    };
+    mask.src = src;
+  };
+
+  // One region: its legend row and (when there is an overlay to draw on) its painted mask.
+  const maskRow = (list, overlay, row, text) => {
+    const item = legendItem(text, row.label);
+    list.append(item);
+    if (!overlay) return;
+    const canvas = el("canvas", "mask");
+    overlay.append(canvas);
+    paintMask(canvas, row.mask, row.label);
+    isolateOnHover(item, overlay, canvas);
+  };
+
+  const downloadLink = (url, name, text) => {
+    const link = el("a", "download", text);
+    link.href = url;
+    link.download = name;
+    return link;
+  };
+
   // A generated image, sound or video: shown (or played) and downloadable under a sensible name.
   const showFile = (root, value, selector) => {
     $(selector, root).src = value.url;
@@ -693,10 +750,7 @@
           const player = el("audio");
           player.controls = true;
           player.src = row.url;
-          const link = el("a", "download", "Download");
-          link.href = row.url;
-          link.download = row.name;
-          item.append(el("span", "label", row.label), player, link);
+          item.append(el("span", "label", row.label), player, downloadLink(row.url, row.name, "Download"));
           return item;
         })
       );
@@ -739,31 +793,50 @@
       const { list, img, overlay } = overlayFor(root, ".segment-list");
       rows.forEach((row) => {
         const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
-        const item = legendItem(`${row.label}${score}`, row.label);
-        list.append(item);
-        if (!img || !overlay || !img.naturalWidth) return;
-        const canvas = el("canvas", "mask");
-        overlay.append(canvas);
-        const mask = new Image();
-        mask.onload = () => {
-          canvas.width = mask.naturalWidth;
-          canvas.height = mask.naturalHeight;
-          const context = canvas.getContext("2d");
-          context.drawImage(mask, 0, 0);
-          const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
-          const [r, g, b] = rgb(colour(row.label));
-          for (let i = 0; i < pixels.data.length; i += 4) {
-            const inside = pixels.data[i] > 127;
-            pixels.data[i] = r;
-            pixels.data[i + 1] = g;
-            pixels.data[i + 2] = b;
-            pixels.data[i + 3] = inside ? 120 : 0;
-          }
-          context.putImageData(pixels, 0, 0);
-        };
-        mask.src = row.mask;
-        isolateOnHover(item, overlay, canvas);
+        maskRow(list, img && img.naturalWidth ? overlay : null, row, `${row.label}${score}`);
       });
+    },
+    gallery(root, value) {
+      $(".gallery", root).replaceChildren(
+        ...value.items.map((item, i) => {
+          const figure = el("figure");
+          const shown = el(item.kind === "video" ? "video" : "img");
+          shown.src = item.url;
+          if (item.kind === "video") shown.controls = true;
+          else shown.alt = item.caption || `Picture ${i + 1}`;
+          figure.append(shown);
+          if (item.caption) figure.append(el("figcaption", "", item.caption));
+          figure.append(downloadLink(item.url, item.name, "Download"));
+          const entry = el("li");
+          entry.append(figure);
+          return entry;
+        })
+      );
+    },
+    annotated(root, value) {
+      // The picture the Space answered, its regions painted over it as a segmentation's are.
+      const img = $(".annotated-image", root);
+      const overlay = $(".overlay", root);
+      const list = $(".segment-list", root);
+      list.replaceChildren();
+      overlay.replaceChildren();
+      const link = $(".download", root);
+      link.href = value.image.url;
+      link.download = value.image.name;
+      img.onload = () => fitOverlay(img, overlay);
+      img.src = value.image.url;
+      value.segments.forEach((row) => maskRow(list, overlay, row, row.label));
+    },
+    file(root, value) {
+      // Each file under its own name, downloadable; a text file's start is shown as text.
+      $(".files", root).replaceChildren(
+        ...value.files.map((file) => {
+          const item = el("li");
+          item.append(downloadLink(file.url, file.name, file.name), document.createTextNode(" "), el("span", "meta", `${file.mime} · ${(file.size / 1024).toFixed(1)} KB`));
+          if (typeof file.preview === "string") item.append(el("pre", "file-preview", file.preview));
+          return item;
+        })
+      );
     },
     embedding(root, value) {
       const [rows, dims] = value.shape;

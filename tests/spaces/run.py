@@ -3,8 +3,9 @@
 import importlib
 import sys
 
-app = importlib.import_module(sys.argv[1]).demo
-app.queue(default_concurrency_limit=4).launch(
+module = importlib.import_module(sys.argv[1])
+app = module.demo
+app.queue(**getattr(module, "QUEUE", {"default_concurrency_limit": 4})).launch(
     server_name="127.0.0.1",
     server_port=int(sys.argv[2]),
     prevent_thread_lock=True,
