@@ -90,17 +90,24 @@ def sample_audio() -> str:
 SAMPLE_TEXT = "The quick brown fox jumps over the lazy dog."
 
 
+def sample_file() -> str:
+    """A small text file under its name (a Space's File input), as a data URL."""
+    from .media import file_url
+
+    return file_url(f"{SAMPLE_TEXT}\n".encode(), "text/plain", "sample.txt")
+
+
 def examples_of(info: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     """The page's examples (card, else the Hub defaults), else a built-in sample for tasks
-    with one image, one sound or one text as input."""
+    with one image, one sound, one file or one text as input."""
     examples: list[dict[str, Any]] = list(info.get("examples") or [])
     kinds = [c["kind"] for c in info["inputs"]]
     if (
         not examples
         and len(kinds) == 1
-        and kinds[0] in ("image", "audio", "text", "textarea", "chat")
+        and kinds[0] in ("image", "audio", "file", "text", "textarea", "chat")
     ):
-        samples = {"image": sample_image, "audio": sample_audio}
+        samples = {"image": sample_image, "audio": sample_audio, "file": sample_file}
         sample = samples[kinds[0]]() if kinds[0] in samples else SAMPLE_TEXT
         examples = [{"title": f"built-in sample {kinds[0]}", "data": [sample]}]
     elif not examples and kinds in (["image", "text"], ["image", "labels"]):
@@ -128,7 +135,7 @@ def _media_problems(value: Any, where: str = "output") -> list[str]:
         return [p for i, v in enumerate(value) for p in _media_problems(v, f"{where}/{i}")]
     if not (isinstance(value, str) and value.startswith("data:") and ";base64," in value):
         return []
-    declared = value[5 : value.index(";")]
+    declared = value[5:].split(";", 1)[0].split(",", 1)[0]
     try:
         data = base64.b64decode(value.split(",", 1)[1], validate=True)
     except ValueError:
@@ -236,8 +243,11 @@ async def check_app(
     examples = examples_of(info, limit)
     if not examples:
         problem = (
-            "no example to run: add `widget:` examples to the model card, or use a task that "
-            "has default examples"
+            "no example to run: add gr.Examples to the Space's endpoint, or pick one with "
+            "--api-name whose inputs are one text, image, sound or file"
+            if info.get("space")
+            else "no example to run: add `widget:` examples to the model card, or use a task "
+            "that has default examples"
         )
         return info, [problem], []
     check = await _output_check(client, info)

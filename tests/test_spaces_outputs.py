@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Server, run_cli
+from conftest import Server, free_port, run_cli
 from gradio_spaces import data_url, png, written
 from jsonschema import validate
 from PIL import Image
@@ -295,3 +295,35 @@ def test_a_chatbots_older_forms_read_as_the_same_conversation() -> None:
         {"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": picture}}]},
         {"role": "assistant", "content": "[a file: a.txt]"},
     ]
+
+
+def test_smoke_runs_each_media_endpoint_and_replays_its_files(emulator, spaces, tmp_path):
+    """Built-in samples (a picture, a text file, a text) through each endpoint; a recording
+    of the file-bearing answers replays with the Space and the Hub gone."""
+    space = f"spaces/{spaces['media_tools']}"
+    reports = {}
+    for api_name in ("/gallery", "/regions", "/capitals", "/reply"):
+        report = tmp_path / f"{api_name[1:]}.json"
+        tape = ["--record", str(tmp_path / "tape")] if api_name == "/capitals" else []
+        said = run_cli(
+            emulator, "smoke", space, "--api-name", api_name, "--report", str(report), *tape
+        )
+        assert said.returncode == 0, said.stdout + said.stderr
+        [model] = json.loads(report.read_text())["models"]
+        reports[api_name] = model["examples"][0]
+    assert len(reports["/gallery"]["output"]) == 3  # tints(): count defaults to 3
+    assert [s["label"] for s in reports["/regions"]["output"]["segments"]] == ["left", "right"]
+    made = reports["/capitals"]["output"]
+    assert base64.b64decode(made.split(",", 1)[1]).decode() == (
+        "THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG.\n"  # smoke's sample text, in capitals
+    )
+    assert reports["/reply"]["output"][-1]["content"].startswith("You said 9 word(s)")
+
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    replayed = tmp_path / "replayed.json"
+    again = run_cli(
+        emulator, "smoke", space, "--api-name", "/capitals", "--replay", str(tmp_path / "tape"),
+        "--report", str(replayed), HF_ENDPOINT=nowhere, HUBDEMO_ROUTER=nowhere,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads(replayed.read_text())["models"][0]["examples"][0]["output"] == made
