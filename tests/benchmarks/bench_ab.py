@@ -23,18 +23,21 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from bench_proxy import (  # noqa: E402
-    IMAGE_MODEL,
     TEXT_MODEL,
     Process,
     free_port,
     hubdemo_calls,
-    jpeg_1mp,
     measure,
-    raw_client,
+    raw_calls,
     rss_mb,
+    workloads,
 )
 
-CELLS = (("text", 1), ("text", 16), ("text", 64), ("image", 1), ("image", 16))
+# (what is sent, concurrency): text; the 312 KB photo as base64 JSON; the photo as the body.
+CELLS = (
+    ("text", 1), ("text", 16), ("text", 64), ("jpeg300", 1), ("jpeg300", 16),
+    ("jpeg300 body", 1), ("jpeg300 body", 16),
+)  # fmt: skip
 
 
 def main() -> None:
@@ -42,7 +45,9 @@ def main() -> None:
     parser.add_argument("--before", required=True, help="the earlier commit (any git revision)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0, help="longest run of one cell")
+    parser.add_argument("--gradio", default=str(REPO / ".venv-gradio" / "bin" / "python"))
     args = parser.parse_args()
+    work = {name: w for name, w in workloads(args.gradio).items() if name in ("text", "jpeg300")}
     old = Path(tempfile.mkdtemp()) / "before"
     subprocess.run(["git", "worktree", "add", "-q", str(old), args.before], cwd=REPO, check=True)
     processes: list[Process] = []
@@ -58,7 +63,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}
         env.update(HF_ENDPOINT=upstream, HUBDEMO_ROUTER=upstream, HF_HOME=tempfile.mkdtemp())
         ports: dict[tuple[str, str], int] = {}
-        for workload, model in (("text", TEXT_MODEL), ("image", IMAGE_MODEL)):
+        for workload, model in ((name, w.model) for name, w in work.items()):
             for name, source in (("before", old), ("after", REPO)):
                 served = free_port()
                 process = Process(
@@ -74,14 +79,15 @@ def main() -> None:
                         f"idle RSS {rss_mb(process.process.pid):.1f} MB",
                         flush=True,
                     )
-        calls = hubdemo_calls(jpeg_1mp())
+        calls = hubdemo_calls(work)
+        calls["jpeg300 body"] = raw_calls(work)["jpeg300"]
         results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
         for _ in range(args.rounds):
             for workload, concurrency in CELLS:
                 for name in ("before", "after"):
-                    make, close = raw_client(ports[(name, workload)])
+                    served = ports[(name, workload.split()[0])]
                     cell = asyncio.run(
-                        measure(make, close, calls[workload], concurrency, 20_000, args.seconds)
+                        measure(served, calls[workload], concurrency, 20_000, args.seconds)
                     )
                     results.setdefault((workload, name, concurrency), []).append(cell)
         for workload, concurrency in CELLS:
