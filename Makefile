@@ -71,6 +71,7 @@ test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  
 bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_codecs.py --gradio $(GRADIO_VENV)/bin/python
+	$(PY) tests/benchmarks/bench_cost.py
 	$(PY) tests/benchmarks/bench_local.py
 
 BEFORE ?= HEAD~1
