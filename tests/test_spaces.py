@@ -459,10 +459,11 @@ def test_a_dataframe_is_answered_as_headers_and_rows_and_drawn_as_a_table(
 
 
 def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:
-    """gradio_client 2 reads Gradio 5 apps too: the text app, the chat and the classifier,
-    run with Gradio 5 from its own venv (.venv-gradio5)."""
+    """gradio_client 2 reads Gradio 5 apps too: the text app, the chat, the classifier and
+    the media app (a Gallery; a Chatbot in Gradio 5's tuples form), run with Gradio 5 from its
+    own venv (.venv-gradio5)."""
     python = REPO / ".venv-gradio5" / "bin" / "python"
-    with started_apps(python, ("text_tools", "chat", "image_classifier")) as apps:
+    with started_apps(python, ("text_tools", "chat", "image_classifier", "media_tools")) as apps:
         version = httpx.get(f"{apps['text_tools']}/config").json()["version"]
         assert version.startswith("5."), version
         for name, url in apps.items():
@@ -485,6 +486,22 @@ def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:
             assert seen.returncode == 0, seen.stderr
             top = max(json.loads(seen.stdout)["output"], key=lambda o: o["score"])
             assert top["label"] == "green"
+            copies = run_cli(
+                emulator, "predict", f"spaces/{OWNER}/g5-media_tools", str(picture),
+                "--api-name", "/gallery", "--param", "count=2", "--json",
+            )  # fmt: skip
+            assert copies.returncode == 0, copies.stderr
+            gallery = json.loads(copies.stdout)["output"]
+            assert [item["caption"] for item in gallery] == ["original", "grey"]
+            said = run_cli(
+                emulator, "predict", f"spaces/{OWNER}/g5-media_tools", "a b",
+                "--api-name", "/reply", "--json",
+            )  # fmt: skip
+            assert said.returncode == 0, said.stderr
+            assert json.loads(said.stdout)["output"] == [  # Gradio 5's tuples, read as turns
+                {"role": "user", "content": "a b"},
+                {"role": "assistant", "content": "You said 2 word(s)."},
+            ]
         finally:
             for name in apps:
                 emulator.spaces.pop(f"{OWNER}/g5-{name}", None)

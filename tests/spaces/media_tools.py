@@ -35,10 +35,12 @@ def upper_file(path):
 
 
 def reply(message):
-    return [
-        {"role": "user", "content": message},
-        {"role": "assistant", "content": f"You said {len(message.split())} word(s)."},
-    ]
+    """The message and its word count: as messages (Gradio 6), or as a [user, bot] pair in
+    the "tuples" form a Gradio 5 Chatbot takes by default."""
+    answer = f"You said {len(message.split())} word(s)."
+    if gr.__version__.startswith("5."):
+        return [[message, answer]]
+    return [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
 
 
 with gr.Blocks() as demo:
