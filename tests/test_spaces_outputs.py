@@ -327,3 +327,25 @@ def test_smoke_runs_each_media_endpoint_and_replays_its_files(emulator, spaces, 
     )  # fmt: skip
     assert again.returncode == 0, again.stdout + again.stderr
     assert json.loads(replayed.read_text())["models"][0]["examples"][0]["output"] == made
+
+
+def test_an_output_the_space_leaves_empty_is_said_in_words(media_space, browser, tmp_path):
+    """upper_file() answers None for a file of blanks: null in `output`, a line on the page."""
+    server = media_space("/capitals")
+    blanks = "data:text/plain;name=blank.txt;base64," + base64.b64encode(b"  \n").decode()
+    answer = server.predict({"data": [blanks]})
+    assert answer.status_code == 200, answer.text
+    validate(answer.json(), answer_schema(server))
+    assert answer.json()["output"] is None
+    given = tmp_path / "blank.txt"
+    given.write_text("   \n", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(server.url)
+    page.get_by_label("Text file", exact=True).set_input_files(str(given))
+    page.locator(".chosen-file").wait_for(state="visible")
+    page.get_by_role("button", name="Run").click()
+    note = page.locator("#out-file .nothing")
+    note.wait_for(state="visible", timeout=15_000)
+    assert note.text_content() == "The Space answered nothing for Capitals."
+    assert not page.locator("#out-file .files").is_visible()
+    page.close()

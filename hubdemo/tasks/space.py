@@ -203,7 +203,10 @@ class Return:
 
 def normalize_value(component: str, value: Any) -> Any:
     """One returned value in hubdemo's output form: a Label as [{label, score}] (the Hub's
-    classification shape), files as data URLs (the upstream made them so), the rest as is."""
+    classification shape), files as data URLs (the upstream made them so), the rest as is.
+    None (an app may answer no file, no picture) stays None: the page says so."""
+    if value is None:
+        return None
     if component == "label":
         if isinstance(value, dict) and isinstance(value.get("confidences"), list):
             return [
@@ -343,6 +346,8 @@ def highlighted_spans(value: Any) -> dict[str, Any]:
 
 
 def display_value(component: str, kind: str, value: Any, label: str) -> Any:
+    if value is None:  # drawn as a line saying so, in place of the output's view
+        return {"nothing": f"The Space answered nothing for {label}."}
     if kind == "labels":
         return o.label_bars(value, TaskInput(None))
     if kind == "entities":
@@ -562,7 +567,10 @@ class SpaceTask(TaskHandler):
             },
             "not": {"required": ["data"]},
         }
-        outputs = [RETURN_SCHEMAS.get(OUTPUTS[r.component], {}) for r in self.returns]
+        outputs = [
+            {"anyOf": [RETURN_SCHEMAS.get(OUTPUTS[r.component], {}), {"type": "null"}]}
+            for r in self.returns
+        ]
         output = outputs[0] if len(outputs) == 1 else {"type": "array", "prefixItems": outputs}
         return openapi_from(info, native, parameters, output)
 

@@ -860,7 +860,17 @@
     placeholder.hidden = true;
     info.outputs.forEach((component, index) => {
       const root = document.getElementById(`out-${component.kind}`);
-      renderers[component.kind](root, payload.data[index]);
+      const value = payload.data[index];
+      // A Space may answer nothing (None) for an output: one line says so, in its view's place.
+      const nothing = value && typeof value === "object" && typeof value.nothing === "string";
+      root.classList.toggle("is-empty", nothing);
+      let note = $(":scope > .nothing", root);
+      if (nothing && !note) note = root.appendChild(el("p", "nothing hint"));
+      if (note) {
+        note.textContent = nothing ? value.nothing : "";
+        note.hidden = !nothing;
+      }
+      if (!nothing) renderers[component.kind](root, value);
       root.hidden = false;
     });
     $("#json").textContent = JSON.stringify(payload.output, null, 2);

@@ -25,9 +25,11 @@ def regions(image):
 
 
 def upper_file(path):
-    """A text file, in capitals, as a new file."""
+    """A text file, in capitals, as a new file; no file for one of blanks only."""
     with open(path, encoding="utf-8") as given:
         text = given.read()
+    if not text.strip():
+        return None
     out = path + ".upper.txt"
     with open(out, "w", encoding="utf-8") as made:
         made.write(text.upper())
