@@ -289,11 +289,13 @@ def test_a_chatbots_older_forms_read_as_the_same_conversation() -> None:
         {"role": "user", "content": "draw"},
         {"role": "assistant", "content": picture, "metadata": None},
         {"role": "assistant", "content": "data:text/plain;name=a.txt;base64,aGk="},
+        {"role": "assistant", "content": {"component": "plot", "value": {}}},
     ]
     assert normalize_value("chatbot", messages) == [
         {"role": "user", "content": "draw"},
         {"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": picture}}]},
         {"role": "assistant", "content": "[a file: a.txt]"},
+        {"role": "assistant", "content": "[a part that hubdemo does not show]"},
     ]
 
 
@@ -349,3 +351,18 @@ def test_an_output_the_space_leaves_empty_is_said_in_words(media_space, browser,
     assert note.text_content() == "The Space answered nothing for Capitals."
     assert not page.locator("#out-file .files").is_visible()
     page.close()
+
+
+def test_a_file_on_another_host_is_not_fetched(emulator, spaces) -> None:
+    """A value shaped like a file whose URL is not the Space's: refused, not fetched (a
+    Space's files are fetched with the token when one is given). The URL would answer 200."""
+    elsewhere = (
+        f"{emulator.url}/api/models/distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    )
+    assert httpx.get(elsewhere).status_code == 200
+    said = run_cli(
+        emulator, "predict", f"spaces/{spaces['media_tools']}", elsewhere,
+        "--api-name", "/elsewhere", "--json",
+    )  # fmt: skip
+    assert said.returncode != 0
+    assert "hubdemo fetches a Space's files from the Space's own host only" in said.stderr

@@ -295,7 +295,9 @@ def _chat_part(piece: Any) -> dict[str, Any]:
     url = piece.get("file") if isinstance(piece, dict) else None
     if isinstance(url, dict):  # Gradio 5's {"file": {"path", "url"}}, fetched
         url = url.get("path") or url.get("url")
-    url = _file(url)
+    if not (isinstance(url, str) and url.startswith("data:")):  # a component, a plot…
+        kind = piece.get("type") if isinstance(piece, dict) else None
+        return {"type": "text", "text": f"[{kind or 'a part'} that hubdemo does not show]"}
     if url.startswith("data:image/"):
         return {"type": "image_url", "image_url": {"url": unnamed(url)}}
     return {"type": "text", "text": f"[a file: {file_name(url) or url[5:].split(';')[0]}]"}

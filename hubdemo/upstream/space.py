@@ -180,6 +180,12 @@ class SpaceUpstream:
             url = value.get("url")
             if not isinstance(url, str):
                 raise UpstreamBadResponse(f"the Space {self.binding.name} sent a file without URL")
+            if not same_origin(url, self.binding.url):  # never the token (or a GET) elsewhere
+                raise UpstreamBadResponse(
+                    f"the Space {self.binding.name} answered a file at "
+                    f"{httpx.URL(url).host or url[:80]}: hubdemo fetches a Space's files from "
+                    "the Space's own host only"
+                )
             name = value.get("orig_name")
             return _data_url(self._fetch(url), value.get("mime_type"), name)
         if isinstance(value, dict):
@@ -213,6 +219,15 @@ class SpaceUpstream:
         await self.sessions.aclose()
         if self.binding.client is not None:  # None when replaying a recording
             await asyncio.to_thread(self.binding.client.close)
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether ``url`` is on the scheme, host and port of ``base``."""
+    try:
+        found, own = httpx.URL(url), httpx.URL(base)
+    except httpx.InvalidURL:
+        return False
+    return (found.scheme, found.host, found.port) == (own.scheme, own.host, own.port)
 
 
 def _as_file(value: Any, folder: Path, index: int) -> Any:

@@ -36,6 +36,11 @@ def upper_file(path):
     return out
 
 
+def elsewhere(url):
+    """A value shaped like a file (path and url) whose URL is the text given."""
+    return {"path": "elsewhere.txt", "url": url}
+
+
 def reply(message):
     """The message and its word count: as messages (Gradio 6), or as a [user, bot] pair in
     the "tuples" form a Gradio 5 Chatbot takes by default."""
@@ -59,3 +64,6 @@ with gr.Blocks() as demo:
     gr.Button("Capitals").click(upper_file, given, made, api_name="capitals")
     gr.Button("Reply").click(reply, message, chat, api_name="reply")
     gr.Examples([["greeting.txt"]], [given])
+    address = gr.Textbox(label="Address")
+    shaped = gr.JSON(label="Shaped like a file")
+    gr.Button("Elsewhere").click(elsewhere, address, shaped, api_name="elsewhere")
