@@ -29,6 +29,7 @@ import asyncio
 import base64
 import json
 import logging
+import mimetypes
 import secrets
 import shutil
 import tempfile
@@ -46,14 +47,14 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from .errors import HubdemoError, InputError, PayloadTooLarge
-from .media import media_from_bytes
+from .media import file_url, media_from_bytes, sniff
 
 log = logging.getLogger("hubdemo")
 
 # A version gradio_client reads its API description from (/info, not the Space fetcher: any
 # version past 3.36.1) and cancels on (past 4.29).
 GRADIO_VERSION = "5.0.0"
-FILE_TYPES = {"image": "Image", "audio": "Audio", "video": "Video"}
+FILE_TYPES = {"image": "Image", "audio": "Audio", "video": "Video", "file": "File"}
 FILE_DATA = {
     "type": "object",
     "properties": {
@@ -492,6 +493,11 @@ class GradioProtocol:
                 f"{component['name']}: {value['path'][:100]} is not a file uploaded to this "
                 "server; upload it first (gradio_client does, with handle_file)"
             )
+        if kind == "file":  # any file, under the name it was uploaded with (a Space's File)
+            name = value.get("orig_name") if isinstance(value.get("orig_name"), str) else None
+            data = path.read_bytes()
+            mime = sniff(data) or mimetypes.guess_type(name or path.name)[0]
+            return file_url(data, mime or "application/octet-stream", name or path.name)
         media = media_from_bytes(path.read_bytes(), kind, component["name"])
         return media.data_url()
 

@@ -366,3 +366,19 @@ def test_a_file_on_another_host_is_not_fetched(emulator, spaces) -> None:
     )  # fmt: skip
     assert said.returncode != 0
     assert "hubdemo fetches a Space's files from the Space's own host only" in said.stderr
+
+
+def test_gradio_client_uploads_a_file_to_a_space_served_by_hubdemo(media_space, tmp_path):
+    """hubdemo's own Gradio API in front of a Space: the File input takes gradio_client's
+    upload (under its name), and the Space's file comes back."""
+    from gradio_client import Client, handle_file
+
+    server = media_space("/capitals")
+    given = tmp_path / "notes.txt"
+    given.write_text("via gradio_client\n", encoding="utf-8")
+    client = Client(server.url, verbose=False, analytics_enabled=False, download_files=False)
+    answer = client.predict(handle_file(str(given)), api_name="/predict")
+    client.close()
+    header, payload = answer.split(",", 1)  # a JSON value: the data URL of hubdemo's output
+    assert header == "data:text/plain;name=notes.txt.upper.txt;base64"
+    assert base64.b64decode(payload).decode() == "VIA GRADIO_CLIENT\n"
