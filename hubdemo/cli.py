@@ -450,15 +450,12 @@ def _input_value(text: str, kind: str, field: str, optional: bool = False) -> st
         data = _read(path, field)
         return Media(data, sniff(data) or "application/octet-stream").data_url()
     if kind == "file":  # any file, sent under its own name
-        import mimetypes
-
-        from .media import file_url, sniff
+        from .media import file_type, file_url
 
         if path is None or not is_file:
             raise InputError(f"{field}: no such file '{text}'; give the path of a file")
         data = _read(path, field)
-        mime = sniff(data) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return file_url(data, mime, path.name)
+        return file_url(data, file_type(data, path.name), path.name)
     if kind == "table" and path is not None and is_file:  # a CSV file; CSV text works too
         try:
             return _read(path, field).decode("utf-8")

@@ -29,7 +29,6 @@ import asyncio
 import base64
 import json
 import logging
-import mimetypes
 import secrets
 import shutil
 import tempfile
@@ -47,7 +46,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from .errors import HubdemoError, InputError, PayloadTooLarge
-from .media import file_url, media_from_bytes, sniff
+from .media import file_type, file_url, media_from_bytes
 
 log = logging.getLogger("hubdemo")
 
@@ -494,10 +493,10 @@ class GradioProtocol:
                 "server; upload it first (gradio_client does, with handle_file)"
             )
         if kind == "file":  # any file, under the name it was uploaded with (a Space's File)
-            name = value.get("orig_name") if isinstance(value.get("orig_name"), str) else None
+            given = value.get("orig_name")
+            name = given if isinstance(given, str) and given else path.name
             data = path.read_bytes()
-            mime = sniff(data) or mimetypes.guess_type(name or path.name)[0]
-            return file_url(data, mime or "application/octet-stream", name or path.name)
+            return file_url(data, file_type(data, name), name)
         media = media_from_bytes(path.read_bytes(), kind, component["name"])
         return media.data_url()
 

@@ -133,7 +133,15 @@ def parse_file(value: object, field: str) -> str:
     data = decode_base64(b64, field)
     if not data:
         raise InputError(f"{field}: the file is empty; choose another")
-    return file_url(data, mime or sniff(data) or "application/octet-stream", name, b64)
+    return file_url(data, mime or file_type(data), name, b64)
+
+
+def file_type(data: bytes, name: str | None = None) -> str:
+    """A file's MIME type: by its first bytes, else by its name's extension (a text file has
+    no magic bytes), else application/octet-stream."""
+    import mimetypes
+
+    return sniff(data) or (name and mimetypes.guess_type(name)[0]) or "application/octet-stream"
 
 
 def file_url(data: bytes, mime: str, name: str | None = None, b64: str | None = None) -> str:

@@ -49,12 +49,16 @@ def test_only_files_on_the_hub_are_fetched(emulator) -> None:
 
 def test_a_file_that_is_too_big_or_not_media_is_left_out(emulator, monkeypatch) -> None:
     monkeypatch.setattr(examples, "MAX_BYTES", 100)
+    before = len(emulator.log)
     big = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/big.png"},)
     assert examples.with_media(big, emulator.url, "image") == []
     sound = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/a.flac"},)
     assert examples.with_media(sound, emulator.url, "image") == []  # not an image
     missing = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/none.gif"},)
     assert examples.with_media(missing, emulator.url, "image") == []
+    # Each was asked of the emulated Hub (never the public one): left out for what it is.
+    asked = [e.path.rsplit("/", 1)[-1] for e in emulator.log[before:]]
+    assert asked == ["big.png", "a.flac", "none.gif"], asked
 
 
 def test_video_examples_are_fetched_and_a_prompt_alone_is_an_example(emulator) -> None:

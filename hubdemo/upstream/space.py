@@ -31,7 +31,7 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
-from ..media import decode_base64, file_name, file_url, sniff
+from ..media import decode_base64, file_name, file_type, file_url
 from ..spaces import SpaceBinding, connect
 from ..tasks.base import WireRequest, WireResponse
 from .http import DEFAULT_TOTAL
@@ -251,16 +251,10 @@ def _as_file(value: Any, folder: Path, index: int) -> Any:
 
 
 def _data_url(data: bytes, mime: Any, name: Any = None) -> str:
-    kind = mime if isinstance(mime, str) and "/" in mime else sniff(data) or _guessed(name)
-    return file_url(data, kind, name if isinstance(name, str) and name else None)
-
-
-def _guessed(name: Any) -> str:
-    """The MIME type a file's name suggests (a text file has no magic bytes to sniff)."""
-    import mimetypes
-
-    guessed = mimetypes.guess_type(name)[0] if isinstance(name, str) else None
-    return guessed or "application/octet-stream"
+    """A fetched file as a data URL: its type as the Space gave it, else worked out."""
+    named = name if isinstance(name, str) and name else None
+    kind = mime if isinstance(mime, str) and "/" in mime else file_type(data, named)
+    return file_url(data, kind, named)
 
 
 async def _updates(job: Any) -> AsyncGenerator[Any, None]:
