@@ -17,8 +17,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-from .hub import HUB_DEADLINE, read_within
+from .hub import HUB_DEADLINE
 from .media import sniff_as
+from .net import read_within
 
 log = logging.getLogger("hubdemo")
 

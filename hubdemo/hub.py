@@ -10,6 +10,7 @@ import httpx
 
 from . import jsonio
 from .errors import GatedModel, HubUnreachable, ModelNotFound
+from .net import read_within, ssl_context
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TOKEN_HELP = "pass a token with --token or HF_TOKEN (or run `hf auth login`)"
@@ -37,8 +38,6 @@ def hub_endpoint() -> str:
 
 def new_hub_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """The Hub client's settings; ``transport`` records or replays (hubdemo smoke)."""
-    from .upstream.http import ssl_context
-
     return httpx.Client(
         timeout=httpx.Timeout(15.0, connect=5.0),
         follow_redirects=True,
@@ -63,20 +62,6 @@ def find_token(explicit: str | None = None) -> str | None:
     except OSError:
         return None
     return token or None
-
-
-def read_within(response: httpx.Response, deadline: float, limit: int) -> bytes:
-    """The body of a streamed ``response``, refused (ValueError, TimeoutError) once it passes
-    ``limit`` bytes or the ``deadline`` (a time.monotonic() value)."""
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise ValueError(f"the answer is larger than {limit // 2**20} MB")
-        if time.monotonic() > deadline:
-            raise TimeoutError("the answer took too long")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class HubClient:

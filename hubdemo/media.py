@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote
 
 from .errors import InputError, PayloadTooLarge, UnsupportedMedia
 
+MEDIA_KINDS = ("image", "audio", "video")  # the input kinds that are one media file
 DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.ASCII)
 
 # (prefix at offset 0, MIME). Checked in order; the WAVE/WEBP/AVI cases share RIFF.

@@ -4,64 +4,52 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .bodies import off_loop
 from .cache import hub_offline
 from .errors import InputError, UpstreamBadResponse
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
 from .media import media_from_bytes
+from .offload import off_loop
 from .resolve import ModelSpec, resolve
+from .settings import BackendOptions
 from .tasks import TaskHandler, default_examples, get_task
 from .tasks.base import TaskInput
 from .upstream import Upstream, make_upstream
-from .upstream.http import DEFAULT_RETRY_BUDGET
+
+if TYPE_CHECKING:
+    from .spaces.tape import SpaceTape
 
 
 def open_model(
     model: str,
+    options: BackendOptions | None = None,
     *,
-    task: str | None = None,
-    token: str | None = None,
-    router: str | None = None,
-    endpoint: str | None = None,
-    local: bool = False,
-    batch_size: int = 16,
-    batch_wait_ms: float = 2.0,
     hub_client: httpx.Client | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
-    retry_budget: float = DEFAULT_RETRY_BUDGET,
-    timeout: float | None = None,
-    provider: str | None = None,
-    api_name: str | None = None,
-    space_tape: Any = None,
+    space_tape: SpaceTape | None = None,
+    **settings: Any,
 ) -> tuple[ModelSpec, Upstream]:
-    """Resolve ``model`` (asking the Hub once) and connect it to its backend. ``space_tape``
-    (a space_tape.SpaceTape) keeps or replays a Space's calls (smoke --record/--replay)."""
-    hub = HubClient(token=token, client=hub_client)
+    """Resolve ``model`` (asking the Hub once) and connect it to its backend. ``options``
+    (else BackendOptions from ``settings`` and the environment) say how; ``space_tape`` keeps
+    or replays a Space's calls (smoke --record/--replay)."""
+    options = options or BackendOptions.from_env(**settings)
+    hub = HubClient(token=options.token, client=hub_client)
     try:
         spec = resolve(
-            model, hub, task, api_name=api_name, space_wait=retry_budget, space_tape=space_tape
+            model,
+            hub,
+            options.task,
+            api_name=options.api_name,
+            space_wait=options.retry_budget,
+            space_tape=space_tape,
         )
     finally:
         hub.close()
-    upstream = make_upstream(
-        spec,
-        token=token,
-        router=router,
-        endpoint=endpoint,
-        local=local,
-        batch_size=batch_size,
-        batch_wait_ms=batch_wait_ms,
-        http_transport=http_transport,
-        retry_budget=retry_budget,
-        timeout=timeout,
-        provider=provider,
-    )
-    return spec, upstream
+    return spec, make_upstream(spec, options, http_transport=http_transport)
 
 
 class Predictor:
@@ -123,17 +111,16 @@ class Predictor:
     def stream(self, body: Any) -> AsyncGenerator[dict[str, Any], None]:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
         {"delta": text} events as the model writes, and the full answer last."""
-        if not getattr(self.handler, "streams", False):
+        if not self.handler.streams:
             raise InputError(
                 f"streaming (?stream=true) is offered for chat models; this {self.spec.task} "
                 "model answers in one piece: drop ?stream=true"
             )
-        stream = getattr(self.upstream, "stream", None)
-        if stream is None:
+        if not self.upstream.can_stream:
             raise InputError(f"the {self.upstream.kind} backend cannot stream: drop ?stream=true")
         task_input = self.handler.preprocess(body)
-        request = self.handler.serialize(task_input, stream=True)  # type: ignore[call-arg]
-        return self._stream(stream(request), task_input)
+        request = self.handler.serialize_stream(task_input)
+        return self._stream(self.upstream.stream(request), task_input)
 
     async def _stream(
         self, events: AsyncIterator[dict[str, Any]], task_input: Any
@@ -209,5 +196,5 @@ class Predictor:
 
     def _provider(self) -> dict[str, Any] | None:
         """The Inference Provider that answers, the Hub's mapping, and why (router only)."""
-        choice = getattr(self.upstream, "provider_choice", None)
+        choice = self.upstream.provider_choice
         return choice.to_json() if choice is not None else None

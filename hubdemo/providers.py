@@ -17,7 +17,6 @@ hf-inference path starts as fast as before.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,11 +68,6 @@ class ProviderChoice:
         }
 
 
-def requested_provider(flag: str | None) -> str:
-    """--provider, else HUBDEMO_PROVIDER, else auto."""
-    return (flag or os.environ.get("HUBDEMO_PROVIDER") or AUTO).strip() or AUTO
-
-
 def parse_mapping(raw: Any, model_id: str) -> tuple[ProviderEntry, ...] | None:
     """The Hub's ``inferenceProviderMapping`` in either of its forms (a list of entries, or
     the older object keyed by provider); None when the Hub's answer has no such field."""
@@ -101,7 +95,7 @@ def parse_mapping(raw: Any, model_id: str) -> tuple[ProviderEntry, ...] | None:
 @functools.cache
 def known_providers() -> tuple[str, ...]:
     """The providers hubdemo can call: those huggingface_hub's helpers support."""
-    from .upstream.provider_helpers import helper_table
+    from .upstream.providers.helpers import helper_table
 
     return tuple(sorted({HF_INFERENCE, *helper_table()}))
 

@@ -34,7 +34,7 @@ from .hub import HubClient
 from .providers import ProviderEntry, parse_mapping
 
 if TYPE_CHECKING:
-    from .space_tape import SpaceTape
+    from .spaces.tape import SpaceTape
 from .tasks import get_task, supported_tasks, task_for
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
@@ -209,7 +209,7 @@ def resolve(
         InvalidModelString, NoTaskError, UnsupportedTaskError, ModelNotFound, GatedModel,
         HubUnreachable, UsageError (a function without --task).
     """
-    from .spaces import open_space, space_ref
+    from .spaces.connect import open_space, space_ref
 
     space = space_ref(model, hub.endpoint)
     if space is not None:

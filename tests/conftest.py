@@ -265,7 +265,7 @@ MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
 def endpoint_for(model: str) -> ThreadServer:
     """`hubdemo endpoint` for a folder or a cached Hub id, on a free loopback port."""
-    from hubdemo.endpoint import create_endpoint_app
+    from hubdemo.endpoint.app import create_endpoint_app
     from hubdemo.hub import HubClient
     from hubdemo.resolve import resolve
     from hubdemo.upstream import make_upstream

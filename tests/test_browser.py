@@ -97,16 +97,16 @@ def test_page_says_loading_model_until_the_local_model_is_ready(
     from conftest import ThreadServer
     from test_local import serve_local
 
-    from hubdemo.local import runners
+    from hubdemo.local.registry import LOCAL, LocalTask
 
     release = threading.Event()
-    real = runners.RUNNERS["text-classification"]
+    real = LOCAL["text-classification"].make
 
     def slow_to_load(folder):
         release.wait(30)
         return real(folder)
 
-    monkeypatch.setitem(runners.RUNNERS, "text-classification", slow_to_load)
+    monkeypatch.setitem(LOCAL, "text-classification", LocalTask("model", slow_to_load))
     app, _ = serve_local(tiny_models["text-classification"])
     with ThreadServer(app) as server:
         page = browser.new_page()

@@ -125,7 +125,7 @@ def test_an_internal_error_is_one_json_500_with_the_security_headers() -> None:
     """A bug of hubdemo's own (here: a backend that raises something unexpected)."""
     import asyncio
 
-    from hubdemo.app import create_app
+    from hubdemo.web.app import create_app
     from hubdemo.resolve import ModelSpec
 
     class BrokenUpstream:

@@ -10,7 +10,7 @@ import pytest
 from conftest import MINILM, ThreadServer, endpoint_for, free_port, hubdemo_env, validate_output
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, config_labels, recorded_similarity
 
-from hubdemo.app import create_app
+from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
 from hubdemo.upstream.endpoint import EndpointUpstream

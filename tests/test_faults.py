@@ -107,7 +107,7 @@ def test_retry_after_reads_seconds_dates_and_ratelimit() -> None:
 
     import httpx
 
-    from hubdemo.upstream.http import retry_after
+    from hubdemo.net import retry_after
 
     assert retry_after(httpx.Headers({"Retry-After": "7"})) == 7
     later = email.utils.formatdate(time.time() + 30, usegmt=True)

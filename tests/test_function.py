@@ -9,7 +9,7 @@ import httpx
 import pytest
 from conftest import Server, ThreadServer, run_cli, validate_output
 
-from hubdemo.app import create_app
+from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.media import Media
 from hubdemo.resolve import resolve

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from hubdemo.app import create_app
+from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
 from hubdemo.upstream import make_upstream

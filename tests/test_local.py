@@ -16,7 +16,7 @@ import httpx
 import pytest
 from conftest import ThreadServer, sse_events, validate_output
 
-from hubdemo.app import create_app
+from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.media import Media
 from hubdemo.resolve import resolve
@@ -362,7 +362,7 @@ def test_a_local_chat_stream_stops_generating_when_its_listener_leaves(tmp_path:
     server does when the client goes) must stop generate() at its next token."""
     from concurrent.futures import Future
 
-    from hubdemo.tasks.base import WireRequest
+    from hubdemo.wire import WireRequest
 
     class Endless:
         """Stands in for ChatModel.stream: a chunk of one word every 10 ms until told to stop."""
@@ -438,10 +438,10 @@ def test_local_inference_answers_within_the_timeout(
 ) -> None:
     import threading
 
-    from hubdemo.local import runners
+    from hubdemo.local.registry import LOCAL, LocalTask
 
     release = threading.Event()
-    real = runners.RUNNERS["text-classification"]
+    real = LOCAL["text-classification"].make
 
     def slow(folder: Path) -> Any:
         run = real(folder)
@@ -452,7 +452,7 @@ def test_local_inference_answers_within_the_timeout(
 
         return slowly
 
-    monkeypatch.setitem(runners.RUNNERS, "text-classification", slow)
+    monkeypatch.setitem(LOCAL, "text-classification", LocalTask("model", slow))
     app, _ = serve_local(tiny_models["text-classification"], timeout=0.5)
     try:
         with ThreadServer(app) as server:

@@ -15,7 +15,7 @@ from conftest import Server, ThreadServer, run_cli
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, recorded_similarity
 
 from hubdemo import local as local_backend
-from hubdemo.app import create_app
+from hubdemo.web.app import create_app
 from hubdemo.cache import cached_snapshot, task_from_config
 from hubdemo.errors import LocalBackendMissing, ModelNotFound, NoTaskError
 from hubdemo.hub import HubClient
@@ -188,7 +188,7 @@ def test_requests_that_fail_together_share_one_local_model(hf_cache: Path) -> No
     """32 requests meet a closed router at once: one local model is made, not 32."""
     import asyncio
 
-    from hubdemo.tasks.base import WireRequest
+    from hubdemo.wire import WireRequest
     from hubdemo.upstream.http import HttpUpstream
     from hubdemo.upstream.local import LocalUpstream
 
@@ -216,7 +216,7 @@ def test_a_connection_that_breaks_midway_is_not_a_reason_to_switch(emulator: Any
     import asyncio
 
     from hubdemo.errors import UpstreamUnreachable
-    from hubdemo.tasks.base import WireRequest
+    from hubdemo.wire import WireRequest
     from hubdemo.upstream.router import RouterUpstream
 
     made: list[object] = []

@@ -216,7 +216,7 @@ def test_provider_errors_keep_their_status_and_message(emulator, status, body, e
 )  # fmt: skip
 def test_a_file_url_is_fetched_only_from_public_https_or_the_router(url) -> None:
     from hubdemo.errors import UpstreamBadResponse
-    from hubdemo.upstream.fetch import fetch_file
+    from hubdemo.upstream.providers.fetch import fetch_file
 
     async def fetch() -> None:
         deadline = asyncio.get_running_loop().time() + 5
@@ -230,7 +230,7 @@ def test_a_file_url_is_fetched_only_from_public_https_or_the_router(url) -> None
 def test_the_helpers_still_build_the_recorded_requests(tapes) -> None:
     """huggingface_hub's helpers are a private API: if their routes or payloads change shape,
     this fails (and pyproject.toml's pinned range should not be widened without a look)."""
-    from hubdemo.upstream.provider_helpers import provider_call
+    from hubdemo.upstream.providers.helpers import provider_call
 
     cases = [
         ("together", "chat-completion", "meta-llama/Llama-3.3-70B-Instruct-Turbo",
@@ -360,7 +360,7 @@ def test_openai_is_not_offered_as_it_takes_no_hugging_face_token(emulator) -> No
 def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
     from conftest import REPO
 
-    from hubdemo.upstream.provider_helpers import helper_table
+    from hubdemo.upstream.providers.helpers import helper_table
 
     def named(task: str) -> str:
         return "chat-completion" if task == "conversational" else task

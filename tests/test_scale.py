@@ -86,7 +86,7 @@ def test_workers_on_a_port_in_use_say_so(emulator) -> None:
 def test_the_asgi_factory_runs_under_plain_uvicorn(emulator) -> None:
     port = free_port()
     env = hubdemo_env(emulator, HUBDEMO_MODEL=MODEL, HUBDEMO_MAX_QUEUE="5")
-    command = [sys.executable, "-m", "uvicorn", "--factory", "hubdemo.asgi:app_from_env",
+    command = [sys.executable, "-m", "uvicorn", "--factory", "hubdemo.web.asgi:app_from_env",
                "--port", str(port), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -111,7 +111,7 @@ def test_the_asgi_factory_runs_under_plain_uvicorn(emulator) -> None:
 def test_the_factory_says_what_is_missing(emulator) -> None:
     env = hubdemo_env(emulator)
     result = subprocess.run(
-        [sys.executable, "-c", "from hubdemo.asgi import app_from_env; app_from_env()"],
+        [sys.executable, "-c", "from hubdemo.web.asgi import app_from_env; app_from_env()"],
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode != 0 and "set HUBDEMO_MODEL" in result.stderr

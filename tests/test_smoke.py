@@ -11,7 +11,8 @@ import pytest
 from conftest import run_cli
 from emulator import Emulator, Tapes
 
-from hubdemo.smoke import meaning_problems, sample_image
+from hubdemo.smoke.checks import meaning_problems
+from hubdemo.smoke.samples import sample_image
 
 TOKEN = "hf_test_token_123"
 # Recorded models across text, image and audio tasks. The emulator is lenient here: a request

@@ -138,7 +138,7 @@ def test_describe_lists_every_endpoint_and_predict_takes_params(emulator, spaces
 
 
 def test_the_space_url_forms_resolve_through_the_hub(emulator, spaces) -> None:
-    from hubdemo.spaces import SpaceRef, space_ref
+    from hubdemo.spaces.connect import SpaceRef, space_ref
 
     form = f"{emulator.url}/spaces/{spaces['text_tools']}"  # a Hub URL on HF_ENDPOINT
     shown = run_cli(emulator, "describe", form, "--json")

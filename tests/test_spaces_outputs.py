@@ -276,7 +276,7 @@ def test_no_axe_violations_on_the_new_output_kinds(media_space, browser, tmp_pat
 def test_a_chatbots_older_forms_read_as_the_same_conversation() -> None:
     """Gradio 5's Chatbot values (its "tuples" form, and messages whose content is a text or
     one file), as its documentation gives them, once the upstream made the file a data URL."""
-    from hubdemo.tasks.space import normalize_value
+    from hubdemo.spaces.values import normalize_value
 
     picture = data_url(png(RED))
     tuples = [["hi", "hello"], ["and this?", None]]

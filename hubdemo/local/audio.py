@@ -7,10 +7,12 @@ binary is needed; resampled here because transformers' own resampling needs torc
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..media import Media
+from .common import Json, Runner, jsonable, make_pipeline, pick
 
 
 def decode(media: Media, field: str = "audio") -> tuple[Any, int]:
@@ -50,3 +52,32 @@ def resample(samples: Any, rate: int, target: int) -> Any:
 def load_for(media: Media, target_rate: int) -> Any:
     samples, rate = decode(media)
     return resample(samples, rate, target_rate)
+
+
+def _audio_pipeline(task: str, model_dir: Path) -> tuple[Any, int]:
+    pipe = make_pipeline(task, model_dir)
+    return pipe, int(pipe.feature_extractor.sampling_rate)
+
+
+def audio_classification(model_dir: Path) -> Runner:
+    pipe, rate = _audio_pipeline("audio-classification", model_dir)
+
+    def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
+        sounds = [{"raw": load_for(m, rate), "sampling_rate": rate} for m in inputs]
+        kwargs = {"top_k": parameters.get("top_k") or 5, **pick(parameters, "function_to_apply")}
+        return [jsonable(pipe(sound, **kwargs)) for sound in sounds]
+
+    return run
+
+
+def automatic_speech_recognition(model_dir: Path) -> Runner:
+    pipe, rate = _audio_pipeline("automatic-speech-recognition", model_dir)
+
+    def run(inputs: list[Media], parameters: dict[str, Any]) -> list[Json]:
+        answers = []
+        for media in inputs:
+            result = pipe({"raw": load_for(media, rate), "sampling_rate": rate})
+            answers.append({"text": result["text"]})
+        return answers
+
+    return run

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LocalModelError
-from .runners import Json, Runner
+from .common import Json, Runner
 
 # The sentence-transformers modules applied here; any other (Dense, ...) is refused, not skipped.
 KNOWN_MODULES = ("Transformer", "Pooling", "Normalize")

@@ -10,7 +10,7 @@ from typing import Any
 from .. import components as c
 from ..errors import UnsupportedTaskError
 from . import outputs as o
-from .base import Example, TaskHandler, TaskInput, WireRequest, WireResponse
+from .base import Example, TaskHandler, TaskInput
 from .chat import ChatTask, chat_completion, conversation
 from .feature_extraction import FeatureExtractionTask
 from .generated import (
@@ -32,7 +32,7 @@ from .table_question import TableQuestionTask, answer_in_table, table_answers
 from .tabular import TabularTask, beside_rows, row_labels, row_values
 from .zero_shot import ZeroShotTask
 
-__all__ = ["TASKS", "Example", "TaskHandler", "TaskInput", "WireRequest", "WireResponse"]
+__all__ = ["TASKS", "Example", "TaskHandler", "TaskInput"]
 
 _TEXT = c.text("text", "Text")
 _LABELS = c.out("labels", "Labels")

@@ -14,8 +14,7 @@ the hooks that differ (each hook's docstring says whether that is usual).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +23,8 @@ from ..components import Component
 from ..errors import InputError, InvalidParameter, PayloadTooLarge, UpstreamBadResponse
 from ..parameters import parameter_controls
 from ..schemas import coerce_parameters, parameter_errors
+from ..wire import Json, WireRequest, WireResponse
 
-Json = Any
 Normalizer = Callable[[Json], Json]
 
 # Texts one batch request ({"inputs": ["a", "b", ...]}) may carry: the router runs a list as one
@@ -39,36 +38,6 @@ class TaskInput:
 
     inputs: Any
     parameters: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class WireRequest:
-    """What goes to the upstream: a JSON body, or raw bytes with their Content-Type.
-
-    ``route`` is "" for ``/models/{id}`` and "pipeline" for ``/models/{id}/pipeline/{task}``.
-    """
-
-    json: Json = None
-    content: bytes | None = None
-    content_type: str | None = None
-    route: str = ""
-
-
-@dataclass(frozen=True)
-class WireResponse:
-    """An upstream's 2xx answer. In-process backends hand over the parsed JSON as ``payload``
-    (no encode/decode round trip); ``content()`` gives the bytes either way."""
-
-    status: int
-    content_type: str
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    payload: Any = None
-
-    def content(self) -> bytes:
-        if self.payload is not None and not self.body:
-            return json.dumps(self.payload).encode()
-        return self.body
 
 
 @dataclass(frozen=True)
@@ -88,6 +57,9 @@ def short(text: str, limit: int = 48) -> str:
 
 class TaskHandler:
     """Base handler for a task whose input is one text and whose wire form is JSON."""
+
+    # Whether the answer can come as it is written (chat): see serialize_stream.
+    streams = False
 
     # Characters of text one request may carry (README, "Limits"); tasks with long inputs
     # (chat histories, tables) raise it.
@@ -209,6 +181,14 @@ class TaskHandler:
         if task_input.parameters:
             body["parameters"] = task_input.parameters
         return WireRequest(json=body, route=self.route)
+
+    def serialize_stream(self, task_input: TaskInput) -> WireRequest:
+        """The request for an answer streamed as it is written; only tasks that ``streams``
+        override it."""
+        raise InputError(
+            f"streaming (?stream=true) is offered for chat models; this {self.name} model "
+            "answers in one piece: drop ?stream=true"
+        )
 
     def read_request(self, request: WireRequest) -> TaskInput:
         """The inverse of serialize: what an in-process backend or ``hubdemo endpoint`` gets.

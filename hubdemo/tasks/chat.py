@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import InputError, InvalidParameter
 from ..media import parse_media
-from .base import Json, TaskHandler, TaskInput, WireRequest, is_blank
+from ..wire import Json, WireRequest
+from .base import TaskHandler, TaskInput, is_blank
 
 NOT_PARAMETERS = ("messages", "model", "stream", "stream_options", "data", "inputs", "parameters")
 ROLES = ("system", "user", "assistant", "tool")
@@ -76,6 +77,9 @@ class ChatTask(TaskHandler):
                 return TaskInput(check_messages(value), parameters)
             return TaskInput(check_messages([{"role": "user", "content": value}]), parameters)
         raise InputError('the request body needs "messages" (the conversation) or "data"')
+
+    def serialize_stream(self, task_input: TaskInput) -> WireRequest:
+        return self.serialize(task_input, stream=True)
 
     def serialize(self, task_input: TaskInput, stream: bool = False) -> WireRequest:
         body = {"messages": task_input.inputs, **task_input.parameters}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import TaskHandler, TaskInput, WireRequest
+from ..wire import WireRequest
+from .base import TaskHandler, TaskInput
 
 TOP_LEVEL = ("normalize", "prompt_name", "truncate", "truncation_direction")
 

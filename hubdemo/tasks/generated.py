@@ -9,16 +9,8 @@ from typing import Any
 
 from ..errors import InputError, UpstreamBadResponse
 from ..media import sniff_as
-from .base import (
-    BLANK,
-    Json,
-    TaskHandler,
-    TaskInput,
-    WireRequest,
-    WireResponse,
-    is_blank,
-    parse_json,
-)
+from ..wire import Json, WireRequest, WireResponse
+from .base import BLANK, TaskHandler, TaskInput, is_blank, parse_json
 from .media import MediaTask
 
 

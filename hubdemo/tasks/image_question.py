@@ -7,7 +7,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..media import Media, parse_media
-from .base import TaskHandler, TaskInput, WireRequest, require_text
+from ..wire import WireRequest
+from .base import TaskHandler, TaskInput, require_text
 from .zero_shot import ZeroShotTask
 
 

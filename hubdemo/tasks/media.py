@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..media import Media, media_from_bytes, parse_media
-from .base import TaskHandler, TaskInput, WireRequest
+from ..wire import WireRequest
+from .base import TaskHandler, TaskInput
 
 
 class MediaTask(TaskHandler):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import Json, TaskInput
+from ..wire import Json
+from .base import TaskInput
 
 
 def _dicts(payload: Json, required: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ import io
 from typing import Any
 
 from ..errors import InputError
-from .base import Json, TaskHandler, TaskInput, WireRequest, require_text
+from ..wire import Json, WireRequest
+from .base import TaskHandler, TaskInput, require_text
 
 
 def read_table(value: Any, field: str = "table") -> dict[str, list[str]]:

@@ -11,7 +11,8 @@ import math
 from typing import Any
 
 from ..errors import UpstreamBadResponse
-from .base import Json, TaskHandler, TaskInput, WireRequest
+from ..wire import Json, WireRequest
+from .base import TaskHandler, TaskInput
 from .table_question import read_table
 
 

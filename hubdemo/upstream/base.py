@@ -1,26 +1,91 @@
-"""The one interface every backend implements."""
+"""The backend contract: everything the server, the CLI and the Python API ask of a backend.
+
+Written in the style of httpx's ``AsyncBaseTransport``: a base class whose every member has a
+working default, so a backend overrides only what it does differently, and callers never probe
+for members (no ``getattr``/``hasattr`` on a backend anywhere else).
+
+    member            default          overridden by
+    kind              "upstream"       every backend: "router", "endpoint", "provider", "local",
+                                       "function", "space"
+    model_id          ""               what the model is called where it answers
+    state             "ready"          local (idle -> loading -> ready | failed), fallback
+    load_error        None             local, fallback: why the model failed to load
+    load_seconds      None             local: how long loading took
+    provider_choice   None             router, provider, fallback: which provider answers, why
+    can_stream        False            HTTP backends, local, space: ``stream`` works
+    start()           None             local: begin loading now; a Future of the load
+    url_for(route)    (required)       where a request on ``route`` goes (never the token)
+    send(request)     (required)       one WireRequest answered, or an UpstreamError
+    stream(request)   refuses          the answer's JSON events as they arrive
+    aclose()          nothing          let go of connections, threads and models
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import AsyncIterator
+from concurrent.futures import Future
+from typing import Any
 
-from ..tasks.base import WireRequest, WireResponse
+from ..errors import InputError
+from ..providers import ProviderChoice
+from ..wire import WireRequest, WireResponse
 
 
-class Upstream(Protocol):
-    """Where predictions are computed: the router, a fixed endpoint, or (later) in process."""
+class Upstream:
+    """Where predictions are computed: the router, a provider, a fixed endpoint, a Space, a
+    model in this process, or the user's own function."""
+
+    model_id: str = ""
+    load_seconds: float | None = None
 
     @property
     def kind(self) -> str:
-        """ "router" | "endpoint" | "local" | "function"."""
-        ...
+        """What answers, in one word: shown by describe, /api/info and the page."""
+        return "upstream"
+
+    @property
+    def state(self) -> str:
+        """ "idle", "loading", "ready" or "failed": the page says "loading" until "ready"."""
+        return "ready"
+
+    @property
+    def load_error(self) -> str | None:
+        """Why the model failed to load (state "failed"), else None."""
+        return None
+
+    @property
+    def provider_choice(self) -> ProviderChoice | None:
+        """The Inference Provider that answers and why (the router's backends only)."""
+        return None
+
+    @property
+    def can_stream(self) -> bool:
+        """Whether ``stream`` gives the answer as it is written."""
+        return False
+
+    def answered_by(self) -> str:
+        """ "router", "local", … or, for an Inference Provider, its name."""
+        choice = self.provider_choice
+        if self.kind == "provider" and choice is not None:
+            return f"{choice.provider} (Inference Provider)"
+        return self.kind
+
+    def start(self) -> Future[None] | None:
+        """Begin what must happen before the first answer (a local model loads); None when
+        there is nothing to wait for, else a Future that ends when it is done."""
+        return None
 
     def url_for(self, route: str) -> str:
         """The URL a request on ``route`` goes to (shown by describe; never holds the token)."""
-        ...
+        raise NotImplementedError
 
     async def send(self, request: WireRequest) -> WireResponse:
         """Send one request; raise an UpstreamError subclass for anything but a 2xx answer."""
-        ...
+        raise NotImplementedError
 
-    async def aclose(self) -> None: ...
+    def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
+        """The answer's JSON events as they arrive (chat.completion.chunk objects for chat)."""
+        raise InputError(f"the {self.kind} backend cannot stream: drop ?stream=true")
+
+    async def aclose(self) -> None:
+        """Let go of what the backend holds (connections, threads, a loaded model)."""

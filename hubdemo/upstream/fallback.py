@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from typing import Any
 
 from ..errors import UpstreamRefused
-from ..tasks.base import WireRequest, WireResponse
+from ..providers import ProviderChoice
+from ..wire import WireRequest, WireResponse
 from .base import Upstream
 
 log = logging.getLogger("hubdemo")
 
 
-class FallbackUpstream:
+class FallbackUpstream(Upstream):
     def __init__(self, remote: Upstream, make_local: Callable[[], Upstream]) -> None:
         self.remote = remote
         self._make_local = make_local
         self.local: Upstream | None = None
+        self.model_id = remote.model_id
 
     @property
     def active(self) -> Upstream:
@@ -35,16 +38,23 @@ class FallbackUpstream:
 
     @property
     def state(self) -> str:
-        return getattr(self.active, "state", "ready")
-
-    @property
-    def provider_choice(self) -> Any:
-        """The router's provider choice (describe shows it, even once the local model answers)."""
-        return getattr(self.remote, "provider_choice", None)
+        return self.active.state
 
     @property
     def load_error(self) -> str | None:
-        return getattr(self.active, "load_error", None)
+        return self.active.load_error
+
+    @property
+    def provider_choice(self) -> ProviderChoice | None:
+        """The router's provider choice (describe shows it, even once the local model answers)."""
+        return self.remote.provider_choice
+
+    @property
+    def can_stream(self) -> bool:
+        return self.active.can_stream
+
+    def start(self) -> Future[None] | None:
+        return self.active.start()
 
     def url_for(self, route: str) -> str:
         return self.active.url_for(route)
@@ -66,7 +76,7 @@ class FallbackUpstream:
             self.local = self._make_local()
 
     def stream(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
-        return self.active.stream(request)  # type: ignore[attr-defined, no-any-return]
+        return self.active.stream(request)
 
     async def aclose(self) -> None:
         await self.remote.aclose()

@@ -22,7 +22,8 @@ from typing import Any
 from ..errors import FunctionLoadError, HubdemoError, LocalModelError
 from ..media import Media
 from ..tasks import get_task
-from ..tasks.base import WireRequest, WireResponse
+from ..wire import WireRequest, WireResponse
+from .base import Upstream
 
 log = logging.getLogger("hubdemo")
 
@@ -104,13 +105,13 @@ def to_wire(task: str, result: Any) -> Any:
     return jsonable(result)
 
 
-class FunctionUpstream:
+class FunctionUpstream(Upstream):
     kind = "function"
-    state = "ready"
 
     def __init__(self, function: Callable[..., Any], target: str, task: str) -> None:
         self.function = function
         self.target = target
+        self.model_id = target
         self.task = task
         self.handler = get_task(task)
         try:
@@ -152,9 +153,6 @@ class FunctionUpstream:
                 f"result: return {_expected(self.task)}"
             ) from None
         return response
-
-    async def aclose(self) -> None:
-        return None
 
 
 def _expected(task: str) -> str:

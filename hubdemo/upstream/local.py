@@ -23,32 +23,26 @@ from .. import jsonio
 from ..errors import HubdemoError, InputError, LocalModelError, PayloadTooLarge, UpstreamTimeout
 from ..local import quiet_transformers, require_local
 from ..local.batching import Batcher
+from ..local.registry import EMBEDDING_TASKS, GENERATION_TASKS, LOCAL
 from ..tasks import get_task
-from ..tasks.base import TaskInput, WireRequest, WireResponse, count_texts
+from ..tasks.base import TaskInput, count_texts
+from ..wire import WireRequest, WireResponse
+from .base import Upstream
 from .http import DEFAULT_TOTAL
 
 log = logging.getLogger("hubdemo")
 
-EMBEDDING_TASKS = ("feature-extraction", "sentence-similarity")
 # Tasks whose answer to one text is a list of one (text-classification's [[...]],
 # translation's [{...}]): the router's answer to a list of texts is those items, in order.
 ONE_IN_A_LIST = ("text-classification", "summarization", "translation", "text2text-generation")
-# One causal language model answers all three; "completions" is OpenAI's POST /v1/completions.
-GENERATION_TASKS = ("chat-completion", "text-generation", "completions")
 # Texts one request may bring (sentences to compare, texts to embed, labels): each costs a
 # forward pass on this machine's CPU, and one request must not hold the model for minutes.
 MAX_TEXTS = 256
 
 
-def runs_locally(task: str) -> bool:
-    """Whether the local backend has a runner for ``task`` (it does not import transformers)."""
-    from ..local.runners import RUNNERS
-
-    return task in RUNNERS or task in EMBEDDING_TASKS or task in GENERATION_TASKS
-
-
-class LocalUpstream:
+class LocalUpstream(Upstream):
     kind = "local"
+    can_stream = True
 
     def __init__(
         self,
@@ -67,9 +61,8 @@ class LocalUpstream:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
-        self.state = "idle"  # -> "loading" -> "ready" | "failed"
-        self.load_error: str | None = None
-        self.load_seconds: float | None = None
+        self._state = "idle"  # -> "loading" -> "ready" | "failed"
+        self._load_error: str | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hubdemo-model")
         self._runners: dict[str, Any] = {}
         self._encoder: Any = None
@@ -79,11 +72,19 @@ class LocalUpstream:
         self._batchers: dict[str, Batcher] = {}
         self.loaded: Future[None] | None = None
 
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def load_error(self) -> str | None:
+        return self._load_error
+
     def start(self) -> Future[None]:
         """Begin loading the model in the worker thread (once); describe never calls it."""
         with self._start_lock:
             if self.loaded is None:
-                self.state = "loading"
+                self._state = "loading"
                 self.loaded = self._executor.submit(self._load_main)
             return self.loaded
 
@@ -95,20 +96,18 @@ class LocalUpstream:
             quiet_transformers()
             self._runner(self.task)
         except BaseException as exc:
-            self.state = "failed"
-            self.load_error = getattr(exc, "message", str(exc))
+            self._state = "failed"
+            self._load_error = exc.message if isinstance(exc, HubdemoError) else str(exc)
             raise
         self.load_seconds = time.perf_counter() - started
-        self.state = "ready"
+        self._state = "ready"
 
     def supports(self, task: str) -> bool:
-        from ..local.runners import RUNNERS
-
         if task in EMBEDDING_TASKS:
             return self.task in EMBEDDING_TASKS
         if task in GENERATION_TASKS and self.task in GENERATION_TASKS:
             return task != "chat-completion" or self.task == "chat-completion"
-        return task == self.task and task in RUNNERS
+        return task == self.task and task in LOCAL
 
     def _runner(self, task: str) -> Any:
         with self._lock:
@@ -117,30 +116,14 @@ class LocalUpstream:
             return self._runners[task]
 
     def _build(self, task: str) -> Any:
-        from ..local import embeddings
-        from ..local.runners import RUNNERS
-
         if not self.supports(task):
             raise LocalModelError(
                 f"the local backend cannot run {task} with this model yet; use the router or "
                 "--endpoint for it"
             )
+        entry = LOCAL[task]
         try:
-            if task in EMBEDDING_TASKS:
-                if self._encoder is None:
-                    self._encoder = embeddings.Encoder(self.model_dir)
-                make = getattr(embeddings, task.replace("-", "_"))
-                return make(self._encoder)
-            if task in GENERATION_TASKS:
-                from ..local.chat import ChatModel
-                from ..local.completions import Completer, TextGenerator
-                from ..local.generation import CausalLM
-
-                if self._lm is None:
-                    self._lm = CausalLM(self.model_dir, self.model_id)
-                kinds = {"chat-completion": ChatModel, "text-generation": TextGenerator}
-                return kinds.get(task, Completer)(self._lm)
-            return RUNNERS[task](self.model_dir)
+            return entry.make(self._shared(entry.family))
         except HubdemoError:
             raise
         except Exception as exc:
@@ -148,6 +131,23 @@ class LocalUpstream:
                 f"cannot load the model in {self.model_dir} for {task} ({type(exc).__name__}: "
                 f"{str(exc)[:300]}); check that the folder holds a complete saved model"
             ) from exc
+
+    def _shared(self, family: str) -> Any:
+        """What a runner of ``family`` is made from: the folder, or the one encoder or causal
+        language model that the tasks of the family share."""
+        if family == "embeddings":
+            if self._encoder is None:
+                from ..local.embeddings import Encoder
+
+                self._encoder = Encoder(self.model_dir)
+            return self._encoder
+        if family == "generation":
+            if self._lm is None:
+                from ..local.generation.model import CausalLM
+
+                self._lm = CausalLM(self.model_dir, self.model_id)
+            return self._lm
+        return self.model_dir
 
     def input_limit(self) -> int | None:
         """The longest input in tokens, from the saved files (nothing is loaded for it)."""

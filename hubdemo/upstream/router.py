@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
 from ..providers import ProviderChoice
 from .http import HttpUpstream
@@ -10,18 +10,20 @@ from .http import HttpUpstream
 DEFAULT_ROUTER = "https://router.huggingface.co"
 
 
-def router_base() -> str:
-    return os.environ.get("HUBDEMO_ROUTER", DEFAULT_ROUTER).rstrip("/")
-
-
 class RouterUpstream(HttpUpstream):
     kind = "router"
     url_flag = "--router (HUBDEMO_ROUTER)"
 
-    def __init__(self, router: str, *, task: str, **kwargs: object) -> None:
-        super().__init__(router, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, router: str, *, task: str, choice: ProviderChoice | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(router, **kwargs)
         self.task = task
-        self.provider_choice: ProviderChoice | None = None  # hf-inference, and why
+        self._choice = choice  # hf-inference, and why
+
+    @property
+    def provider_choice(self) -> ProviderChoice | None:
+        return self._choice
 
     def url_for(self, route: str) -> str:
         url = f"{self.base_url}/hf-inference/models/{self.model_id}"

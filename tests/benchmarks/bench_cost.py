@@ -39,7 +39,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from hubdemo.security import RefuseCrossSite, SecurityHeaders  # noqa: E402
+from hubdemo.web.security import RefuseCrossSite, SecurityHeaders  # noqa: E402
 
 ANSWER = {"output": [{"label": "POSITIVE", "score": 0.9998}], "data": [], "duration": 0.001}
 BODY = json.dumps({"inputs": SENTENCE}).encode()
@@ -108,7 +108,7 @@ def client_cost(upstream: str) -> list[float]:
     import httpx
     import uvloop
 
-    from hubdemo.upstream.lean import LeanTransport, body_part, head, key_of
+    from hubdemo.upstream.http.lean import LeanTransport, body_part, head, key_of
 
     url = httpx.URL(f"{upstream}/hf-inference/models/{TEXT_MODEL}")
     message = head("POST", url, [(b"User-Agent", b"hubdemo")]) + body_part(
@@ -141,7 +141,7 @@ def client_cost(upstream: str) -> list[float]:
 def pipeline_cost() -> list[float]:
     from hubdemo.predictor import Predictor
     from hubdemo.resolve import ModelSpec
-    from hubdemo.tasks.base import WireResponse
+    from hubdemo.wire import WireResponse
 
     wire = json.dumps([[{"label": "POSITIVE", "score": 0.9998}]]).encode()
 

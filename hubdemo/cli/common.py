@@ -1,0 +1,70 @@
+"""What the commands share: the two consoles, the one-line error, opening a model's backend,
+and reporting a local model's loading."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from ..errors import HubdemoError
+from ..settings import MODEL_HELP
+from .terminal import labelled, plain
+
+if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
+    from ..resolve import ModelSpec
+    from ..settings import BackendOptions
+    from ..upstream import Upstream
+
+out = Console()
+err = Console(stderr=True)
+MODEL_ARGUMENT = typer.Argument(..., help=MODEL_HELP)
+
+
+def fail(exc: HubdemoError) -> NoReturn:
+    """Print ``exc`` as one red line and exit with its code."""
+    err.print(labelled("error: ", "bold red", exc.message), soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def open_backend(model: str, backend: BackendOptions) -> tuple[ModelSpec, Upstream]:
+    """Resolve ``model`` and connect its backend (the saved token found when none is given);
+    a failure is the one-line error."""
+    from dataclasses import replace
+
+    from ..hub import find_token
+    from ..predictor import open_model
+
+    try:
+        return open_model(model, replace(backend, token=find_token(backend.token)))
+    except HubdemoError as exc:
+        fail(exc)
+
+
+def report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
+    """Show a local model's loading: a spinner until it is ready (``wait``), else a line now
+    and a line when it is done (the server answers meanwhile)."""
+    loaded = upstream.start()
+    if loaded is None:
+        return
+    what = f"Loading {upstream.model_id or 'the model'} on the CPU"
+    if wait:
+        with console.status(f"{what}…"):
+            try:
+                loaded.result()
+            except HubdemoError as exc:
+                fail(exc)
+        return
+    console.print(plain(f"{what}… (the page says so until it is ready)"))
+
+    def done(future: Any) -> None:
+        error = future.exception()
+        if error is None:
+            seconds = upstream.load_seconds or 0.0
+            console.print(labelled("✓ ", "green", f"model ready in {seconds:.1f} s"))
+        else:
+            message = error.message if isinstance(error, HubdemoError) else str(error)
+            console.print(labelled("error: ", "bold red", f"the model did not load: {message}"))
+
+    loaded.add_done_callback(done)

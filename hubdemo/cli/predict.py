@@ -1,0 +1,75 @@
+"""``hubdemo predict``: one prediction through the same chain as the server, printed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+import typer
+
+from ..errors import HubdemoError, InputError
+from ..settings import BackendOptions
+from .common import MODEL_ARGUMENT, err, fail, open_backend, report_loading
+from .options import takes
+from .render import show
+
+
+@takes("predict", BackendOptions)
+def predict(
+    model: str = MODEL_ARGUMENT,
+    inputs: list[str] = typer.Argument(..., help="One value per task input: text or a file path."),
+    param: list[str] = typer.Option([], "--param", help="Task parameter name=value (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"task": ..., "output": ...}.'),
+    *,
+    backend: BackendOptions,
+) -> None:
+    """Run one prediction for MODEL through the same chain as the server."""
+    from ..inputs import from_command_line
+    from ..parameters import named_values
+    from ..predictor import Predictor
+
+    spec, upstream = open_backend(model, backend)
+    predictor = Predictor(spec, upstream)
+    try:
+        fields = predictor.handler.inputs
+        if len(inputs) != len(fields):
+            names = " ".join(f"<{c.name}>" for c in fields)
+            raise InputError(
+                f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}"
+            )
+        data = [from_command_line(v, c) for v, c in zip(inputs, fields, strict=True)]
+        split = (pair.split("=", 1) for pair in param)
+        parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
+        body = {"data": data, "parameters": parameters}
+        report_loading(upstream, err, wait=True)
+        # A chat answer is printed as it is written (the terminal's own stream).
+        streamed = not as_json and predictor.handler.streams and upstream.can_stream
+        result = asyncio.run(_answer(predictor, body, streamed))
+    except HubdemoError as exc:
+        fail(exc)
+    if as_json:
+        print(json.dumps({"task": spec.task, "output": result["output"]}))
+    elif not streamed:
+        # Only the kind: info() would also build examples (and fetch media ones).
+        show(predictor.handler.outputs[0].kind, result)
+
+
+async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[str, Any]:
+    """The answer to ``body``; a streamed one is written out as it comes."""
+    try:
+        if not streamed:
+            answer: dict[str, Any] = await predictor.predict(body)
+            return answer
+        final: dict[str, Any] = {}
+        async for event in predictor.stream(body):
+            if "delta" in event:
+                sys.stdout.write(event["delta"])
+                sys.stdout.flush()
+            else:
+                final = event
+        print()
+        return final
+    finally:
+        await predictor.upstream.aclose()

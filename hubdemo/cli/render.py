@@ -1,0 +1,129 @@
+"""One prediction drawn for a terminal, by its first output's kind: one function per kind
+(hubdemo/components.py lists the kinds; tests/test_registry.py checks each has one here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rich.table import Table
+
+from .common import out
+from .terminal import labelled, plain, plain_columns, plain_row
+
+Result = dict[str, Any]  # /api/predict's answer: output, data, duration
+
+
+def show(kind: str, result: Result) -> None:
+    """Print ``result`` as its kind is printed; an unknown kind as its JSON output."""
+    RENDERERS.get(kind, _as_json)(result)
+
+
+def _as_json(result: Result) -> None:
+    out.print_json(json.dumps(result["output"]))
+
+
+def _labels(result: Result) -> None:  # labels and boxes
+    table = Table("label", "score", "")
+    for row in result["data"][0][:10]:
+        bar = "█" * round(row["score"] * 30)
+        extra = f"  {row['box']}" if "box" in row else ""
+        plain_row(table, str(row["label"]) + extra, f"{row['score']:.2%}", bar)
+    out.print(table)
+
+
+def _text(result: Result) -> None:
+    out.print(plain(result["data"][0]["text"]))
+
+
+def _similarity(result: Result) -> None:
+    table = Table("sentence", "similarity", "")
+    for row in result["data"][0]["rows"]:
+        bar = "█" * round(max(0, row["score"]) * 30)
+        plain_row(table, row["sentence"], f"{row['score']:.4f}", bar)
+    out.print(table)
+
+
+def _media(result: Result) -> None:  # image, audio, video
+    shown = result["data"][0]
+    out.print(plain(f"{shown['mime']}, {shown['size'] / 1024:.1f} KB"))
+    out.print("(--json prints it as a data URL)", style="dim")
+
+
+def _tracks(result: Result) -> None:
+    for track in result["data"][0]:
+        out.print(plain(f"{track['label']}: {track['mime']}, {track['size'] / 1024:.1f} KB"))
+    out.print("(--json prints them as data URLs)", style="dim")
+
+
+def _chat(result: Result) -> None:
+    said = result["data"][0]["messages"][-1].get("content") or ""
+    if isinstance(said, list):  # OpenAI's parts: the text of them
+        said = "\n".join(p.get("text", "[a picture]") for p in said)
+    out.print(plain(said))
+
+
+def _files(result: Result) -> None:  # gallery and file
+    shown = result["data"][0]
+    for item in shown.get("items") or shown.get("files"):
+        about = f"{item['name']}: {item['mime']}, {item['size'] / 1024:.1f} KB"
+        out.print(plain(about + (f" · {item['caption']}" if item.get("caption") else "")))
+    out.print("(--json prints them as data URLs)", style="dim")
+
+
+def _annotated(result: Result) -> None:
+    shown = result["data"][0]
+    out.print(plain(f"{shown['image']['mime']}, {shown['image']['size'] / 1024:.1f} KB"))
+    out.print(plain("regions: " + ", ".join(s["label"] for s in shown["segments"])))
+
+
+def _rows(result: Result) -> None:
+    shown = result["data"][0]
+    table = Table(*plain_columns(*shown["table"], shown["column"]))
+    for r, prediction in enumerate(shown["values"]):
+        plain_row(table, *(cells[r] for cells in shown["table"].values()), str(prediction))
+    out.print(table)
+
+
+def _segments(result: Result) -> None:
+    table = Table("segment", "score")
+    for row in result["data"][0]:
+        score = row["score"]
+        plain_row(table, str(row["label"]), f"{score:.2%}" if isinstance(score, float) else "—")
+    out.print(table)
+
+
+def _embedding(result: Result) -> None:
+    vectors = result["output"]
+    head = ", ".join(f"{v:.4f}" for v in vectors[0][:6])
+    out.print(f"{len(vectors)} vector(s) of {len(vectors[0])} numbers: [{head}, …]")
+    out.print("(--json prints them all)", style="dim")
+
+
+def _answer(result: Result) -> None:
+    shown = result["data"][0]
+    score = f"  ({shown['score']:.2%})" if isinstance(shown["score"], float) else ""
+    out.print(labelled(str(shown["answer"]), "bold", score))
+
+
+RENDERERS: dict[str, Callable[[Result], None]] = {
+    "labels": _labels,
+    "entities": _as_json,
+    "answer": _answer,
+    "text": _text,
+    "boxes": _labels,
+    "embedding": _embedding,
+    "similarity": _similarity,
+    "image": _media,
+    "audio": _media,
+    "video": _media,
+    "tracks": _tracks,
+    "segments": _segments,
+    "table": _as_json,
+    "rows": _rows,
+    "chat": _chat,
+    "gallery": _files,
+    "annotated": _annotated,
+    "file": _files,
+}

@@ -1,0 +1,76 @@
+"""``hubdemo serve``: the demo page and the HTTP API for a model, until Ctrl-C."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..settings import BackendOptions, ServeOptions
+from .common import MODEL_ARGUMENT, err, open_backend, out, report_loading
+from .options import takes
+from .terminal import labelled, plain
+
+
+@takes("serve", BackendOptions, ServeOptions)
+def serve(
+    model: str = MODEL_ARGUMENT,
+    check: bool = typer.Option(
+        False, "--check", help="Start, fetch the page, run one example, print it, exit 0/1."
+    ),
+    *,
+    backend: BackendOptions,
+    serve: ServeOptions,
+) -> None:
+    """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
+    import uvicorn
+
+    from ..web.app import create_app
+    from ..web.security import is_loopback
+    from ..web.serving import uvicorn_settings
+
+    spec, upstream = open_backend(model, backend)
+    web = create_app(spec, upstream, serve)
+    if not serve.auth and not is_loopback(serve.host):
+        err.print(
+            labelled(
+                "warning: ",
+                "bold yellow",
+                f"serving on {serve.host} without --auth: anyone who can reach this machine can "
+                "use the demo (and your token's inference quota). Pass --auth user:password, or "
+                "bind 127.0.0.1.",
+            )
+        )
+    if check:
+        from .smoke import run_check
+
+        raise typer.Exit(run_check(web, spec.model_id))
+    shown = "localhost" if serve.host in ("127.0.0.1", "0.0.0.0") else serve.host
+    out.print(
+        labelled(
+            spec.model_id,
+            "bold",
+            f" · {spec.task} · answered by {upstream.answered_by()} ({upstream.url_for('')})",
+        )
+    )
+    out.print(plain(f"Demo on http://{shown}:{serve.port}  (API: POST /api/predict)"))
+    if serve.workers > 1:
+        _serve_workers(model, spec.model_id, backend, serve)
+        return
+    report_loading(upstream, out, wait=False)
+    sys.stdout.flush()
+    uvicorn.run(web, host=serve.host, port=serve.port, **uvicorn_settings(serve))
+
+
+def _serve_workers(model: str, model_id: str, backend: BackendOptions, serve: ServeOptions) -> None:
+    """N processes of hubdemo.web.asgi:app_from_env, configured through the environment."""
+    import os
+
+    from ..web.serving import run_workers
+
+    os.environ.update({"HUBDEMO_MODEL": model, **backend.to_env(), **serve.to_env()})
+    out.print(plain(f"{serve.workers} worker processes for {model_id}"))
+    sys.stdout.flush()
+    code = run_workers("hubdemo.web.asgi:app_from_env", serve)
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,65 @@
+"""Gradio's REST API, for curl: ``POST /gradio_api/call/<name>`` queues a job and answers its
+event id; ``GET /gradio_api/call/<name>/<event_id>`` streams its answer once, as the events
+``generating``, ``complete`` and ``error``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from ..web import sse
+from .queue import Queue, json_body
+from .values import applied
+
+MAX_UNREAD_CALLS = 1024  # REST answers kept for their GET; past it the oldest is dropped
+
+
+class Rest:
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+
+    async def call(self, request: Request) -> Response:
+        self._endpoint(request.path_params["name"])
+        body = await json_body(request, "call")
+        unread = [s for s in self.queue.sessions if s.startswith("call:")]
+        for session in unread[: max(0, len(unread) - MAX_UNREAD_CALLS + 1)]:
+            self.queue.forget(session)  # answers nobody came for, the oldest first
+        event_id = uuid.uuid4().hex
+        self.queue.start(f"call:{event_id}", body.get("data"))
+        return JSONResponse({"event_id": event_id})
+
+    async def result(self, request: Request) -> Response:
+        self._endpoint(request.path_params["name"])
+        session = f"call:{request.path_params['event_id']}"
+        queue = self.queue.sessions.get(session)
+        if queue is None:
+            return JSONResponse({"detail": "Event not found."}, status_code=404)
+
+        async def events() -> AsyncIterator[str]:
+            value: Any = None
+            try:
+                while True:
+                    message = await queue.get()
+                    output = message.get("output", {})
+                    if message["msg"] == "process_generating":
+                        value = applied(value, output["data"][0])
+                        yield sse.event([value], "generating")
+                    elif message["msg"] == "process_completed":
+                        if message["success"]:
+                            yield sse.event(output["data"], "complete")
+                        else:
+                            yield sse.event(output["error"], "error")
+                        return
+            finally:
+                self.queue.forget(session)  # read once, as Gradio's are
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    def _endpoint(self, name: str) -> None:
+        if name not in self.queue.endpoint.names:
+            raise HTTPException(404, f"no endpoint /{name[:60]}; this app has /predict")

@@ -1,0 +1,70 @@
+"""Gradio's client protocol beside hubdemo's own API, so that ``gradio_client`` (and
+``@gradio/client``) call a hubdemo demo as they call a Gradio app:
+
+    GET  /config                         the app: its components and one dependency, "predict"
+    GET  /gradio_api/info                named_endpoints["/predict"]: parameters and returns
+    POST /gradio_api/queue/join          {"data", "fn_index", "session_hash"} -> {"event_id"}
+    GET  /gradio_api/queue/data          the session's server-sent events (sse_v3)
+    POST /gradio_api/upload              multipart files -> their paths on this server
+    GET  /gradio_api/file={path}         a file this server wrote for an answer
+    POST /gradio_api/cancel              cancel an event
+    POST /gradio_api/call/predict        Gradio's REST API: {"data"} -> {"event_id"}; then
+    GET  /gradio_api/call/predict/{id}   its answer as events "generating", "complete", "error"
+
+The one endpoint runs through the same chain, gate and limits as ``POST /api/predict``
+(describe.py says what it takes and gives, values.py converts, queue.py runs and streams it,
+rest.py answers curl, files.py keeps the files). A chat model's endpoint is a generator, as a
+Gradio ChatInterface's is: one ``gradio_client.Client`` is one conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .describe import Endpoint, api_info, config
+from .files import FileStore
+from .queue import Predict, Queue, Stream
+from .rest import Rest
+
+
+class GradioProtocol:
+    """The routes, one per app; ``predict`` runs one ``/api/predict`` body (gate included),
+    ``stream`` one streamed chat body (gate included) when the model is a chat model."""
+
+    def __init__(
+        self,
+        info: dict[str, Any],
+        predict: Predict,
+        max_upload_bytes: int,
+        stream: Stream | None = None,
+    ) -> None:
+        self.endpoint = Endpoint.of(info, chat=stream is not None)
+        self.files = FileStore(max_upload_bytes)
+        self.queue = Queue(self.endpoint, self.files, predict, stream)
+        self.rest = Rest(self.queue)
+
+    def routes(self) -> list[Route]:
+        async def described(request: Request) -> Response:
+            return JSONResponse(config(self.endpoint))
+
+        async def info(request: Request) -> Response:
+            return JSONResponse(api_info(self.endpoint))
+
+        return [
+            Route("/config", described),
+            Route("/gradio_api/info", info),
+            Route("/gradio_api/queue/join", self.queue.join, methods=["POST"]),
+            Route("/gradio_api/queue/data", self.queue.data),
+            Route("/gradio_api/upload", self.files.upload, methods=["POST"]),
+            Route("/gradio_api/file={path:path}", self.files.file),
+            Route("/gradio_api/cancel", self.queue.cancel, methods=["POST"]),
+            Route("/gradio_api/call/{name}", self.rest.call, methods=["POST"]),
+            Route("/gradio_api/call/{name}/{event_id}", self.rest.result),
+        ]
+
+    def close(self) -> None:
+        self.files.close()

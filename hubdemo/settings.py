@@ -1,0 +1,384 @@
+"""Every setting of hubdemo, declared once: its default, its flag, its variable and its help.
+
+Two frozen dataclasses hold them: ``BackendOptions`` (how the model is reached: task, token,
+router, provider, timeouts…) and ``ServeOptions`` (the server: bind, limits, auth…). Each field
+carries a ``Setting`` in its metadata, and everything else is derived from it:
+
+- the CLI's options (cli/options.py builds each command's flags from the fields it takes);
+- ``from_env``: the value of each field from a keyword, else its variable, else its default —
+  how the CLI, the ASGI factory (web/asgi.py), ``hubdemo.load`` and ``create_app`` build them;
+- ``to_env``: the variables that hand the options to ``serve --workers``' processes;
+- the configuration table of the docs (``markdown_table``; tests/test_settings.py fails when
+  the docs lag behind, or name a variable that no longer exists).
+
+A keyword (or a flag) wins over a variable, a variable over the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .errors import UsageError
+
+T = TypeVar("T", bound="Options")
+ON = ("1", "true", "yes", "on")
+OFF = ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one option is given and described."""
+
+    flag: str | None  # "--max-upload-mb"; None: not a flag (a variable only)
+    env: str | None  # "HUBDEMO_MAX_UPLOAD_MB"; None: not read from the environment
+    help: str
+    commands: tuple[str, ...] = ()  # the CLI commands that take the flag
+    minimum: float | None = None
+    maximum: float | None = None
+    negative: str | None = None  # a boolean's "off" flag: "--no-gradio-api"
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # a command's own default
+
+
+def setting(default: Any, help: str, **how: Any) -> Any:
+    """A dataclass field carrying its Setting (see the module docstring)."""
+    declared = Setting(how.pop("flag", None), how.pop("env", None), help, **how)
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"setting": declared})
+    return field(default=default, metadata={"setting": declared})
+
+
+MODEL_HELP = (
+    "Hub id (org/name), huggingface/org/name, models/org/name, a Hub URL, a Space "
+    "(spaces/owner/name), a saved model's directory, or module:function (with --task)."
+)
+REMOTE = ("serve", "describe", "predict", "smoke")  # the commands that reach a model's backend
+SERVERS = ("serve", "endpoint")
+
+
+@dataclass(frozen=True)
+class Options:
+    """The behaviour both groups share: reading, handing over and listing their settings."""
+
+    @classmethod
+    def settings(cls) -> Iterator[tuple[dataclasses.Field[Any], Setting]]:
+        for found in dataclasses.fields(cls):
+            yield found, found.metadata["setting"]
+
+    @classmethod
+    def from_env(
+        cls: type[T],
+        environ: Mapping[str, str] | None = None,
+        *,
+        command: str | None = None,
+        **given: Any,
+    ) -> T:
+        """The options from ``given`` keywords (None counts as not given), else their
+        variables in ``environ`` (os.environ), else the defaults (``command``'s own, when it
+        has one). Raises UsageError naming an unknown keyword or a variable that does not
+        parse."""
+        environ = os.environ if environ is None else environ
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise UsageError(
+                f"unknown option {', '.join(unknown)}; {cls.__name__} takes: "
+                f"{', '.join(sorted(names))}"
+            )
+        values: dict[str, Any] = {}
+        for spec, declared in cls.settings():
+            value = given.get(spec.name)
+            if value is None and declared.env and environ.get(declared.env, "").strip():
+                value = parse(declared.env, environ[declared.env], spec.type, declared)
+            if value is None and command is not None and command in declared.defaults:
+                value = declared.defaults[command]
+            if value is not None:
+                values[spec.name] = value
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The variables that give these options to another process (None values left out,
+        so that process's own environment still counts for them)."""
+        found = {}
+        for spec, declared in self.settings():
+            value = getattr(self, spec.name)
+            if declared.env is None or value is None:
+                continue
+            if isinstance(value, bool):
+                found[declared.env] = "1" if value else "0"
+            elif isinstance(value, list):
+                found[declared.env] = ",".join(value)
+            else:
+                found[declared.env] = str(value)
+        return found
+
+
+def parse(name: str, text: str, kind: Any, declared: Setting) -> Any:
+    """A variable's text as the field's type, or a UsageError that names the variable."""
+    text = text.strip()
+    kind = str(kind)
+    if kind.startswith("bool"):
+        if text.lower() in ON:
+            return True
+        if text.lower() in OFF:
+            return False
+        raise UsageError(f"{name}={text!r} is not a yes/no value: use 1 or 0")
+    if kind.startswith("list"):
+        return [item.strip() for item in text.split(",") if item.strip()]
+    if kind.startswith(("int", "float")):
+        try:
+            number: float = int(text) if kind.startswith("int") else float(text)
+        except ValueError:
+            raise UsageError(f"{name}={text!r} is not a number") from None
+        low, high = declared.minimum, declared.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise UsageError(f"{name}={text!r} is out of range ({low} to {high or 'any'})")
+        return number
+    return text
+
+
+@dataclass(frozen=True)
+class BackendOptions(Options):
+    """How a model is reached and answered (every command that runs a model)."""
+
+    task: str | None = setting(
+        None,
+        "Pipeline task to use instead of the model's pipeline_tag.",
+        flag="--task",
+        env="HUBDEMO_TASK",
+        commands=(*REMOTE, "endpoint"),
+    )
+    token: str | None = setting(
+        None,
+        "Hub token (default: HF_TOKEN, then `hf auth login`).",
+        flag="--token",
+        env="HF_TOKEN",
+        commands=REMOTE,
+    )
+    router: str | None = setting(
+        None,
+        "Inference router base (default: https://router.huggingface.co).",
+        flag="--router",
+        env="HUBDEMO_ROUTER",
+        commands=REMOTE,
+    )
+    endpoint: str | None = setting(
+        None,
+        "Send every request to this URL (an Inference Endpoint, TGI/TEI, another hubdemo).",
+        flag="--endpoint",
+        env="HUBDEMO_ENDPOINT",
+        commands=REMOTE,
+    )
+    local: bool = setting(
+        False,
+        "Run the model on this machine (from the HF cache or a directory).",
+        flag="--local",
+        env="HUBDEMO_LOCAL",
+        commands=REMOTE,
+    )
+    provider: str | None = setting(
+        None,
+        "Inference Provider: auto (the first live one the Hub lists) or a name (default: auto).",
+        flag="--provider",
+        env="HUBDEMO_PROVIDER",
+        commands=REMOTE,
+    )
+    api_name: str | None = setting(
+        None,
+        "A Space's endpoint to serve (default: /predict, else its first named one).",
+        flag="--api-name",
+        env="HUBDEMO_API_NAME",
+        commands=REMOTE,
+    )
+    batch_size: int = setting(
+        16,
+        "Local backend: largest batch.",
+        flag="--batch-size",
+        env="HUBDEMO_BATCH_SIZE",
+        commands=("serve", "endpoint"),
+        minimum=1,
+    )
+    batch_wait_ms: float = setting(
+        2.0,
+        "Local backend: longest wait to fill a batch, in ms.",
+        flag="--batch-wait-ms",
+        env="HUBDEMO_BATCH_WAIT_MS",
+        commands=("serve", "endpoint"),
+        minimum=0.0,
+    )
+    retry_budget: float = setting(
+        10.0,
+        "Seconds a request may wait out 503 loading / 429 (predict and Python: 60).",
+        flag="--retry-budget",
+        env="HUBDEMO_RETRY_BUDGET",
+        commands=("serve", "predict"),
+        minimum=0.0,
+        defaults={"predict": 60.0, "load": 60.0},
+    )
+    timeout: float = setting(
+        120.0,
+        "Seconds for the upstream's whole answer (a stream: between two events; 10x in all).",
+        flag="--timeout",
+        env="HUBDEMO_TIMEOUT",
+        commands=("serve", "predict"),
+        minimum=0.1,
+    )
+
+
+@dataclass(frozen=True)
+class ServeOptions(Options):
+    """The server in front of the model (``hubdemo serve``; ``hubdemo endpoint`` in part)."""
+
+    host: str = setting(
+        "127.0.0.1", "Address to bind.", flag="--host", env="HUBDEMO_HOST", commands=SERVERS
+    )
+    port: int = setting(
+        7860,
+        "Port to bind (endpoint: 8080).",
+        flag="--port",
+        env="HUBDEMO_PORT",
+        commands=SERVERS,
+        minimum=1,
+        maximum=65535,
+        defaults={"endpoint": 8080},
+    )
+    max_upload_mb: int = setting(
+        20,
+        "Largest request body, in MB.",
+        flag="--max-upload-mb",
+        env="HUBDEMO_MAX_UPLOAD_MB",
+        commands=SERVERS,
+        minimum=1,
+    )
+    concurrency: int = setting(
+        32,
+        "Predictions in flight.",
+        flag="--concurrency",
+        env="HUBDEMO_CONCURRENCY",
+        commands=("serve",),
+        minimum=1,
+    )
+    max_queue: int = setting(
+        256,
+        "Predictions waiting; beyond: 429 with Retry-After.",
+        flag="--max-queue",
+        env="HUBDEMO_MAX_QUEUE",
+        commands=("serve",),
+        minimum=0,
+    )
+    queue_timeout: float = setting(
+        30.0,
+        "Seconds a prediction may wait for its turn.",
+        flag="--queue-timeout",
+        env="HUBDEMO_QUEUE_TIMEOUT",
+        commands=("serve",),
+        minimum=0.1,
+    )
+    body_timeout: float = setting(
+        120.0,
+        "Seconds a request body may take to arrive.",
+        flag="--body-timeout",
+        env="HUBDEMO_BODY_TIMEOUT",
+        commands=("serve",),
+        minimum=0.1,
+    )
+    body_memory_mb: int = setting(
+        160,
+        "MB of request bodies held at once (all clients).",
+        flag="--body-memory-mb",
+        env="HUBDEMO_BODY_MEMORY_MB",
+        commands=("serve",),
+        minimum=1,
+    )
+    header_timeout: float = setting(
+        10.0,
+        "Seconds a client has to send a request's head.",
+        flag="--header-timeout",
+        env="HUBDEMO_HEADER_TIMEOUT",
+        commands=SERVERS,
+        minimum=0.1,
+    )
+    max_connections: int = setting(
+        2048,
+        "Open connections; past it the slowest is dropped.",
+        flag="--max-connections",
+        env="HUBDEMO_MAX_CONNECTIONS",
+        commands=SERVERS,
+        minimum=1,
+    )
+    auth: str | None = setting(
+        None,
+        "Require credentials: user:password (HTTP Basic) or a token (Bearer).",
+        flag="--auth",
+        env="HUBDEMO_AUTH",
+        commands=("serve",),
+    )
+    cors: list[str] = setting(
+        [],
+        "Let this browser origin call the API (repeatable; the variable: comma-separated).",
+        flag="--cors",
+        env="HUBDEMO_CORS",
+        commands=("serve",),
+    )
+    workers: int = setting(
+        1,
+        "Worker processes (each resolves the model itself).",
+        flag="--workers",
+        env="HUBDEMO_WORKERS",
+        commands=("serve",),
+        minimum=1,
+    )
+    gradio_api: bool = setting(
+        True,
+        "Also speak Gradio's client protocol.",
+        flag="--gradio-api",
+        negative="--no-gradio-api",
+        env="HUBDEMO_GRADIO_API",
+        commands=("serve",),
+    )
+
+
+# Variables that are not options of a command (the ASGI factory's model; the Hub's own).
+VARIABLES: dict[str, str] = {
+    "HUBDEMO_MODEL": "The model the ASGI factory serves (hubdemo.web.asgi:app_from_env; "
+    "`serve --workers` sets it).",
+    "HUBDEMO_UPSTREAM_CLIENT": "httpx: send upstream requests through httpx's own client "
+    "instead of the lean transport (chosen by itself when a proxy is set).",
+    "HF_ENDPOINT": "The Hub's API base (default https://huggingface.co): model and Space info.",
+    "HF_HUB_OFFLINE": "1: never ask the Hub; models come from the cache (or a directory).",
+    "HF_HUB_CACHE": "Where the Hugging Face cache is (default $HF_HOME/hub).",
+    "HF_HOME": "huggingface_hub's home (default ~/.cache/huggingface): the cache, the token.",
+    "HF_TOKEN_PATH": "The token file `hf auth login` wrote (default $HF_HOME/token).",
+}
+GROUPS: tuple[type[Options], ...] = (BackendOptions, ServeOptions)
+
+
+def markdown_table() -> str:
+    """The configuration table of the docs: every setting and variable, one row each."""
+    rows = ["| flag | variable | default | what it does |", "|---|---|---|---|"]
+    for group in GROUPS:
+        for spec, declared in group.settings():
+            flag = declared.flag or "—"
+            if declared.negative:
+                flag = f"{flag} / {declared.negative}"
+            default = _shown(spec)
+            for command, value in declared.defaults.items():
+                default += f" ({command}: {value})"
+            rows.append(f"| `{flag}` | `{declared.env}` | {default} | {declared.help} |")
+    for name, about in VARIABLES.items():
+        rows.append(f"| — | `{name}` | — | {about} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(spec: dataclasses.Field[Any]) -> str:
+    if spec.default_factory is not dataclasses.MISSING:
+        return "none"
+    value = spec.default
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"`{value}`"

@@ -1,0 +1,96 @@
+"""A ChatInterface Space as hubdemo's chat task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import components as c
+from ..errors import InputError, InvalidParameter
+from ..openapi import openapi
+from ..tasks.base import TaskHandler, TaskInput, parse_json
+from ..tasks.chat import chat_completion, check_messages, conversation
+from ..wire import Json, WireRequest, WireResponse
+from .components import Argument, Return
+from .task import SpaceTask
+
+
+class SpaceChatTask(SpaceTask):
+    """A ChatInterface Space: hubdemo's chat demo, the answer streamed as the Space writes it.
+
+    The Space keeps each conversation's history itself (in its session), so only the last user
+    message and the endpoint's additional inputs go to it; upstream/space.py keeps one session
+    per conversation. ``output`` is a chat-completion object, as for a chat model."""
+
+    streams = True
+    max_text_chars = 500_000
+
+    def __init__(self, title: str, api_name: str, arguments: list[Argument]) -> None:
+        TaskHandler.__init__(
+            self,
+            "space",
+            title=title,
+            action="Send",
+            inputs=[c.Component("message", "chat", "Message")],
+            outputs=[c.out("chat", "Conversation")],
+            normalize=chat_completion,
+            display=conversation,
+            spec="space",
+        )
+        self.api_name = api_name
+        self.arguments = arguments
+        self.returns = [Return("Conversation", "Chatbot")]
+        self.samples = []
+
+    def preprocess(self, body: Json) -> TaskInput:
+        if not isinstance(body, dict):
+            raise InputError('the request body must be {"messages": [...]} or {"data": [...]}')
+        given = body.get("parameters") or {}
+        if not isinstance(given, dict):
+            raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        if "messages" in body:
+            messages = check_messages(body["messages"])
+        elif isinstance(body.get("data"), list) and len(body["data"]) == 1:
+            value = body["data"][0]
+            listed = value if isinstance(value, list) else [{"role": "user", "content": value}]
+            messages = check_messages(listed)
+        else:
+            raise InputError('the request body needs "messages" (the conversation) or "data"')
+        for i, message in enumerate(messages):
+            if not isinstance(message.get("content"), str):
+                raise InputError(f"messages[{i}].content: this Space's chat takes text only")
+        if messages[-1]["role"] != "user":
+            raise InputError("the last message must be the user's: the Space answers it")
+        self.check_text_size([m["content"] for m in messages])
+        controls = {a.name: a for a in self.arguments[1:]}
+        unknown = sorted(set(given) - set(controls))
+        if unknown:
+            raise InvalidParameter(
+                f"{', '.join(unknown)}: not a parameter of this Space's {self.api_name} "
+                f"(it takes: {', '.join(controls) or 'none'}); GET /api/info lists them"
+            )
+        return TaskInput(messages, {n: controls[n].convert(v) for n, v in given.items()})
+
+    def serialize_stream(self, task_input: TaskInput) -> WireRequest:
+        return self.serialize(task_input, stream=True)
+
+    def serialize(self, task_input: TaskInput, stream: bool = False) -> WireRequest:
+        messages = task_input.inputs
+        extra = [task_input.parameters.get(a.name, a.default) for a in self.arguments[1:]]
+        return WireRequest(
+            json={
+                "api_name": self.api_name,
+                "args": [messages[-1]["content"], *extra],
+                "history": messages[:-1],  # what the Space's session must already hold
+                "stream": stream,
+            },
+            route="chat",
+        )
+
+    def deserialize(self, response: WireResponse) -> Json:
+        return chat_completion(parse_json(response))
+
+    def postprocess(self, output: Json, task_input: TaskInput) -> list[Json]:
+        return [conversation(output, task_input)]
+
+    def api_document(self, info: dict[str, Any]) -> dict[str, Any]:
+        return openapi(info, "chat-completion")

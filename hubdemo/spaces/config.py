@@ -1,0 +1,86 @@
+"""What a Space's config says of an endpoint beyond its signature: its input components' props
+(ranges, choices) and its gr.Examples rows, media examples fetched from the Space itself."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import httpx
+
+from ..errors import HubdemoError
+from ..media import media_from_bytes
+
+MAX_EXAMPLE_BYTES = 5 * 2**20  # a media example larger than this is left out
+
+
+MAX_MEDIA_EXAMPLES = 3
+
+
+def with_media_examples(
+    config: dict[str, Any], api_name: str, signature: dict[str, Any], url: str, token: str | None
+) -> dict[str, Any]:
+    """``config`` with the files in the endpoint's gr.Examples rows fetched from the Space into
+    data URLs (at most MAX_MEDIA_EXAMPLES, each at most 5 MB and of its input's kind); a row
+    whose file cannot be had is left out. Only the Space's own host is asked, by the file's
+    path (the URL in the config is the Space's word, not followed)."""
+    kinds = [str(p.get("component", "")).lower() for p in signature.get("parameters") or []]
+    if not any(k in ("image", "audio", "video") for k in kinds):
+        return config
+    config = copy.deepcopy(config)  # gradio_client keeps using its own
+    _, samples = config_of(config, api_name)
+    fetched: dict[str, str | None] = {}
+    for row in samples:
+        if len(row) != len(kinds):
+            continue
+        for i, kind in enumerate(kinds):
+            value = row[i]
+            path = value.get("path") if isinstance(value, dict) else None
+            if kind not in ("image", "audio", "video") or not isinstance(path, str):
+                continue
+            if path not in fetched and len(fetched) < MAX_MEDIA_EXAMPLES:
+                fetched[path] = _example_file(url, path, kind, token)
+            row[i] = fetched.get(path)  # in the copy's own row; None: the row is not offered
+    return config
+
+
+def _example_file(url: str, path: str, kind: str, token: str | None) -> str | None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for route in ("/gradio_api/file=", "/file="):  # Gradio 5 and 6, then Gradio 4
+        try:
+            with httpx.stream("GET", f"{url}{route}{path}", headers=headers, timeout=10) as got:
+                if got.status_code != 200:
+                    continue
+                data = bytearray()
+                for chunk in got.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_EXAMPLE_BYTES:
+                        return None
+        except httpx.HTTPError:
+            return None
+        try:
+            return media_from_bytes(bytes(data), kind, "example").data_url()
+        except HubdemoError:
+            return None
+    return None
+
+
+def config_of(config: dict[str, Any], api_name: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The endpoint's input components' props, in order, and the example rows of the
+    gr.Examples that fill exactly those inputs."""
+    components = {c.get("id"): c for c in config.get("components") or []}
+    dependency: dict[str, Any] = next(
+        (d for d in config.get("dependencies") or [] if d.get("api_name") == api_name.lstrip("/")),
+        {},
+    )
+    ids = list(dependency.get("inputs") or [])
+    props = [dict((components.get(i) or {}).get("props") or {}) for i in ids]
+    samples: list[Any] = []
+    for component in components.values():
+        if component.get("type") != "dataset":
+            continue
+        inner = component.get("props") or {}
+        filled = component.get("component_ids") or inner.get("component_ids")
+        if filled == ids and isinstance(inner.get("samples"), list):
+            samples += [row for row in inner["samples"] if isinstance(row, list)]
+    return props, samples

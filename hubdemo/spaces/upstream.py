@@ -1,0 +1,272 @@
+"""A Gradio Space as the upstream, through gradio_client (the maintained client for Gradio
+apps: it speaks the queue protocol, uploads files, and knows Gradio 4, 5 and 6 servers).
+
+A request's media (data URLs) go to the Space as files; files in the answer are fetched from the
+Space and handed on as data URLs, like every file hubdemo shows. gradio_client blocks, so each
+call runs in a thread, bounded by the total deadline (``--timeout``); errors become hubdemo's
+statuses with the Space's own message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tempfile
+import time
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..errors import (
+    HubdemoError,
+    UpstreamAuthError,
+    UpstreamBadResponse,
+    UpstreamRateLimited,
+    UpstreamRejectedInput,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+)
+from ..media import decode_base64, file_name, file_type, file_url
+from ..net import same_origin
+from ..upstream.base import Upstream
+from ..upstream.http import DEFAULT_TOTAL
+from ..wire import WireRequest, WireResponse
+from .connect import SpaceBinding
+from .sessions import Sessions
+
+log = logging.getLogger("hubdemo")
+MAX_FILE_BYTES = 200 * 2**20  # a file the Space answers with, fetched to be shown
+
+
+class SpaceUpstream(Upstream):
+    kind = "space"
+    can_stream = True
+
+    def __init__(self, binding: SpaceBinding, *, timeout: float | None = None) -> None:
+        self.binding = binding
+        self.timeout = DEFAULT_TOTAL if timeout is None else timeout
+        self.model_id = binding.name
+        self.sessions = Sessions(binding)
+
+    def url_for(self, route: str) -> str:
+        return f"{self.binding.url} {self.binding.api_name}"
+
+    async def send(self, request: WireRequest) -> WireResponse:
+        body = request.json or {}
+        if request.route == "chat":  # a ChatInterface: its answer, whole
+            text, reason, pieces = "", "stop", 0
+            async for piece, finish in self._chat(body):
+                text, reason, pieces = text + piece, finish or reason, pieces + bool(piece)
+            completion = self._completion(text, reason, pieces)
+            return WireResponse(200, "application/json", payload=completion)
+        tape = self.binding.tape
+        if tape is not None and tape.replaying:
+            recorded = tape.answer(self.binding.name, body)
+            return WireResponse(status=200, content_type="application/json", payload=recorded)
+        with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
+            args = [_as_file(value, Path(folder), i) for i, value in enumerate(body["args"])]
+            job = self.binding.client.submit(*args, api_name=body["api_name"])
+            try:
+                async with asyncio.timeout(self.timeout):
+                    result = await asyncio.to_thread(job.result)
+            except TimeoutError:
+                job.cancel()
+                raise UpstreamTimeout(
+                    f"the Space {self.binding.name} did not answer within {self.timeout:g} s; "
+                    "try again, or raise --timeout"
+                ) from None
+            except asyncio.CancelledError:
+                job.cancel()  # the client left: the Space's queue drops the job
+                raise
+            except Exception as exc:
+                raise self._error(exc) from None
+        values = list(result) if isinstance(result, tuple) else [result]
+        fetched = await asyncio.to_thread(lambda: [self._files_to_urls(v) for v in values])
+        if tape is not None:
+            tape.keep_answer(self.binding.name, body, fetched)
+        return WireResponse(status=200, content_type="application/json", payload=fetched)
+
+    async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
+        """A ChatInterface's answer as chat.completion.chunk objects, piece by piece."""
+        created = int(time.time())
+        async for piece, finish in self._chat(request.json or {}):
+            delta = {"role": "assistant", "content": piece} if piece else {}
+            choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+            yield {**self._head("chat.completion.chunk", created), "choices": [choice]}
+
+    async def _chat(self, body: dict[str, Any]) -> AsyncGenerator[tuple[str, str | None], None]:
+        """(new text, None) as the Space writes its answer, then ("", finish reason). The
+        conversation's session is the one whose history is the request's (see Sessions)."""
+        history, args = body["history"], body["args"]
+        client = await self.sessions.take(history, args[1:])
+        answer = ""
+        try:
+            job = client.submit(*args, api_name=body["api_name"])
+            async with asyncio.timeout(self.timeout):
+                async for written in _updates(job):
+                    text = _text(written)
+                    if text.startswith(answer):
+                        piece, answer = text[len(answer) :], text
+                        if piece:
+                            yield piece, None
+                result = await asyncio.to_thread(job.result)
+        except TimeoutError:
+            job.cancel()
+            await self.sessions.drop(client)
+            raise UpstreamTimeout(
+                f"the Space {self.binding.name} did not answer within {self.timeout:g} s"
+            ) from None
+        except (asyncio.CancelledError, GeneratorExit):
+            job.cancel()
+            await self.sessions.drop(client)
+            raise
+        except HubdemoError:
+            await self.sessions.drop(client)
+            raise
+        except Exception as exc:
+            await self.sessions.drop(client)
+            raise self._error(exc) from None
+        final = _text(result)
+        if final.startswith(answer) and final != answer:
+            yield final[len(answer) :], None
+        user = {"role": "user", "content": args[0]}
+        answered = [*history, user, {"role": "assistant", "content": final}]
+        self.sessions.keep(client, answered, args[1:])
+        yield "", "stop"
+
+    def _head(self, kind: str, created: int) -> dict[str, Any]:
+        return {
+            "id": f"space-{time.time_ns()}",
+            "object": kind,
+            "created": created,
+            "model": self.binding.name,
+            "system_fingerprint": "gradio",
+        }
+
+    def _completion(self, text: str, reason: str, pieces: int) -> dict[str, Any]:
+        message = {"role": "assistant", "content": text}
+        choice = {"index": 0, "message": message, "finish_reason": reason, "logprobs": None}
+        # A Space counts no tokens: the pieces it wrote stand in, as for a stream's usage.
+        usage = {"prompt_tokens": 0, "completion_tokens": pieces, "total_tokens": pieces}
+        head = self._head("chat.completion", int(time.time()))
+        return {**head, "choices": [choice], "usage": usage}
+
+    def _error(self, exc: Exception) -> HubdemoError:
+        from gradio_client.exceptions import AppError, AuthenticationError
+        from gradio_client.utils import QueueError, TooManyRequestsError
+
+        name = self.binding.name
+        said = str(getattr(exc, "message", None) or exc).strip() or type(exc).__name__
+        if isinstance(exc, AppError):  # the app refused this input, in its own words
+            return UpstreamRejectedInput(f"the Space {name} answered: {said[:500]}")
+        if isinstance(exc, (QueueError, TooManyRequestsError)):
+            return UpstreamRateLimited(
+                f"the Space {name} is busy ({said[:200]}); try again shortly", retry_after=5
+            )
+        if isinstance(exc, AuthenticationError):
+            return UpstreamAuthError(f"the Space {name} refused the credentials: {said[:200]}")
+        if isinstance(exc, httpx.HTTPError):
+            return UpstreamUnreachable(
+                f"the connection to the Space {name} failed ({type(exc).__name__}); try again"
+            )
+        log.warning("the Space %s failed", name, exc_info=exc)
+        return UpstreamUnreachable(f"the Space {name} failed: {said[:300]}")
+
+    def _files_to_urls(self, value: Any) -> Any:
+        """Each file in the answer ({path, url, mime_type, orig_name, …}, also inside a
+        Gallery's, an AnnotatedImage's or a Chatbot's value) as a data URL carrying its name."""
+        if isinstance(value, dict) and "path" in value and "url" in value:
+            url = value.get("url")
+            if not isinstance(url, str):
+                raise UpstreamBadResponse(f"the Space {self.binding.name} sent a file without URL")
+            if not same_origin(url, self.binding.url):  # never the token (or a GET) elsewhere
+                raise UpstreamBadResponse(
+                    f"the Space {self.binding.name} answered a file at "
+                    f"{httpx.URL(url).host or url[:80]}: hubdemo fetches a Space's files from "
+                    "the Space's own host only"
+                )
+            name = value.get("orig_name")
+            return _data_url(self._fetch(url), value.get("mime_type"), name)
+        if isinstance(value, dict):
+            return {key: self._files_to_urls(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._files_to_urls(v) for v in value]
+        return value
+
+    def _fetch(self, url: str) -> bytes:
+        client = self.binding.client
+        try:
+            with httpx.stream(
+                "GET", url, headers=client.headers, cookies=client.cookies, timeout=30
+            ) as response:
+                response.raise_for_status()
+                data = bytearray()  # appended in place: a large file is not copied per chunk
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_FILE_BYTES:
+                        raise UpstreamBadResponse(
+                            f"the Space {self.binding.name} answered a file over "
+                            f"{MAX_FILE_BYTES // 2**20} MB"
+                        )
+                return bytes(data)
+        except httpx.HTTPError as exc:
+            raise UpstreamUnreachable(
+                f"cannot fetch the file the Space {self.binding.name} made ({type(exc).__name__})"
+            ) from None
+
+    async def aclose(self) -> None:
+        await self.sessions.aclose()
+        if self.binding.client is not None:  # None when replaying a recording
+            await asyncio.to_thread(self.binding.client.close)
+
+
+def _as_file(value: Any, folder: Path, index: int) -> Any:
+    """A data URL becomes a file gradio_client uploads (under the name it carries, when it
+    carries one: a File input's name reaches the Space); anything else goes as it is."""
+    if not (isinstance(value, str) and value.startswith("data:")):
+        return value
+    from gradio_client import handle_file
+
+    header, _, payload = value.partition(",")
+    data = decode_base64(payload, f"input {index}")
+    mime = header[5:].split(";")[0]
+    given = Path(file_name(value) or "").name  # a bare name: never a path out of the folder
+    if given in ("", ".", "..") or "\x00" in given or len(given) > 200:
+        given = ""
+    folder = folder / str(index)
+    folder.mkdir()
+    path = folder / (given or f"input.{mime.split('/')[-1] or 'bin'}")
+    path.write_bytes(data)
+    return handle_file(str(path))
+
+
+def _data_url(data: bytes, mime: Any, name: Any = None) -> str:
+    """A fetched file as a data URL: its type as the Space gave it, else worked out."""
+    named = name if isinstance(name, str) and name else None
+    kind = mime if isinstance(mime, str) and "/" in mime else file_type(data, named)
+    return file_url(data, kind, named)
+
+
+async def _updates(job: Any) -> AsyncGenerator[Any, None]:
+    """What a gradio_client job yields as the Space writes (its iterator blocks: a thread)."""
+    done = object()
+    iterator = iter(job)
+    while True:
+        written = await asyncio.to_thread(next, iterator, done)
+        if written is done:
+            return
+        yield written
+
+
+def _text(value: Any) -> str:
+    """A ChatInterface's answer as text (a message dict or a list of them in newer apps)."""
+    if isinstance(value, tuple):
+        value = value[0] if value else ""
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    if isinstance(value, dict):
+        value = value.get("content", "")
+    return value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,123 @@
+"""The web app of one demo: its page, static assets, HTTP API and Gradio's client protocol,
+assembled (the handlers are routes.py's and gradio_api/'s; the contracts docs/design.md's)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..errors import HubdemoError
+from ..media import MEDIA_KINDS
+from ..predictor import Predictor
+from ..resolve import ModelSpec
+from ..settings import ServeOptions
+from ..upstream import Upstream
+from .bodies import BodyBudget
+from .errors import error_handler
+from .limits import Gate
+from .routes import DemoRoutes
+from .security import RefuseCrossSite, RequireAuth, SecurityHeaders
+
+
+def templates_dir() -> Path:
+    """templates/ of the source tree, or the copy a wheel installs inside the package."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError("hubdemo's templates/ folder is missing: reinstall hubdemo")
+
+
+def create_app(
+    spec: ModelSpec, upstream: Upstream, options: ServeOptions | None = None, **settings: Any
+) -> Starlette:
+    """The demo app for ``spec``, answering predictions through ``upstream``. ``options``
+    (else ServeOptions from ``settings`` and the environment) bound predictions running and
+    waiting (limits.py), bodies' size, time and memory (bodies.py), and set ``auth``, ``cors``
+    and ``gradio_api`` (Gradio's client protocol, gradio_api/)."""
+    options = options or ServeOptions.from_env(**settings)
+    predictor = Predictor(spec, upstream)
+    gate = Gate(options.concurrency, options.max_queue, options.queue_timeout)
+    limit = options.max_upload_mb * 2**20
+    budget = BodyBudget(max(options.body_memory_mb * 2**20, limit), options.queue_timeout)
+    folder = templates_dir()
+    templates = Jinja2Templates(directory=str(folder))
+    info = predictor.info()
+    gradio = _gradio_protocol(predictor, info, gate, limit) if options.gradio_api else None
+    info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
+    routes: list[BaseRoute] = [
+        *DemoRoutes(predictor, info, templates, gate, budget, options).routes(),
+        Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
+        *(gradio.routes() if gradio is not None else []),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        upstream.start()  # a local model begins loading now; the page says so until it is ready
+        yield
+        await upstream.aclose()
+        if gradio is not None:
+            gradio.close()
+
+    handler = error_handler(templates)
+    app = Starlette(
+        routes=routes,
+        middleware=_middleware(options),
+        exception_handlers={HubdemoError: handler, HTTPException: handler},
+        lifespan=lifespan,
+    )
+    app.state.predictor = predictor
+    return app
+
+
+def _middleware(options: ServeOptions) -> list[Middleware]:
+    """Outermost first (see security.py): CORS answers preflights before auth is asked for."""
+    middleware = [Middleware(SecurityHeaders)]
+    if options.cors:
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=options.cors,
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type", "authorization"],
+            )
+        )
+    middleware.append(Middleware(RefuseCrossSite, allowed_origins=options.cors))
+    if options.auth:
+        middleware.append(Middleware(RequireAuth, credential=options.auth))
+    return middleware
+
+
+def _gradio_protocol(predictor: Predictor, info: dict[str, Any], gate: Gate, limit: int) -> Any:
+    """Gradio's client protocol over the same predictor and gate as /api/predict."""
+    from ..gradio_api import GradioProtocol
+
+    async def gated_stream(body: Any) -> AsyncGenerator[dict[str, Any], None]:
+        events = predictor.stream(body)  # bad input is refused before a slot is taken
+        await gate.enter()
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    yield event
+        finally:
+            gate.leave()
+
+    # Media arrive as files read into data URLs: large, so decoded off the event loop.
+    media = any(c["kind"] in MEDIA_KINDS for c in info["inputs"])
+    return GradioProtocol(
+        info,
+        lambda body: gate.run(lambda: predictor.predict(body, offload=media)),
+        limit,
+        stream=gated_stream if predictor.handler.streams else None,
+    )
