@@ -1,7 +1,7 @@
 """The served model's API as an OpenAPI 3.1 document (``GET /openapi.json``).
 
-``POST /api/predict`` takes either body form of DESIGN.md §3: ``{"data": [...]}`` with one string
-per input, or the task's own body, whose ``inputs`` and ``parameters`` are the Hub's
+``POST /api/predict`` takes either body form of docs/design.md §3: ``{"data": [...]}`` with one
+string per input, or the task's own body, whose ``inputs`` and ``parameters`` are the Hub's
 ``input.json`` for the task with every ``$ref`` inlined (so tools need no other file). The 200
 answer carries ``output`` as the task's ``output.json``; errors share one schema.
 """
@@ -145,26 +145,7 @@ def openapi_from(
     output: dict[str, Any],
 ) -> dict[str, Any]:
     """The document, given the task's own body, its parameters and its output schema."""
-    inputs = info["inputs"]
-    items = [
-        {"type": "string"} if c.get("optional") else INPUT_SCHEMAS.get(c["kind"], NON_BLANK)
-        for c in inputs
-    ]
-    data_body = {
-        "type": "object",
-        "required": ["data"],
-        "properties": {
-            "data": {
-                "type": "array",
-                "prefixItems": items,
-                "items": False,
-                "minItems": len(items),
-                "maxItems": len(items),
-                "description": "One value per input: " + ", ".join(c["name"] for c in inputs),
-            },
-            "parameters": _without_required(parameters, {c["name"] for c in inputs}),
-        },
-    }
+    data_body = _data_body(info["inputs"], parameters)
     prediction = {
         "type": "object",
         "required": ["output", "data", "duration"],
@@ -218,6 +199,29 @@ def openapi_from(
             },
         },
         "components": {"schemas": {"Error": ERROR}},
+    }
+
+
+def _data_body(inputs: list[dict[str, Any]], parameters: dict[str, Any]) -> dict[str, Any]:
+    """The ``{"data": [...], "parameters": {...}}`` body: one value per input, in order."""
+    items = [
+        {"type": "string"} if c.get("optional") else INPUT_SCHEMAS.get(c["kind"], NON_BLANK)
+        for c in inputs
+    ]
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {
+                "type": "array",
+                "prefixItems": items,
+                "items": False,
+                "minItems": len(items),
+                "maxItems": len(items),
+                "description": "One value per input: " + ", ".join(c["name"] for c in inputs),
+            },
+            "parameters": _without_required(parameters, {c["name"] for c in inputs}),
+        },
     }
 
 

@@ -1,6 +1,6 @@
 """From what the user typed to a ModelSpec: which model, which task, what the card says.
 
-Accepted model strings (DESIGN.md §3): ``huggingface/<org>/<name>``, ``models/<org>/<name>``,
+Accepted model strings (docs/design.md §3): ``huggingface/<org>/<name>``, ``models/<org>/<name>``,
 ``<org>/<name>`` (or a canonical ``<name>`` such as ``gpt2``), ``https://huggingface.co/<org>/<name>``,
 a local directory, and ``<module>:<function>``.
 """
@@ -218,15 +218,7 @@ def resolve(
         binding = open_space(
             space, hub, api_name=api_name, token=hub.token, wait=space_wait, tape=space_tape
         )
-        return ModelSpec(
-            model_id=binding.name,
-            task="space",
-            source="space",
-            library="gradio",
-            license=binding.license,
-            hub_url=binding.page,
-            space=binding,
-        )
+        return _space_spec(binding)
     if api_name is not None:
         raise UsageError("--api-name picks a Space's endpoint; this model is not a Space")
     if task is not None:
@@ -247,23 +239,41 @@ def resolve(
                 "model.save_pretrained(dir) and tokenizer.save_pretrained(dir)"
             )
         return _spec_from_dir(path, path.name, task, hub, "local")
-    snapshot = cached_snapshot(ref.value)
+    return _hub_spec(ref.value, hub, task)
+
+
+def _space_spec(binding: Any) -> ModelSpec:
+    """The ModelSpec of a connected Space (a spaces.connect.SpaceBinding)."""
+    return ModelSpec(
+        model_id=binding.name,
+        task="space",
+        source="space",
+        library="gradio",
+        license=binding.license,
+        hub_url=binding.page,
+        space=binding,
+    )
+
+
+def _hub_spec(repo_id: str, hub: HubClient, task: str | None) -> ModelSpec:
+    """A Hub model's ModelSpec: the Hub's info, the cached copy's when offline or unreachable."""
+    snapshot = cached_snapshot(repo_id)
     if hub_offline():
         if snapshot is None:
             raise ModelNotFound(
-                f"HF_HUB_OFFLINE is set and {_not_cached(ref.value)}: download it while "
-                f"online with `hf download {ref.value}`, or pass a saved model's directory"
+                f"HF_HUB_OFFLINE is set and {_not_cached(repo_id)}: download it while "
+                f"online with `hf download {repo_id}`, or pass a saved model's directory"
             )
-        return _spec_from_dir(snapshot, ref.value, task, hub, "cache")
+        return _spec_from_dir(snapshot, repo_id, task, hub, "cache")
     try:
-        info = hub.model_info(ref.value)
+        info = hub.model_info(repo_id)
     except HubUnreachable as exc:
         if snapshot is not None:
-            return _spec_from_dir(snapshot, ref.value, task, hub, "cache")
+            return _spec_from_dir(snapshot, repo_id, task, hub, "cache")
         if task is None:
-            raise HubUnreachable(f"{exc.message}; {_not_cached(ref.value)}") from None
+            raise HubUnreachable(f"{exc.message}; {_not_cached(repo_id)}") from None
         # The user told us the task: the card is a nicety, not a need.
-        return ModelSpec(model_id=ref.value, task=task, hub_url=hub.model_url(ref.value))
+        return ModelSpec(model_id=repo_id, task=task, hub_url=hub.model_url(repo_id))
     answered = info.get("id") or info.get("modelId")
     if not isinstance(answered, str) or not _valid_repo_id(answered):
         # The id becomes a link, the page's title and part of every upstream route.
@@ -272,6 +282,6 @@ def resolve(
             "not a valid repo id: check that HF_ENDPOINT points at the Hugging Face Hub"
         )
     spec = spec_from_info(info, task, hub)
-    if spec.model_id != ref.value:  # renamed on the Hub: the cache may hold either name
+    if spec.model_id != repo_id:  # renamed on the Hub: the cache may hold either name
         snapshot = cached_snapshot(spec.model_id) or snapshot
     return replace(spec, local_dir=str(snapshot) if snapshot else None)

@@ -51,6 +51,7 @@ def setting(default: Any, help: str, **how: Any) -> Any:
     return field(default=default, metadata={"setting": declared})
 
 
+DEFAULT_ROUTER = "https://router.huggingface.co"
 MODEL_HELP = (
     "Hub id (org/name), huggingface/org/name, models/org/name, a Hub URL, a Space "
     "(spaces/owner/name), a saved model's directory, or module:function (with --task)."
@@ -158,9 +159,9 @@ class BackendOptions(Options):
         env="HF_TOKEN",
         commands=REMOTE,
     )
-    router: str | None = setting(
-        None,
-        "Inference router base (default: https://router.huggingface.co).",
+    router: str = setting(
+        DEFAULT_ROUTER,
+        "Inference router base: requests go to {router}/{provider}/….",
         flag="--router",
         env="HUBDEMO_ROUTER",
         commands=REMOTE,
@@ -179,9 +180,9 @@ class BackendOptions(Options):
         env="HUBDEMO_LOCAL",
         commands=REMOTE,
     )
-    provider: str | None = setting(
-        None,
-        "Inference Provider: auto (the first live one the Hub lists) or a name (default: auto).",
+    provider: str = setting(
+        "auto",
+        "Inference Provider: auto (the first live one the Hub lists) or a name.",
         flag="--provider",
         env="HUBDEMO_PROVIDER",
         commands=REMOTE,
@@ -211,7 +212,7 @@ class BackendOptions(Options):
     )
     retry_budget: float = setting(
         10.0,
-        "Seconds a request may wait out 503 loading / 429 (predict and Python: 60).",
+        "Seconds a request may wait out 503 loading / 429.",
         flag="--retry-budget",
         env="HUBDEMO_RETRY_BUDGET",
         commands=("serve", "predict"),
@@ -237,7 +238,7 @@ class ServeOptions(Options):
     )
     port: int = setting(
         7860,
-        "Port to bind (endpoint: 8080).",
+        "Port to bind.",
         flag="--port",
         env="HUBDEMO_PORT",
         commands=SERVERS,
@@ -341,7 +342,8 @@ class ServeOptions(Options):
     )
 
 
-# Variables that are not options of a command (the ASGI factory's model; the Hub's own).
+# Variables that are not options of a command (the ASGI factory's model; the Hub's own; the
+# proxy's).
 VARIABLES: dict[str, str] = {
     "HUBDEMO_MODEL": "The model the ASGI factory serves (hubdemo.web.asgi:app_from_env; "
     "`serve --workers` sets it).",
@@ -352,33 +354,63 @@ VARIABLES: dict[str, str] = {
     "HF_HUB_CACHE": "Where the Hugging Face cache is (default $HF_HOME/hub).",
     "HF_HOME": "huggingface_hub's home (default ~/.cache/huggingface): the cache, the token.",
     "HF_TOKEN_PATH": "The token file `hf auth login` wrote (default $HF_HOME/token).",
+    "HTTPS_PROXY": "A proxy for the upstream (also HTTP_PROXY, ALL_PROXY; NO_PROXY exempts "
+    "hosts): honoured through httpx's client.",
 }
 GROUPS: tuple[type[Options], ...] = (BackendOptions, ServeOptions)
 
 
 def markdown_table() -> str:
     """The configuration table of the docs: every setting and variable, one row each."""
-    rows = ["| flag | variable | default | what it does |", "|---|---|---|---|"]
+    rows = [
+        "| flag | variable | default | commands | what it does |",
+        "|---|---|---|---|---|",
+    ]
     for group in GROUPS:
         for spec, declared in group.settings():
             flag = declared.flag or "—"
             if declared.negative:
                 flag = f"{flag} / {declared.negative}"
-            default = _shown(spec)
-            for command, value in declared.defaults.items():
-                default += f" ({command}: {value})"
-            rows.append(f"| `{flag}` | `{declared.env}` | {default} | {declared.help} |")
+            default = _shown(spec.default if spec.default_factory is dataclasses.MISSING else None)
+            if declared.defaults:
+                shown = ", ".join(f"{c}: {_shown(v)}" for c, v in declared.defaults.items())
+                default += f" ({shown})"
+            commands = ", ".join(declared.commands)
+            rows.append(
+                f"| `{flag}` | `{declared.env}` | {default} | {commands} | {declared.help} |"
+            )
     for name, about in VARIABLES.items():
-        rows.append(f"| — | `{name}` | — | {about} |")
+        rows.append(f"| — | `{name}` | — | all | {about} |")
     return "\n".join(rows) + "\n"
 
 
-def _shown(spec: dataclasses.Field[Any]) -> str:
-    if spec.default_factory is not dataclasses.MISSING:
-        return "none"
-    value = spec.default
+def _shown(value: Any) -> str:
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, float):
+        return f"`{value:g}`"
     return f"`{value}`"
+
+
+START, END = "<!-- settings:start -->", "<!-- settings:end -->"
+
+
+def with_table(text: str) -> str:
+    """``text`` with the table between its START and END markers made anew."""
+    head, found, rest = text.partition(START)
+    if not found or END not in rest:
+        raise ValueError(f"the text has no {START} … {END} markers")
+    return f"{head}{START}\n{markdown_table()}{END}{rest.split(END, 1)[1]}"
+
+
+if __name__ == "__main__":  # python -m hubdemo.settings [FILE...]: print, or rewrite FILEs
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) == 1:
+        print(markdown_table(), end="")
+    for name in sys.argv[1:]:
+        path = Path(name)
+        path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -267,8 +267,8 @@ def endpoint_for(model: str) -> ThreadServer:
     """`hubdemo endpoint` for a folder or a cached Hub id, on a free loopback port."""
     from hubdemo.endpoint.app import create_endpoint_app
     from hubdemo.hub import HubClient
+    from hubdemo.predictor import make_upstream
     from hubdemo.resolve import resolve
-    from hubdemo.upstream import make_upstream
     from hubdemo.upstream.local import LocalUpstream
 
     spec = resolve(model, HubClient(endpoint="http://127.0.0.1:9"))

@@ -2,8 +2,9 @@
 
 Every request carries its number in its text, so each answer is checked against what the
 emulator did with that request (the last fault it injected into it, after hubdemo's own retries):
-a clean answer must be the recorded output, a fault must come back as its DESIGN.md status and
-error type. It reports counts by status, 500s (there must be none) and the server's RSS growth.
+a clean answer must be the recorded output, a fault must come back as its status in
+docs/design.md and error type. It reports counts by status, 500s (there must be none) and the
+server's RSS growth.
 
     python tests/soak.py [--requests 20000] [--concurrency 64] [--fault-mix 0.1]   # make soak
 """

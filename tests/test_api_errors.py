@@ -1,4 +1,4 @@
-"""The HTTP API's error contract: JSON errors with the DESIGN.md statuses, never a 500."""
+"""The HTTP API's error contract: JSON errors with the statuses of docs/design.md, never a 500."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CLI contract (DESIGN.md §3): describe --json, predict --json, tasks, one-line errors."""
+"""The CLI contract (docs/design.md §3): describe --json, predict --json, tasks, one-line errors."""
 
 from __future__ import annotations
 

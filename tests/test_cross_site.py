@@ -125,10 +125,11 @@ def test_an_internal_error_is_one_json_500_with_the_security_headers() -> None:
     """A bug of hubdemo's own (here: a backend that raises something unexpected)."""
     import asyncio
 
-    from hubdemo.web.app import create_app
     from hubdemo.resolve import ModelSpec
+    from hubdemo.upstream import Upstream
+    from hubdemo.web.app import create_app
 
-    class BrokenUpstream:
+    class BrokenUpstream(Upstream):
         kind = "endpoint"
 
         def url_for(self, route: str) -> str:

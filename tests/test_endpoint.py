@@ -10,11 +10,11 @@ import pytest
 from conftest import MINILM, ThreadServer, endpoint_for, free_port, hubdemo_env, validate_output
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, config_labels, recorded_similarity
 
-from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
 from hubdemo.upstream.endpoint import EndpointUpstream
 from hubdemo.upstream.router import RouterUpstream
+from hubdemo.web.app import create_app
 
 
 def test_inference_client_feature_extraction(minilm_endpoint, inference_client) -> None:

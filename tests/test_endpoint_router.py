@@ -16,10 +16,10 @@ import pytest
 from conftest import MINILM, ThreadServer, endpoint_for, validate_output
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, recorded_similarity
 
-from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
 from hubdemo.upstream.endpoint import EndpointUpstream
+from hubdemo.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Upstream faults from the emulator, through `hubdemo serve` on a real port: each becomes the
-DESIGN.md status with a message that says what happened and what to do; never a 500."""
+status of docs/design.md with a message that says what happened and what to do; never a 500."""
 
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from conftest import Server, ThreadServer, run_cli, validate_output
 
-from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.media import Media
+from hubdemo.predictor import make_upstream
 from hubdemo.resolve import resolve
-from hubdemo.upstream import make_upstream
+from hubdemo.web.app import create_app
 
 # The README's example: a classic image classifier (a tiny CNN here), rewritten for hubdemo.
 CLASSIFY = """

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
+from hubdemo.predictor import make_upstream
 from hubdemo.resolve import resolve
-from hubdemo.upstream import make_upstream
+from hubdemo.web.app import create_app
 
 FUNCTIONS = """
 def classify(text, **parameters):

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hubdemo.wire import WireRequest
 from hubdemo.net import ssl_context
 from hubdemo.upstream.http import HttpUpstream, new_transports
 from hubdemo.upstream.http.lean import LeanTransport
+from hubdemo.wire import WireRequest
 
 Answer = Callable[[int, bytes], bytes | None]  # (request number, request) -> raw answer
 

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from conftest import ThreadServer, sse_events, validate_output
 
-from hubdemo.web.app import create_app
 from hubdemo.hub import HubClient
 from hubdemo.media import Media
+from hubdemo.predictor import make_upstream
 from hubdemo.resolve import resolve
-from hubdemo.upstream import make_upstream
 from hubdemo.upstream.local import LocalUpstream
+from hubdemo.web.app import create_app
 
 QA_CONTEXT = "my name is sarah and i live in london"
 TEXT = {

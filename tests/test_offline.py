@@ -15,13 +15,13 @@ from conftest import Server, ThreadServer, run_cli
 from test_local import RECORDED_SENTENCES, RECORDED_SOURCE, recorded_similarity
 
 from hubdemo import local as local_backend
-from hubdemo.web.app import create_app
 from hubdemo.cache import cached_snapshot, task_from_config
 from hubdemo.errors import LocalBackendMissing, ModelNotFound, NoTaskError
 from hubdemo.hub import HubClient
+from hubdemo.predictor import make_upstream
 from hubdemo.resolve import resolve
-from hubdemo.upstream import make_upstream
 from hubdemo.upstream.fallback import FallbackUpstream
+from hubdemo.web.app import create_app
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port
@@ -188,9 +188,9 @@ def test_requests_that_fail_together_share_one_local_model(hf_cache: Path) -> No
     """32 requests meet a closed router at once: one local model is made, not 32."""
     import asyncio
 
-    from hubdemo.wire import WireRequest
     from hubdemo.upstream.http import HttpUpstream
     from hubdemo.upstream.local import LocalUpstream
+    from hubdemo.wire import WireRequest
 
     snapshot = next(hf_cache.glob("models--*/snapshots/*"))
     made: list[LocalUpstream] = []
@@ -216,8 +216,8 @@ def test_a_connection_that_breaks_midway_is_not_a_reason_to_switch(emulator: Any
     import asyncio
 
     from hubdemo.errors import UpstreamUnreachable
-    from hubdemo.wire import WireRequest
     from hubdemo.upstream.router import RouterUpstream
+    from hubdemo.wire import WireRequest
 
     made: list[object] = []
     remote = RouterUpstream(

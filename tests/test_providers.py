@@ -360,7 +360,7 @@ def test_openai_is_not_offered_as_it_takes_no_hugging_face_token(emulator) -> No
 def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
     from conftest import REPO
 
-    from hubdemo.upstream.providers.helpers import helper_table
+    from hubdemo.providers import helper_table
 
     def named(task: str) -> str:
         return "chat-completion" if task == "conversational" else task

@@ -37,10 +37,23 @@ def test_every_task_has_a_spec_and_a_recorded_exchange(tapes) -> None:
         assert tapes.candidates(CASES[name].model, route), name
 
 
-def test_every_output_kind_is_drawn_by_the_page() -> None:
-    script = (REPO / "templates" / "static" / "app.js").read_text()
-    for kind in OUTPUT_KINDS:
-        assert f"    {kind}(root" in script, f"app.js has no renderer for {kind}"
+def test_every_output_kind_has_every_column_of_its_table() -> None:
+    """An output kind lives in six places (hubdemo/components.py): each must have it."""
+    from hubdemo.cli.render import RENDERERS
+    from hubdemo.spaces.components import OUTPUTS
+
+    script = (REPO / "templates" / "static" / "renderers.js").read_text()
+    partials = REPO / "templates" / "partials"
+    gradio_types = {"json", "label", "textbox", "highlightedtext", "image", "audio", "video"}
+    for kind, entry in OUTPUT_KINDS.items():
+        assert entry.name == kind
+        assert (partials / f"output_{kind}.html").is_file(), f"{kind} has no partial"
+        assert f"  {kind}(root" in script, f"renderers.js has no renderer for {kind}"
+        assert kind in RENDERERS, f"cli/render.py prints no {kind}"
+        assert entry.gradio in gradio_types, f"{kind}: {entry.gradio} is no Gradio type"
+    for component, kind in OUTPUTS.items():  # what a Space's output is drawn as
+        assert OUTPUT_KINDS[kind].space_schema is not None, f"{component} -> {kind}: no schema"
+    assert set(RENDERERS) == set(OUTPUT_KINDS), "cli/render.py prints a kind that is not listed"
 
 
 def test_bundled_output_schemas_are_the_hub_specs_verbatim() -> None:

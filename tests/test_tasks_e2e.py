@@ -17,7 +17,7 @@ from emulator import SYNTHESIZED_WIDGETS, synthesized_media
 from hubdemo.tasks import TASKS
 
 
-# How each recorded wire answer reads as the spec's output: written from DESIGN.md §3, apart
+# How each recorded wire answer reads as the spec's output: written from docs/design.md §3, apart
 # from hubdemo's own normalizers, so the two are checked against each other.
 def same(x: Any) -> Any:
     return x

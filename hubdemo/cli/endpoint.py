@@ -21,8 +21,8 @@ def endpoint(model: str = MODEL_ARGUMENT, *, backend: BackendOptions, serve: Ser
     from ..upstream.local import LocalUpstream
     from ..web.serving import uvicorn_settings
 
-    # Never a token, a router or another endpoint: this command runs the model itself.
-    local = replace(backend, local=True, token=None, router=None, endpoint=None)
+    # Never a token or another endpoint: this command runs the model itself.
+    local = replace(backend, local=True, token=None, endpoint=None)
     spec, upstream = open_backend(model, local)
     if not isinstance(upstream, LocalUpstream):
         fail(UsageError(f"'{model}' is not a model hubdemo can run on this machine"))

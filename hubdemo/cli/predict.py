@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import Any
@@ -46,6 +45,8 @@ def predict(
         report_loading(upstream, err, wait=True)
         # A chat answer is printed as it is written (the terminal's own stream).
         streamed = not as_json and predictor.handler.streams and upstream.can_stream
+        import asyncio
+
         result = asyncio.run(_answer(predictor, body, streamed))
     except HubdemoError as exc:
         fail(exc)

@@ -7,20 +7,20 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from ..errors import HubdemoError, UsageError
-from ..hub import find_token
 from ..settings import BackendOptions
-from ..smoke.reports import ModelResult, write_report
-from ..smoke.run import smoke_model, transports_for
 from .common import err, fail, out
 from .options import takes
 from .terminal import labelled, plain
+
+if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
+    from ..smoke.reports import ModelResult
 
 
 @takes("smoke", BackendOptions)
@@ -79,6 +79,10 @@ def run_smoke(
     backend: BackendOptions,
 ) -> int:
     """Smoke-test each model; print live progress and a summary; return the exit status."""
+    from ..hub import find_token
+    from ..smoke.reports import write_report
+    from ..smoke.run import smoke_model, transports_for
+
     for report in reports:
         if report.suffix.lower() not in (".xml", ".json"):
             raise UsageError(f"--report {report}: name a .xml (JUnit) or .json file")

@@ -1,4 +1,4 @@
-"""The task handler: the four steps of one prediction (DESIGN.md §1) and the task's components.
+"""The task handler: the four steps of one prediction (docs/design.md §1) and the task's components.
 
 A handler runs, in order::
 

@@ -1,7 +1,7 @@
 """table-question-answering: a table and a question in; the answer and its cells out.
 
 The spec calls the question "question"; the router still takes "query": the serializer
-translates (DESIGN.md §3). A table is {column: [cell, ...]} with columns of equal length; the
+translates (docs/design.md §3). A table is {column: [cell, ...]} with columns of equal length; the
 page's editable grid sends that, and CSV text (first line the headers) is accepted too.
 """
 

@@ -93,7 +93,7 @@ def _arguments(task: str, inputs: Any, parameters: dict[str, Any]) -> list[Any]:
 
 def to_wire(task: str, result: Any) -> Any:
     """The function's return value in the router's wire form for ``task``."""
-    from ..local.runners import jsonable
+    from ..local.common import jsonable
 
     if task in CLASSIFICATION and isinstance(result, dict) and "labels" not in result:
         ranked = sorted(result.items(), key=lambda item: float(item[1]), reverse=True)

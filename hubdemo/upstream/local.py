@@ -151,18 +151,7 @@ class LocalUpstream(Upstream):
 
     def input_limit(self) -> int | None:
         """The longest input in tokens, from the saved files (nothing is loaded for it)."""
-        found: list[int] = []
-        for name, keys in (
-            ("tokenizer_config.json", ("model_max_length",)),
-            ("config.json", ("max_position_embeddings", "n_positions", "max_seq_length")),
-        ):
-            try:
-                saved = json.loads((self.model_dir / name).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            found += [saved[k] for k in keys if isinstance(saved.get(k), int)]
-        usable = [n for n in found if 0 < n < 10**7]  # transformers writes 1e30 for "none"
-        return min(usable) if usable else None
+        return input_limit(self.model_dir)
 
     # -- the Upstream interface -----------------------------------------------------------
 
@@ -178,7 +167,7 @@ class LocalUpstream(Upstream):
         MAX_TEXTS texts, within ``timeout`` seconds once the model is loaded. (The model's
         thread finishes a batch it has begun; the request does not wait for it.)"""
         handler = get_task("text-generation" if task == "completions" else task)
-        task_input = self._read(task, request)
+        task_input = task_input_of(task, request)
         texts = count_texts(task_input.inputs)
         if texts > MAX_TEXTS:
             raise PayloadTooLarge(
@@ -207,20 +196,6 @@ class LocalUpstream(Upstream):
                 "try a different input"
             ) from None
         return WireResponse(status=200, content_type="application/json", payload=result)
-
-    @staticmethod
-    def _read(task: str, request: WireRequest) -> TaskInput:
-        """The request as the task's runner takes it. OpenAI's completions body has no
-        task schema: its runner reads (and checks) the whole body."""
-        if task != "completions":
-            return get_task(task).read_request(request)
-        try:
-            body = jsonio.loads(request.content) if request.content is not None else request.json
-        except (ValueError, UnicodeDecodeError):
-            raise InputError('POST /v1/completions takes a JSON body: {"prompt": ...}') from None
-        if not isinstance(body, dict):
-            raise InputError('POST /v1/completions takes a JSON object: {"prompt": ...}')
-        return TaskInput(body)
 
     async def _batcher(self, task: str) -> Batcher:
         await asyncio.wrap_future(self.start())  # raises the load error, if any
@@ -252,7 +227,7 @@ class LocalUpstream(Upstream):
         text_completion chunks for completions. Generation stops when the listener goes (the
         server closes this iterator)."""
         task = task or self.task
-        task_input = self._read(task, request)
+        task_input = task_input_of(task, request)
         await asyncio.wrap_future(self.start())
         loop = asyncio.get_running_loop()
         model = await loop.run_in_executor(self._executor, self._runner, task)
@@ -294,3 +269,33 @@ class LocalUpstream(Upstream):
         for batcher in self._batchers.values():
             await batcher.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def task_input_of(task: str, request: WireRequest) -> TaskInput:
+    """The request as the task's runner takes it. OpenAI's completions body has no
+    task schema: its runner reads (and checks) the whole body."""
+    if task != "completions":
+        return get_task(task).read_request(request)
+    try:
+        body = jsonio.loads(request.content) if request.content is not None else request.json
+    except (ValueError, UnicodeDecodeError):
+        raise InputError('POST /v1/completions takes a JSON body: {"prompt": ...}') from None
+    if not isinstance(body, dict):
+        raise InputError('POST /v1/completions takes a JSON object: {"prompt": ...}')
+    return TaskInput(body)
+
+
+def input_limit(model_dir: Path) -> int | None:
+    """The longest input in tokens, from the saved files (nothing is loaded for it)."""
+    found: list[int] = []
+    for name, keys in (
+        ("tokenizer_config.json", ("model_max_length",)),
+        ("config.json", ("max_position_embeddings", "n_positions", "max_seq_length")),
+    ):
+        try:
+            saved = json.loads((model_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found += [saved[k] for k in keys if isinstance(saved.get(k), int)]
+    usable = [n for n in found if 0 < n < 10**7]  # transformers writes 1e30 for "none"
+    return min(usable) if usable else None

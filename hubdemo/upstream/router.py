@@ -7,8 +7,6 @@ from typing import Any
 from ..providers import ProviderChoice
 from .http import HttpUpstream
 
-DEFAULT_ROUTER = "https://router.huggingface.co"
-
 
 class RouterUpstream(HttpUpstream):
     kind = "router"

@@ -18,12 +18,12 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
+from .. import sse
 from ..errors import HubdemoError, UpstreamBadResponse
 from ..offload import OFFLOAD_BYTES
 from ..parameters import named_values
 from ..predictor import Predictor
 from ..settings import ServeOptions
-from . import sse
 from .bodies import BodyBudget, declared_size, read_body, read_json, require_json
 from .limits import ClientGone, Gate, unless_disconnected
 from .security import json_for_html

@@ -128,18 +128,7 @@ class CausalLM:
         from transformers import LogitsProcessorList, StoppingCriteriaList
         from transformers.generation.streamers import BaseStreamer
 
-        if settings.truncate:
-            prompt = prompt[-settings.truncate :]
-        if not prompt:
-            raise InputError("the prompt is empty; type something")
-        room = self.context - len(prompt) if self.context else None
-        wanted = settings.max_new_tokens or DEFAULT_MAX_TOKENS
-        if room is not None and room < 1:
-            raise InputError(
-                f"the prompt is {len(prompt)} tokens, as long as this model's context "
-                f"({self.context}); shorten it"
-            )
-        limit = min(wanted, room) if room is not None else wanted
+        prompt, limit = self._room(prompt, settings)
         result = Generation(prompt_tokens=len(prompt), seed=settings.seed)
         if limit < 1:  # max_new_tokens: 0 asks for nothing, as TGI answers it
             return result
@@ -199,6 +188,21 @@ class CausalLM:
         elif ids and ids[-1] in self.eos_ids:
             result.finish_reason = "eos_token"
         return result
+
+    def _room(self, prompt: list[int], settings: Settings) -> tuple[list[int], int]:
+        """The prompt (truncated as asked) and how many tokens may follow it."""
+        if settings.truncate:
+            prompt = prompt[-settings.truncate :]
+        if not prompt:
+            raise InputError("the prompt is empty; type something")
+        room = self.context - len(prompt) if self.context else None
+        wanted = settings.max_new_tokens or DEFAULT_MAX_TOKENS
+        if room is not None and room < 1:
+            raise InputError(
+                f"the prompt is {len(prompt)} tokens, as long as this model's context "
+                f"({self.context}); shorten it"
+            )
+        return prompt, min(wanted, room) if room is not None else wanted
 
     def _generate_kwargs(self, settings: Settings, limit: int) -> dict[str, Any]:
         sample = settings.do_sample

@@ -16,35 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import UsageError
+from ...providers import ROUTED, helper_table
 
 # hubdemo's task -> the helpers' name for it.
 HELPER_TASK = {"chat-completion": "conversational"}
-# Any string that starts with hf_ makes a helper build the router's route (not the provider's
-# own host); it is never sent anywhere.
-ROUTED = "hf_routed"
 _DROPPED_HEADERS = {"authorization", "user-agent"}
-
-
-def helper_table() -> dict[str, dict[str, Any]]:
-    """provider -> {task: helper}, as huggingface_hub defines them, for the providers the
-    router serves (hf-inference aside: hubdemo speaks it itself; openai takes only its own
-    keys, never through the router)."""
-    from huggingface_hub.inference._providers import PROVIDERS
-
-    return {
-        name: tasks
-        for name, tasks in PROVIDERS.items()
-        if name != "hf-inference" and all(_routed(helper) for helper in tasks.values())
-    }
-
-
-def _routed(helper: Any) -> bool:
-    """Whether the helper works with a Hugging Face token (through the router)."""
-    try:
-        helper._prepare_api_key(ROUTED)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

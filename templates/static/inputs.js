@@ -1,0 +1,206 @@
+// The form's inputs: files (chosen, dropped, pasted, recorded), editable tables, parameter
+// controls; their values as /api/predict's "data" and "parameters"; filled from an example.
+import { $, $$, el } from "./dom.js";
+import { dataUrlBytes } from "./format.js";
+import { info, showError } from "./page.js";
+
+const media = {}; // input index -> data URL
+
+// A File input's data URL carries the file's name (RFC 2397's parameters): the Space gets it.
+function readFile(index, file) {
+  const reader = new FileReader();
+  const input = $(`[data-input="${index}"]`);
+  const named = input && input.dataset.kind === "file";
+  reader.onload = () => {
+    const url = named ? reader.result.replace(";base64,", `;name=${encodeURIComponent(file.name)};base64,`) : reader.result;
+    setMedia(index, url);
+  };
+  reader.readAsDataURL(file);
+}
+
+// The microphone: Record starts, the same button stops; the take becomes the input.
+function wireRecorder(button) {
+  let recorder = null;
+  button.addEventListener("click", async () => {
+    if (recorder) {
+      recorder.stop();
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (err) {
+      showError(`The microphone is not available (${err.message}); choose a file instead.`);
+      return;
+    }
+    const chunks = [];
+    recorder = new MediaRecorder(stream);
+    recorder.ondataavailable = (event) => chunks.push(event.data);
+    recorder.onstop = () => {
+      stream.getTracks().forEach((track) => track.stop());
+      const reader = new FileReader();
+      reader.onload = () => setMedia(Number(button.dataset.record), reader.result);
+      reader.readAsDataURL(new Blob(chunks, { type: recorder.mimeType }));
+      recorder = null;
+      button.textContent = "● Record";
+      button.classList.remove("recording");
+    };
+    recorder.start();
+    button.textContent = "■ Stop";
+    button.classList.add("recording");
+  });
+}
+
+export function setMedia(index, dataUrl) {
+  media[index] = dataUrl;
+  const field = $(`[data-drop="${index}"]`);
+  if (!field) return;
+  const img = $("img.preview", field);
+  if (img) {
+    img.src = dataUrl;
+    $(".stage", field).hidden = false;
+    $(".overlay", field).replaceChildren();
+  }
+  const chosen = $(".chosen-file", field);
+  if (chosen) {
+    const name = (dataUrl.match(/;name=([^;,]*)/) || [])[1];
+    chosen.textContent = `${name ? decodeURIComponent(name) : "A file"} · ${(dataUrlBytes(dataUrl) / 1024).toFixed(1)} KB`;
+    chosen.hidden = false;
+  }
+  const player = $("audio.preview, video.preview", field);
+  if (player) {
+    player.src = dataUrl;
+    player.hidden = false;
+  }
+}
+
+export function clearMedia() {
+  Object.keys(media).forEach((k) => delete media[k]);
+}
+
+// An editable grid <-> {column: [cells]}.
+function readTable(grid) {
+  const names = $$("thead th", grid).map((th) => th.textContent.trim());
+  const table = {};
+  names.forEach((name, col) => {
+    table[name] = $$("tbody tr", grid).map((tr) => (tr.children[col] || {}).textContent?.trim() ?? "");
+  });
+  return table;
+}
+
+function writeTable(grid, table) {
+  const names = Object.keys(table);
+  const rows = names.length ? table[names[0]].length : 0;
+  const head = el("tr");
+  names.forEach((name) => head.append(Object.assign(el("th", "", name), { contentEditable: "true" })));
+  const body = [];
+  for (let r = 0; r < rows; r++) {
+    const tr = el("tr");
+    names.forEach((name) => tr.append(Object.assign(el("td", "", String(table[name][r])), { contentEditable: "true" })));
+    body.push(tr);
+  }
+  $("thead", grid).replaceChildren(head);
+  $("tbody", grid).replaceChildren(...body);
+}
+
+function wireTable(field) {
+  const grid = $("table", field);
+  $$("[data-add]", field).forEach((button) =>
+    button.addEventListener("click", () => {
+      const table = readTable(grid);
+      const names = Object.keys(table);
+      const rows = names.length ? table[names[0]].length : 0;
+      if (button.dataset.add === "row") names.forEach((name) => table[name].push(""));
+      else table[`Column ${names.length + 1}`] = Array(rows).fill("");
+      writeTable(grid, table);
+    })
+  );
+}
+
+// Every input's handlers: file choosers, drop zones, paste, the microphone, tables.
+export function wireInputs() {
+  $$("[data-record]").forEach(wireRecorder);
+  $$("input[type=file]").forEach((input) => {
+    input.addEventListener("change", () => {
+      if (input.files && input.files[0]) readFile(input.dataset.input, input.files[0]);
+    });
+  });
+  $$("[data-drop]").forEach((field) => {
+    field.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      field.classList.add("dragging");
+    });
+    field.addEventListener("dragleave", () => field.classList.remove("dragging"));
+    field.addEventListener("drop", (event) => {
+      event.preventDefault();
+      field.classList.remove("dragging");
+      const file = event.dataTransfer.files[0];
+      if (file) readFile(field.dataset.drop, file);
+    });
+  });
+  document.addEventListener("paste", (event) => {
+    const field = $("[data-drop]");
+    const item = Array.from(event.clipboardData ? event.clipboardData.items : []).find(
+      (i) => i.kind === "file"
+    );
+    if (field && item) readFile(field.dataset.drop, item.getAsFile());
+  });
+  $$("[data-table-input]").forEach(wireTable);
+}
+
+export function values() {
+  return info.inputs.map((component, index) => {
+    if (["image", "audio", "video", "file"].includes(component.kind)) return media[index] || "";
+    if (component.kind === "table") return readTable($(`[data-input="${index}"]`));
+    return $(`[data-input="${index}"]`).value;
+  });
+}
+
+// JSON typed into a "json" control; what does not parse goes as text, and the server's 422
+// names the parameter.
+const parsed = (raw) => {
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    return raw;
+  }
+};
+
+// The filled-in parameter controls, typed as the spec says; empty ones are left out. A name
+// "group.key" is a setting inside an object parameter (generation_parameters.max_new_tokens).
+export function parameters() {
+  const chosen = {};
+  $$("[data-param]").forEach((control) => {
+    const raw = control.value.trim();
+    if (raw === "") return;
+    const kind = control.dataset.kind;
+    let value = raw;
+    if (kind === "integer" || kind === "number") value = Number(raw);
+    else if (kind === "boolean") value = raw === "true";
+    else if (kind === "list") value = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    else if (kind === "json") value = parsed(raw);
+    const [group, key] = control.dataset.param.split(".");
+    if (key === undefined) chosen[group] = value;
+    else (chosen[group] = chosen[group] || {})[key] = value;
+  });
+  return chosen;
+}
+
+export function fill(data) {
+  data.forEach((value, index) => {
+    const input = $(`[data-input="${index}"]`);
+    if (input && input.dataset.kind === "table") return writeTable(input, value);
+    if (input && input.type === "file") {
+      if (typeof value === "string" && value.startsWith("data:")) setMedia(index, value);
+    } else if (input) input.value = value;
+  });
+}
+
+// An example that sets parameters (a Space's gr.Examples row) sets their controls too.
+export function setParameters(given) {
+  Object.entries(given || {}).forEach(([name, value]) => {
+    const control = $$("[data-param]").find((c) => c.dataset.param === name);
+    if (!control) return;
+    control.value = typeof value === "object" ? JSON.stringify(value) : String(value);
+  });
+}

@@ -1,0 +1,54 @@
+// The page: what /api/info says of the model, its fixed elements, and the state of a request.
+import { $ } from "./dom.js";
+
+export const info = JSON.parse(document.getElementById("hubdemo-info").textContent);
+export const form = document.getElementById("form");
+export const submit = document.getElementById("submit");
+export const cancel = document.getElementById("cancel");
+export const clear = document.getElementById("clear");
+export const statusEl = document.getElementById("status");
+export const errorEl = document.getElementById("error");
+export const placeholder = document.getElementById("placeholder");
+export const jsonPanel = document.getElementById("json-panel");
+const elapsed = document.getElementById("elapsed");
+
+// The request running (its AbortController), or null.
+export const state = { controller: null };
+let timer = null;
+
+export const FILE_KINDS = ["image", "audio", "video"];
+// A Hub task whose one input is a file sends the file itself as the body.
+export const fileBody = !info.space && info.inputs.length === 1 && FILE_KINDS.includes(info.inputs[0].kind);
+export const chatMode = info.inputs.length === 1 && info.inputs[0].kind === "chat";
+
+// While a request runs the submit button keeps its label and width (nothing shifts): Cancel
+// takes Clear's place, and the time so far is counted beside them.
+export function busy(on) {
+  submit.disabled = on;
+  submit.setAttribute("aria-busy", String(on));
+  cancel.hidden = !on;
+  clear.hidden = on;
+  clearInterval(timer);
+  elapsed.textContent = "";
+  if (on) {
+    const started = performance.now();
+    const tick = () => {
+      elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+    };
+    tick();
+    timer = setInterval(tick, 100);
+  }
+}
+
+export function showError(message) {
+  errorEl.textContent = message;
+  errorEl.hidden = false;
+}
+
+// On a narrow screen the result is below the inputs: bring it into view (without animation
+// for those who asked for reduced motion).
+export function showResult() {
+  if (!window.matchMedia("(max-width: 800px)").matches) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  $(".pane.outputs").scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
+}

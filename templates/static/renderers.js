@@ -1,0 +1,378 @@
+// The answer drawn: one renderer per output kind (hubdemo/components.py lists the kinds;
+// tests/test_registry.py checks each has one here), filling the kind's view (its partial).
+import { $, el } from "./dom.js";
+import { palette, pct, rgb, splitThinking } from "./format.js";
+import { info, jsonPanel, placeholder, showResult } from "./page.js";
+
+// A reasoning model's thinking (in reasoning_content, or in <think>…</think> at the start of
+// its text) is shown apart from its answer, folded; the answer keeps the rest of the text.
+export function showThinking(item, text, reasoning) {
+  const { thinking, answer } = splitThinking(text);
+  const thought = [reasoning || "", thinking].filter(Boolean).join("\n");
+  $(".content", item).textContent = answer;
+  let box = $("details.thinking", item);
+  if (!thought) {
+    if (box) box.remove();
+    return;
+  }
+  if (!box) {
+    box = el("details", "thinking");
+    box.append(el("summary", "", "Thinking"), el("p", "thought", ""));
+    $(".role", item).after(box);
+  }
+  $(".thought", box).textContent = thought;
+}
+
+function bars(list, rows, limit, shown = pct) {
+  list.replaceChildren();
+  rows.slice(0, limit).forEach((row) => {
+    const item = el("li", "bar");
+    const fillEl = el("span", "fill");
+    fillEl.style.width = `${Math.max(0, Math.min(1, row.score)) * 100}%`;
+    const meter = el("span", "meter");
+    meter.append(fillEl);
+    item.append(el("span", "label", row.label), el("span", "value", shown(row.score)), meter);
+    if (row.title) item.title = row.title;
+    list.append(item);
+  });
+}
+
+const colour = palette();
+// The overlay covers exactly the drawn image (the stage can be wider than a tall picture).
+const fitOverlay = (img, overlay) => {
+  overlay.style.width = `${img.clientWidth}px`;
+  overlay.style.height = `${img.clientHeight}px`;
+};
+
+// A {column: [cells]} table drawn into a <table>: cellClass(r, c) marks cells; `extra`
+// ({title, values}) adds a last, highlighted column.
+function drawGrid(grid, table, cellClass, extra) {
+  const names = Object.keys(table);
+  const head = el("tr");
+  names.forEach((name) => head.append(el("th", "", name)));
+  if (extra) head.append(el("th", "prediction", extra.title));
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  (table[names[0]] || []).forEach((_, r) => {
+    const tr = el("tr");
+    names.forEach((name, c) => tr.append(el("td", cellClass(r, c), table[name][r])));
+    if (extra) tr.append(el("td", "prediction", String(extra.values[r])));
+    body.append(tr);
+  });
+  grid.replaceChildren(thead, body);
+}
+
+// Shapes drawn over the input image: its overlay and the legend list, emptied for a new answer.
+const overlayFor = (root, listSelector) => {
+  const list = $(listSelector, root);
+  const img = $("img.preview");
+  const overlay = $(".overlay");
+  list.replaceChildren();
+  if (overlay) overlay.replaceChildren();
+  if (img && overlay) fitOverlay(img, overlay);
+  return { list, img, overlay };
+};
+const legendItem = (text, label) => {
+  const item = el("li", "", text);
+  item.style.setProperty("--entity", colour(label));
+  item.tabIndex = 0;
+  return item;
+};
+
+// Hovering (or focusing) a legend row fades every drawn shape but its own.
+const isolateOnHover = (item, overlay, shape) => {
+  const isolate = (on) => {
+    overlay.classList.toggle("isolating", on);
+    shape.classList.toggle("focus", on);
+  };
+  item.addEventListener("mouseenter", () => isolate(true));
+  item.addEventListener("mouseleave", () => isolate(false));
+  item.addEventListener("focus", () => isolate(true));
+  item.addEventListener("blur", () => isolate(false));
+};
+
+// A mask tinted with its label's colour on a canvas. The Hub's masks are white on black (inside
+// where light); a Gradio AnnotatedImage's are coloured on transparent (inside where not clear).
+const paintMask = (canvas, src, label) => {
+  const mask = new Image();
+  mask.onload = () => {
+    canvas.width = mask.naturalWidth;
+    canvas.height = mask.naturalHeight;
+    const context = canvas.getContext("2d");
+    context.drawImage(mask, 0, 0);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+    const [r, g, b] = rgb(colour(label));
+    const p = pixels.data;
+    let clear = false;
+    for (let i = 3; i < p.length && !clear; i += 4) clear = p[i] < 255;
+    for (let i = 0; i < p.length; i += 4) {
+      const inside = clear ? p[i + 3] > 0 : Math.max(p[i], p[i + 1], p[i + 2]) > 127;
+      p[i] = r;
+      p[i + 1] = g;
+      p[i + 2] = b;
+      p[i + 3] = inside ? 120 : 0;
+    }
+    context.putImageData(pixels, 0, 0);
+  };
+  mask.src = src;
+};
+
+// One region: its legend row and (when there is an overlay to draw on) its painted mask.
+const maskRow = (list, overlay, row, text) => {
+  const item = legendItem(text, row.label);
+  list.append(item);
+  if (!overlay) return;
+  const canvas = el("canvas", "mask");
+  overlay.append(canvas);
+  paintMask(canvas, row.mask, row.label);
+  isolateOnHover(item, overlay, canvas);
+};
+
+const downloadLink = (url, name, text) => {
+  const link = el("a", "download", text);
+  link.href = url;
+  link.download = name;
+  return link;
+};
+
+// A generated image, sound or video: shown (or played) and downloadable under a sensible name.
+const showFile = (root, value, selector) => {
+  $(selector, root).src = value.url;
+  const link = $(".download", root);
+  link.href = value.url;
+  link.download = value.name;
+  $(".meta", root).textContent = `${value.mime} · ${(value.size / 1024).toFixed(1)} KB`;
+};
+
+export const renderers = {
+  labels(root, rows) {
+    const list = $(".bars", root);
+    const more = $(".more", root);
+    bars(list, rows, 5);
+    more.hidden = rows.length <= 5;
+    more.textContent = `Show all ${rows.length}`;
+    more.onclick = () => {
+      bars(list, rows, rows.length);
+      more.hidden = true;
+    };
+  },
+  similarity(root, value) {
+    $(".source", root).textContent = `Compared with: “${value.source}”`;
+    // A cosine similarity is a number in [-1, 1], not a share: shown as the output's number.
+    bars(
+      $(".bars", root),
+      value.rows.map((r) => ({ label: r.sentence, score: r.score })),
+      value.rows.length,
+      (score) => score.toFixed(3)
+    );
+  },
+  entities(root, value) {
+    const spans = $(".spans", root);
+    const legend = $(".legend", root);
+    spans.replaceChildren();
+    legend.replaceChildren();
+    let cursor = 0;
+    const labels = new Set();
+    value.entities.forEach((e) => {
+      if (e.start < cursor) return;
+      spans.append(document.createTextNode(value.text.slice(cursor, e.start)));
+      const mark = el("mark", "entity", value.text.slice(e.start, e.end));
+      mark.style.setProperty("--entity", colour(e.label));
+      mark.append(el("span", "tag", e.label));
+      mark.title = `${e.label} · ${pct(e.score)}`;
+      spans.append(mark);
+      labels.add(e.label);
+      cursor = e.end;
+    });
+    spans.append(document.createTextNode(value.text.slice(cursor)));
+    labels.forEach((label) => {
+      const item = el("li", "", label);
+      item.style.setProperty("--entity", colour(label));
+      legend.append(item);
+    });
+    if (!value.entities.length) legend.append(el("li", "none", "No entities found"));
+  },
+  answer(root, value) {
+    $(".answer-text", root).textContent = value.answer;
+    $(".score", root).textContent = typeof value.score === "number" ? pct(value.score) : "";
+    const context = $(".context", root);
+    context.replaceChildren();
+    if (Number.isInteger(value.start) && Number.isInteger(value.end)) {
+      context.append(document.createTextNode(value.context.slice(0, value.start)));
+      context.append(el("mark", "", value.context.slice(value.start, value.end)));
+      context.append(document.createTextNode(value.context.slice(value.end)));
+    } else {
+      context.textContent = value.context;
+    }
+    const others = value.alternatives || [];
+    const list = $(".alternatives", root);
+    bars(list, others, others.length);
+    list.hidden = $(".alternatives-title", root).hidden = others.length < 2;
+  },
+  text(root, value) {
+    $(".generated", root).textContent = value.text;
+  },
+  boxes(root, rows) {
+    const { list, img, overlay } = overlayFor(root, ".box-list");
+    rows.forEach((row, index) => {
+      const item = legendItem(`${row.label} · ${pct(row.score)}`, row.label);
+      list.append(item);
+      if (!img || !overlay || !img.naturalWidth) return;
+      const b = row.box;
+      const box = el("div", "box");
+      box.dataset.index = index;
+      box.style.setProperty("--entity", colour(row.label));
+      box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
+      box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
+      box.style.width = `${((b.xmax - b.xmin) / img.naturalWidth) * 100}%`;
+      box.style.height = `${((b.ymax - b.ymin) / img.naturalHeight) * 100}%`;
+      box.append(el("span", "tag", `${row.label} ${pct(row.score)}`));
+      overlay.append(box);
+      isolateOnHover(item, overlay, box);
+    });
+  },
+  image(root, value) {
+    showFile(root, value, ".generated-image");
+  },
+  audio(root, value) {
+    showFile(root, value, ".generated-audio");
+  },
+  video(root, value) {
+    showFile(root, value, ".generated-video");
+  },
+  tracks(root, rows) {
+    // One labelled player per sound (e.g. each separated speaker), each downloadable.
+    $(".tracks", root).replaceChildren(
+      ...rows.map((row) => {
+        const item = el("li", "track");
+        const player = el("audio");
+        player.controls = true;
+        player.src = row.url;
+        item.append(el("span", "label", row.label), player, downloadLink(row.url, row.name, "Download"));
+        return item;
+      })
+    );
+  },
+  chat(root, value) {
+    const list = $(".conversation", root);
+    list.replaceChildren(
+      ...value.messages.map((m) => {
+        const item = el("li", `turn ${m.role}`);
+        const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content || [];
+        const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
+        item.append(el("span", "role", m.role), el("p", "content", text));
+        if (m.role === "assistant") showThinking(item, text, m.reasoning_content);
+        parts
+          .filter((p) => p.type === "image_url" && p.image_url)
+          .forEach((p) => {
+            const img = el("img", "turn-image");
+            img.alt = "An image sent with the message";
+            img.src = p.image_url.url;
+            item.append(img);
+          });
+        return item;
+      })
+    );
+  },
+  table(root, value) {
+    $(".answer-text", root).textContent = value.answer;
+    $(".aggregator", root).textContent = value.aggregator && value.aggregator !== "NONE" ? `(${value.aggregator})` : "";
+    const marked = new Set(value.coordinates.map(([r, c]) => `${r},${c}`));
+    drawGrid($(".answer-grid", root), value.table, (r, c) => (marked.has(`${r},${c}`) ? "hit" : ""));
+  },
+  rows(root, value) {
+    // The rows as sent, each with its prediction in a last, highlighted column (a table a
+    // Space answered has no such column).
+    const extra = value.column ? { title: value.column, values: value.values } : undefined;
+    drawGrid($(".rows-grid", root), value.table, () => "", extra);
+  },
+  segments(root, rows) {
+    // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
+    const { list, img, overlay } = overlayFor(root, ".segment-list");
+    rows.forEach((row) => {
+      const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
+      maskRow(list, img && img.naturalWidth ? overlay : null, row, `${row.label}${score}`);
+    });
+  },
+  gallery(root, value) {
+    $(".gallery", root).replaceChildren(
+      ...value.items.map((item, i) => {
+        const figure = el("figure");
+        const shown = el(item.kind === "video" ? "video" : "img");
+        shown.src = item.url;
+        if (item.kind === "video") shown.controls = true;
+        else shown.alt = item.caption || `Picture ${i + 1}`;
+        figure.append(shown);
+        if (item.caption) figure.append(el("figcaption", "", item.caption));
+        figure.append(downloadLink(item.url, item.name, "Download"));
+        const entry = el("li");
+        entry.append(figure);
+        return entry;
+      })
+    );
+  },
+  annotated(root, value) {
+    // The picture the Space answered, its regions painted over it as a segmentation's are.
+    const img = $(".annotated-image", root);
+    const overlay = $(".overlay", root);
+    const list = $(".segment-list", root);
+    list.replaceChildren();
+    overlay.replaceChildren();
+    const link = $(".download", root);
+    link.href = value.image.url;
+    link.download = value.image.name;
+    img.onload = () => fitOverlay(img, overlay);
+    img.src = value.image.url;
+    value.segments.forEach((row) => maskRow(list, overlay, row, row.label));
+  },
+  file(root, value) {
+    // Each file under its own name, downloadable; a text file's start is shown as text.
+    $(".files", root).replaceChildren(
+      ...value.files.map((file) => {
+        const item = el("li");
+        item.append(downloadLink(file.url, file.name, file.name), document.createTextNode(" "), el("span", "meta", `${file.mime} · ${(file.size / 1024).toFixed(1)} KB`));
+        if (typeof file.preview === "string") item.append(el("pre", "file-preview", file.preview));
+        return item;
+      })
+    );
+  },
+  embedding(root, value) {
+    const [rows, dims] = value.shape;
+    $(".meta", root).textContent =
+      `${dims} dimensions` + (value.pooled ? ` · mean of ${rows} token vectors` : "") +
+      ` · L2 norm ${value.norm.toFixed(3)}`;
+    const strip = $(".strip", root);
+    strip.replaceChildren();
+    const peak = Math.max(...value.vector.map(Math.abs)) || 1;
+    value.vector.forEach((v, i) => {
+      const cell = el("span", "cell");
+      const alpha = Math.abs(v) / peak;
+      cell.style.background = v >= 0 ? `rgba(220,38,38,${alpha})` : `rgba(37,99,235,${alpha})`;
+      cell.title = `dim ${i}: ${v.toFixed(4)}`;
+      strip.append(cell);
+    });
+  },
+};
+
+export function render(payload) {
+  placeholder.hidden = true;
+  info.outputs.forEach((component, index) => {
+    const root = document.getElementById(`out-${component.kind}`);
+    const value = payload.data[index];
+    // A Space may answer nothing (None) for an output: one line says so, in its view's place.
+    const nothing = value && typeof value === "object" && typeof value.nothing === "string";
+    root.classList.toggle("is-empty", nothing);
+    let note = $(":scope > .nothing", root);
+    if (nothing && !note) note = root.appendChild(el("p", "nothing hint"));
+    if (note) {
+      note.textContent = nothing ? value.nothing : "";
+      note.hidden = !nothing;
+    }
+    if (!nothing) renderers[component.kind](root, value);
+    root.hidden = false;
+  });
+  $("#json").textContent = JSON.stringify(payload.output, null, 2);
+  jsonPanel.hidden = false;
+  showResult();
+}

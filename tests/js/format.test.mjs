@@ -1,0 +1,65 @@
+// The page's pure helpers (templates/static/format.js), run by Node's own test runner:
+// node --test tests/js/  (tests/test_page_js.py runs it in the suite).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  dataUrlBytes,
+  palette,
+  pct,
+  python,
+  queryOf,
+  queryValue,
+  requestOf,
+  rgb,
+  splitThinking,
+} from "../../templates/static/format.js";
+
+test("pct: one decimal, two near the ends", () => {
+  assert.equal(pct(0.5), "50.0%");
+  assert.equal(pct(0.123), "12.3%");
+  assert.equal(pct(0.9996), "99.96%");
+  assert.equal(pct(0.0004), "0.04%");
+});
+
+test("splitThinking: a <think> block apart from the answer", () => {
+  assert.deepEqual(splitThinking("  <think>hmm\n</think>\n\nParis"), { thinking: "hmm", answer: "Paris" });
+  assert.deepEqual(splitThinking("<think>still going"), { thinking: "still going", answer: "" });
+  assert.deepEqual(splitThinking("Paris <think>no</think>"), { thinking: "", answer: "Paris <think>no</think>" });
+});
+
+test("queryValue: text that reads as JSON is quoted, other text is not", () => {
+  assert.equal(queryValue("3"), '"3"');
+  assert.equal(queryValue("true"), '"true"');
+  assert.equal(queryValue("hello"), "hello");
+  assert.equal(queryValue(3), "3");
+  assert.equal(queryValue(["a"]), '["a"]');
+  assert.equal(queryOf({}), "");
+  assert.equal(queryOf({ top_k: 3, label: "x y" }), "?top_k=3&label=x+y");
+});
+
+test("python: JSON values as Python literals", () => {
+  assert.equal(python({ a: true, b: null, c: [1, "x"] }), '{"a": True, "b": None, "c": [1, "x"]}');
+  assert.equal(python(false), "False");
+  assert.equal(python("it's"), '"it\'s"');
+});
+
+test("requestOf: a one-file task sends the file itself, parameters in the query", async () => {
+  const png = "data:image/png;base64," + Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).toString("base64");
+  const file = requestOf({ data: [png], parameters: { top_k: 2 } }, true);
+  assert.equal(file.url, "/api/predict?top_k=2");
+  assert.equal(file.type, "image/png");
+  assert.equal((await file.content.arrayBuffer()).byteLength, 8);
+  const json = requestOf({ data: [png] }, false);
+  assert.equal(json.type, "application/json");
+  assert.deepEqual(JSON.parse(json.content), { data: [png] });
+});
+
+test("dataUrlBytes, palette, rgb", () => {
+  assert.equal(dataUrlBytes("data:text/plain;base64,aGVsbG8="), 5);
+  const colour = palette();
+  assert.equal(colour("cat"), "#2563eb");
+  assert.equal(colour("dog"), "#db2777");
+  assert.equal(colour("cat"), "#2563eb");
+  assert.deepEqual(rgb("#2563eb"), [37, 99, 235]);
+});
