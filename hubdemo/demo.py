@@ -134,7 +134,7 @@ class Demo:
         """Serve the demo until Ctrl-C, as ``hubdemo serve`` does."""
         import uvicorn
 
-        from .web.serving import uvicorn_settings
+        from .server.serving import uvicorn_settings
 
         uvicorn.run(self.app, host=host, port=port, **uvicorn_settings(ServeOptions()))
 

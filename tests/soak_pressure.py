@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from loadgen import interrupt  # noqa: E402
 from soak import _free_port, _wait_ready, rss_kb  # noqa: E402
 
-from hubdemo.web.serving import raise_open_file_limit  # noqa: E402
+from hubdemo.server.serving import raise_open_file_limit  # noqa: E402
 
 MODEL = "google/vit-base-patch16-224"
 

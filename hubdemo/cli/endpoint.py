@@ -18,8 +18,8 @@ def endpoint(model: str = MODEL_ARGUMENT, *, backend: BackendOptions, serve: Ser
     import uvicorn
 
     from ..endpoint.app import create_endpoint_app
+    from ..server.serving import uvicorn_settings
     from ..upstream.local import LocalUpstream
-    from ..web.serving import uvicorn_settings
 
     # Never a token or another endpoint: this command runs the model itself.
     local = replace(backend, local=True, token=None, endpoint=None)

@@ -25,9 +25,9 @@ def serve(
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
     import uvicorn
 
+    from ..server.security import is_loopback
+    from ..server.serving import uvicorn_settings
     from ..web.app import create_app
-    from ..web.security import is_loopback
-    from ..web.serving import uvicorn_settings
 
     spec, upstream = open_backend(model, backend)
     web = create_app(spec, upstream, serve)
@@ -66,7 +66,7 @@ def _serve_workers(model: str, model_id: str, backend: BackendOptions, serve: Se
     """N processes of hubdemo.web.asgi:app_from_env, configured through the environment."""
     import os
 
-    from ..web.serving import run_workers
+    from ..server.serving import run_workers
 
     os.environ.update({"HUBDEMO_MODEL": model, **backend.to_env(), **serve.to_env()})
     out.print(plain(f"{serve.workers} worker processes for {model_id}"))

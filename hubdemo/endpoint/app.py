@@ -37,8 +37,8 @@ from starlette.routing import Route
 
 from ..errors import HubdemoError, UpstreamLoading
 from ..resolve import ModelSpec
+from ..server.security import SecurityHeaders
 from ..upstream.local import LocalUpstream
-from ..web.security import SecurityHeaders
 from .routing import CHAT, COMPLETIONS, Handlers, here
 
 log = logging.getLogger("hubdemo")

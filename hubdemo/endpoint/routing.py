@@ -9,14 +9,15 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .. import __version__, jsonio, sse
+from .. import __version__, jsonio
 from ..errors import HubdemoError, UpstreamNotFound
 from ..local.generation.model import MAX_STOPS
 from ..local.registry import EMBEDDING_TASKS, GENERATION_TASKS
 from ..resolve import ModelSpec
+from ..server import sse
+from ..server.bodies import read_body
 from ..tasks.base import MAX_BATCH
 from ..upstream.local import LocalUpstream
-from ..web.bodies import read_body
 from ..wire import WireRequest
 
 CHAT = "/v1/chat/completions"

@@ -16,8 +16,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .. import sse
 from ..errors import HubdemoError, InputError
+from ..server import sse
 from .describe import Endpoint
 from .files import FileStore
 from .values import body_of, failed, gradio_value, message_text

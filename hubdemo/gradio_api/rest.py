@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .. import sse
+from ..server import sse
 from .queue import Queue, json_body
 from .values import applied
 

@@ -19,13 +19,13 @@ from ..errors import HubdemoError
 from ..media import MEDIA_KINDS
 from ..predictor import Predictor
 from ..resolve import ModelSpec
+from ..server.bodies import BodyBudget
+from ..server.limits import Gate
+from ..server.security import RefuseCrossSite, RequireAuth, SecurityHeaders
 from ..settings import ServeOptions
 from ..upstream import Upstream
-from .bodies import BodyBudget
 from .errors import error_handler
-from .limits import Gate
 from .routes import DemoRoutes
-from .security import RefuseCrossSite, RequireAuth, SecurityHeaders
 
 
 def templates_dir() -> Path:

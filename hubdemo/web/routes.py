@@ -18,15 +18,15 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
-from .. import sse
 from ..errors import HubdemoError, UpstreamBadResponse
 from ..offload import OFFLOAD_BYTES
 from ..parameters import named_values
 from ..predictor import Predictor
+from ..server import sse
+from ..server.bodies import BodyBudget, declared_size, read_body, read_json, require_json
+from ..server.limits import ClientGone, Gate, unless_disconnected
+from ..server.security import json_for_html
 from ..settings import ServeOptions
-from .bodies import BodyBudget, declared_size, read_body, read_json, require_json
-from .limits import ClientGone, Gate, unless_disconnected
-from .security import json_for_html
 
 
 class GatedStream(StreamingResponse):

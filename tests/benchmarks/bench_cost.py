@@ -39,7 +39,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from hubdemo.web.security import RefuseCrossSite, SecurityHeaders  # noqa: E402
+from hubdemo.server.security import RefuseCrossSite, SecurityHeaders  # noqa: E402
 
 ANSWER = {"output": [{"label": "POSITIVE", "score": 0.9998}], "data": [], "duration": 0.001}
 BODY = json.dumps({"inputs": SENTENCE}).encode()
