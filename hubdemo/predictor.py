@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .cache import hub_cache_dir, hub_offline
-from .errors import InputError, ModelNotFound, UpstreamBadResponse
+from .errors import HubdemoError, InputError, ModelNotFound, UpstreamBadResponse
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
 from .media import media_from_bytes
 from .offload import off_loop
 from .providers import AUTO, HF_INFERENCE, choose_provider
+from .redact import HeldBack, Redactor, scrubbed
 from .resolve import ModelSpec, resolve
 from .settings import DEFAULT_ROUTER, BackendOptions
 from .tasks import TaskHandler, default_examples, get_task
@@ -50,6 +51,7 @@ def open_model(
             api_name=options.api_name,
             space_wait=options.retry_budget,
             space_tape=space_tape,
+            space_token=options.space_token,
         )
     finally:
         hub.close()
@@ -140,6 +142,9 @@ class Predictor:
         self.spec = spec
         self.handler: TaskHandler = spec.space.task if spec.space else get_task(spec.task)
         self.upstream = upstream
+        # An upstream may echo the token it was sent (a Space that prints its request's
+        # headers): no answer or error leaves with it, in any form.
+        self._redact = Redactor(upstream.secrets)
 
     async def predict(self, body: Any, *, offload: bool = False) -> dict[str, Any]:
         """Answer one request body; raises HubdemoError subclasses for anything that fails.
@@ -170,6 +175,22 @@ class Predictor:
         return await self._answer(task_input, started)
 
     async def _answer(self, task_input: TaskInput, started: float) -> dict[str, Any]:
+        if not self._redact:
+            return await self._answered(task_input, started)
+        try:
+            answer: dict[str, Any] = scrubbed(
+                await self._answered(task_input, started), self._redact
+            )
+        except HubdemoError as exc:
+            raise self._scrubbed_error(exc) from None
+        return answer
+
+    def _scrubbed_error(self, exc: HubdemoError) -> HubdemoError:
+        exc.message = self._redact.text(exc.message)
+        exc.args = (exc.message,)
+        return exc
+
+    async def _answered(self, task_input: TaskInput, started: float) -> dict[str, Any]:
         response = await self.upstream.send(self.handler.serialize(task_input))
         batch = self.handler.is_batch(task_input)
         if batch:  # {"inputs": [texts]}: one output per text
@@ -211,21 +232,32 @@ class Predictor:
         started = time.perf_counter()
         chunks: list[dict[str, Any]] = []
         text = reasoning = ""
-        async for event in events:
-            chunks.append(event)
-            choice = (event.get("choices") or [{}])[0]
-            written = choice.get("delta") or {}
-            thought = written.get("reasoning_content") or written.get("reasoning") or ""
-            if thought:  # a reasoning model's thinking, apart from its answer
-                reasoning += thought
-                yield {"reasoning": thought}
-            delta = written.get("content") or ""
-            if delta:
-                text += delta
-                yield {"delta": delta}
+        secrets = self.upstream.secrets
+        said, thought = HeldBack(self._redact, secrets), HeldBack(self._redact, secrets)
+        try:
+            async for event in events:
+                chunks.append(event)
+                choice = (event.get("choices") or [{}])[0]
+                written = choice.get("delta") or {}
+                thinking = written.get("reasoning_content") or written.get("reasoning") or ""
+                if thinking:  # a reasoning model's thinking, apart from its answer
+                    reasoning += thinking
+                    if shown := thought.feed(thinking):
+                        yield {"reasoning": shown}
+                delta = written.get("content") or ""
+                if delta:
+                    text += delta
+                    if shown := said.feed(delta):
+                        yield {"delta": shown}
+        except HubdemoError as exc:
+            raise self._scrubbed_error(exc) from None
+        for key, held in (("reasoning", thought), ("delta", said)):
+            if rest := held.flush():
+                yield {key: rest}
         output = assemble(chunks, text, time.time(), reasoning)
         data = self.handler.postprocess(output, task_input)
-        yield {"output": output, "data": data, "duration": time.perf_counter() - started}
+        answer = {"output": output, "data": data, "duration": time.perf_counter() - started}
+        yield scrubbed(answer, self._redact) if self._redact else answer
 
     def examples(self) -> list[dict[str, Any]]:
         # The Hub keeps chat's default examples under the older name "conversational".

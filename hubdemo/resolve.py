@@ -197,10 +197,12 @@ def resolve(
     api_name: str | None = None,
     space_wait: float = 60.0,
     space_tape: SpaceTape | None = None,
+    space_token: bool = False,
 ) -> ModelSpec:
     """Resolve a model string to a ModelSpec, asking the Hub once for a Hub model. A Gradio
     Space (``spaces/<owner>/<name>`` and its URLs) is connected here, its endpoint
-    ``api_name`` mapped; a waking Space is waited for at most ``space_wait`` seconds.
+    ``api_name`` mapped; a waking Space is waited for at most ``space_wait`` seconds, and
+    sent the token only when ``space_token`` (or it is private).
 
     A Hub model also found in the cache gets ``local_dir``; with HF_HUB_OFFLINE set, or when
     the Hub does not answer, the cached copy alone describes it (``source="cache"``).
@@ -216,7 +218,13 @@ def resolve(
         if task is not None:
             raise UsageError("a Space brings its own components: drop --task (use --api-name)")
         binding = open_space(
-            space, hub, api_name=api_name, token=hub.token, wait=space_wait, tape=space_tape
+            space,
+            hub,
+            api_name=api_name,
+            token=hub.token,
+            wait=space_wait,
+            tape=space_tape,
+            send_token=space_token,
         )
         return _space_spec(binding)
     if api_name is not None:

@@ -194,6 +194,13 @@ class BackendOptions(Options):
         env="HUBDEMO_API_NAME",
         commands=REMOTE,
     )
+    space_token: bool = setting(
+        False,
+        "Send your token to the Space (a private Space gets it anyway; a public one does not).",
+        flag="--space-token",
+        env="HUBDEMO_SPACE_TOKEN",
+        commands=REMOTE,
+    )
     batch_size: int = setting(
         16,
         "Local backend: largest batch.",
@@ -294,6 +301,14 @@ class ServeOptions(Options):
         commands=("serve",),
         minimum=1,
     )
+    max_store_mb: int = setting(
+        1024,
+        "MB of files kept for Gradio's clients (uploads, answers); the oldest go first.",
+        flag="--max-store-mb",
+        env="HUBDEMO_MAX_STORE_MB",
+        commands=("serve",),
+        minimum=1,
+    )
     header_timeout: float = setting(
         10.0,
         "Seconds a client has to send a request's head.",
@@ -322,6 +337,14 @@ class ServeOptions(Options):
         "Let this browser origin call the API (repeatable; the variable: comma-separated).",
         flag="--cors",
         env="HUBDEMO_CORS",
+        commands=("serve",),
+    )
+    allowed_hosts: list[str] = setting(
+        [],
+        "Also answer to this host name (repeatable; * for any). Always: IP addresses, "
+        "localhost, the --host name.",
+        flag="--allowed-host",
+        env="HUBDEMO_ALLOWED_HOSTS",
         commands=("serve",),
     )
     workers: int = setting(

@@ -143,7 +143,7 @@ def slow_clients(port: int, pid: int, count: int, seconds: float = 20.0) -> dict
 
     def connect() -> socket.socket:
         sock = socket.create_connection(("127.0.0.1", port))
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         return sock
 
     with Sampler(port, pid) as sampler:

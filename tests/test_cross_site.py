@@ -145,7 +145,7 @@ def test_an_internal_error_is_one_json_500_with_the_security_headers() -> None:
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             return await client.post("/api/predict", json={"data": ["hi"]})
 
     answer = asyncio.run(call())

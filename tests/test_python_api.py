@@ -78,7 +78,7 @@ def test_the_app_mounts_under_another_starlette_app(hub) -> None:
 
     async def ask() -> httpx.Response:
         transport = httpx.ASGITransport(app=outer)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             answer = await client.post("/sentiment/api/predict", json={"data": [RECORDED]})
         await demo.upstream.aclose()  # what the outer app's shutdown would do
         return answer

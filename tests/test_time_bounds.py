@@ -143,7 +143,7 @@ def test_a_body_that_trickles_is_a_408(emulator) -> None:
     try:
         sock = socket.create_connection(("127.0.0.1", server.port))
         sock.sendall(
-            b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             b"Content-Length: 100\r\n\r\n{"
         )
         sock.settimeout(5)

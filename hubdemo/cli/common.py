@@ -42,6 +42,13 @@ def open_backend(model: str, backend: BackendOptions) -> tuple[ModelSpec, Upstre
         fail(exc)
 
 
+def space_token_line(sent: bool) -> str:
+    """Whether the operator's token goes to the Space, in words."""
+    if sent:
+        return "Your token is sent to the Space (it is private, or you passed --space-token)."
+    return "Your token is not sent to this public Space (pass --space-token to send it)."
+
+
 def report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
     """Show a local model's loading: a spinner until it is ready (``wait``), else a line now
     and a line when it is done (the server answers meanwhile)."""

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..settings import BackendOptions
-from .common import MODEL_ARGUMENT, open_backend, out
+from .common import MODEL_ARGUMENT, open_backend, out, space_token_line
 from .options import takes
 from .terminal import plain_row
 
@@ -69,6 +69,7 @@ def _endpoints(table: Table, space: dict[str, Any] | None) -> None:
     """A Space's every endpoint with its signature; the arrow marks the one served."""
     if not space:
         return
+    plain_row(table, "token", space_token_line(space["token_sent"]))
     for index, (name, found) in enumerate(space["endpoints"].items()):
         mark = "→ " if name == space["api_name"] else "  "
         takes_ = ", ".join(f"{p['parameter_name']}: {p['component']}" for p in found["parameters"])

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ..settings import BackendOptions, ServeOptions
-from .common import MODEL_ARGUMENT, err, open_backend, out, report_loading
+from .common import MODEL_ARGUMENT, err, open_backend, out, report_loading, space_token_line
 from .options import takes
 from .terminal import labelled, plain
 
@@ -53,6 +53,8 @@ def serve(
             f" · {spec.task} · answered by {upstream.answered_by()} ({upstream.url_for('')})",
         )
     )
+    if spec.space is not None and backend.token:
+        out.print(plain(space_token_line(spec.space.token is not None)))
     out.print(plain(f"Demo on http://{shown}:{serve.port}  (API: POST /api/predict)"))
     if serve.workers > 1:
         _serve_workers(model, spec.model_id, backend, serve)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from ..errors import HubdemoError, InputError
 from ..server import sse
+from ..server.bodies import Inbound
 from .describe import Endpoint
 from .files import FileStore
 from .values import body_of, failed, gradio_value, message_text
@@ -33,10 +34,16 @@ Message = dict[str, Any]
 
 class Queue:
     def __init__(
-        self, endpoint: Endpoint, files: FileStore, predict: Predict, stream: Stream | None
+        self,
+        endpoint: Endpoint,
+        files: FileStore,
+        inbound: Inbound,
+        predict: Predict,
+        stream: Stream | None,
     ) -> None:
         self.endpoint = endpoint
         self.files = files
+        self.inbound = inbound
         self.predict = predict
         self.stream = stream
         self.sessions: dict[str, asyncio.Queue[Message]] = {}
@@ -45,7 +52,7 @@ class Queue:
         self.conversations: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
 
     async def join(self, request: Request) -> Response:
-        body = await json_body(request, "queue/join")
+        body = await json_body(request, self.inbound, "queue/join")
         if body.get("fn_index", 0) not in range(len(self.endpoint.names)):
             raise InputError("this app has one endpoint, fn_index 0 (/predict)")
         session = str(body.get("session_hash") or uuid.uuid4())
@@ -167,19 +174,16 @@ class Queue:
                 return
 
     async def cancel(self, request: Request) -> Response:
-        body = await request.json()
+        body = await json_body(request, self.inbound, "cancel")
         entry = self.jobs.get(str(body.get("event_id")))
         if entry is not None:
             entry[1].cancel()
         return JSONResponse({"success": entry is not None})
 
 
-async def json_body(request: Request, route: str) -> dict[str, Any]:
-    """A route's JSON object body, or a 400 that says so."""
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
+async def json_body(request: Request, inbound: Inbound, route: str) -> dict[str, Any]:
+    """A route's JSON object body, read within the server's bounds, or a 4xx that says why."""
+    body = await inbound.json(request)
     if not isinstance(body, dict):
         raise InputError(f'{route} takes a JSON object: {{"data": [...]}}')
     return body

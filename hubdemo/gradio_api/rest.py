@@ -25,7 +25,7 @@ class Rest:
 
     async def call(self, request: Request) -> Response:
         self._endpoint(request.path_params["name"])
-        body = await json_body(request, "call")
+        body = await json_body(request, self.queue.inbound, "call")
         unread = [s for s in self.queue.sessions if s.startswith("call:")]
         for session in unread[: max(0, len(unread) - MAX_UNREAD_CALLS + 1)]:
             self.queue.forget(session)  # answers nobody came for, the oldest first

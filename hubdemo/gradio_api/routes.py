@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..server.bodies import Inbound
 from .describe import Endpoint, api_info, config
 from .files import FileStore
 from .queue import Predict, Queue, Stream
@@ -39,12 +40,14 @@ class GradioProtocol:
         self,
         info: dict[str, Any],
         predict: Predict,
-        max_upload_bytes: int,
+        inbound: Inbound,
+        *,
+        max_store_bytes: int,
         stream: Stream | None = None,
     ) -> None:
         self.endpoint = Endpoint.of(info, chat=stream is not None)
-        self.files = FileStore(max_upload_bytes)
-        self.queue = Queue(self.endpoint, self.files, predict, stream)
+        self.files = FileStore(inbound, max_store_bytes)
+        self.queue = Queue(self.endpoint, self.files, inbound, predict, stream)
         self.rest = Rest(self.queue)
 
     def routes(self) -> list[Route]:

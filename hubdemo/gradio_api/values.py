@@ -37,14 +37,15 @@ def input_value(value: Any, component: dict[str, Any], files: FileStore) -> Any:
         return ""
     if not isinstance(value, dict) or not isinstance(value.get("path"), str):
         raise InputError(f"{component['name']}: give a file (gradio_client's handle_file)")
-    path = files.ours(value["path"])
-    if path is None:
+    name = files.ours(value["path"])
+    if name is None:
         raise InputError(
             f"{component['name']}: {value['path'][:100]} is not a file uploaded to this "
             "server; upload it first (gradio_client does, with handle_file)"
         )
     given = value.get("orig_name")  # a File input keeps the name it was uploaded with
-    return from_upload(path, given if isinstance(given, str) and given else None, component)
+    shown = given if isinstance(given, str) and given else None
+    return from_upload(files.folder / name, shown, component)
 
 
 def gradio_value(answer: dict[str, Any], endpoint: Endpoint, files: FileStore) -> Any:
@@ -64,10 +65,10 @@ def gradio_value(answer: dict[str, Any], endpoint: Endpoint, files: FileStore) -
     if kind in FILE_TYPES and isinstance(shown, dict) and "url" in shown:
         header, _, payload = shown["url"].partition(",")
         mime = header[5:].split(";")[0]
-        path = files.keep(base64.b64decode(payload), "." + shown["name"].rsplit(".", 1)[-1])
+        name = files.keep(base64.b64decode(payload), "." + shown["name"].rsplit(".", 1)[-1])
         return {
-            "path": str(path),
-            "url": f"/gradio_api/file={path}",
+            "path": name,
+            "url": f"/gradio_api/file={name}",
             "orig_name": shown["name"],
             "mime_type": mime,
             "meta": {"_type": "gradio.FileData"},

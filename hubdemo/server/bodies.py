@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -57,6 +57,13 @@ def _too_big(limit: int) -> PayloadTooLarge:
     )
 
 
+def _late(timeout: float) -> RequestTimeout:
+    return RequestTimeout(
+        f"the request body took more than {timeout:g} s to arrive; send it again on a "
+        "faster connection (or start the server with a higher --body-timeout)"
+    )
+
+
 async def read_body(request: Request, limit: int, timeout: float = DEFAULT_BODY_TIMEOUT) -> bytes:
     """The request body: 413 past ``limit`` bytes, 408 past ``timeout`` seconds, 400 empty."""
     declared_size(request, limit)
@@ -69,10 +76,7 @@ async def read_body(request: Request, limit: int, timeout: float = DEFAULT_BODY_
                     raise _too_big(limit)
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestTimeout(
-            f"the request body took more than {timeout:g} s to arrive; send it again on a "
-            "faster connection (or start the server with a higher --body-timeout)"
-        ) from None
+        raise _late(timeout) from None
     body = b"".join(chunks)
     if not body:
         raise InputError('the request body is empty: send {"data": [...]} or {"inputs": ...}')
@@ -152,3 +156,76 @@ class BodyBudget:
             if not granted.done():
                 self.held += wanted
                 granted.set_result(None)
+
+
+# A multipart form's bounds besides its total size: Gradio's upload sends files only, so a few
+# small fields are plenty (40 fields of 19 MB were once held in memory).
+MAX_FORM_FILES = 16
+MAX_FORM_FIELDS = 16
+MAX_FIELD_BYTES = 64 * 1024
+# A multipart file is spooled to disk past this many bytes (Starlette's SpooledTemporaryFile).
+SPOOLED_BYTES = 1024 * 1024
+
+
+class Inbound:
+    """Every body of a server read the one way: its type checked, its size within ``limit``
+    (413 as soon as it passes), its time within ``timeout`` (408), its bytes within the
+    server's memory ``budget`` while it is read. ``/api/predict`` holds its room longer (until
+    its answer is sent) and reads with the functions above; the other routes read here."""
+
+    def __init__(self, limit: int, timeout: float, budget: BodyBudget) -> None:
+        self.limit = limit
+        self.timeout = timeout
+        self.budget = budget
+
+    async def json(self, request: Request) -> Any:
+        """A JSON body, parsed with jsonio's checks (nesting, surrogates, NaN): a 4xx for
+        anything else, never a 500."""
+        require_json(request)
+        size = declared_size(request, self.limit)
+        async with self.budget.hold(self.limit if size is None else size):
+            return await read_json(request, self.limit, self.timeout)
+
+    async def form(self, request: Request) -> Any:
+        """A multipart form, its files spooled to disk as they arrive (never whole in memory),
+        at most MAX_FORM_FILES files and MAX_FORM_FIELDS small fields. The caller closes it."""
+        from starlette.formparsers import MultiPartException, MultiPartParser
+
+        declared = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if declared != "multipart/form-data":
+            raise UnsupportedMedia(
+                f"{request.url.path} takes Content-Type: multipart/form-data (got "
+                f"{declared or 'none'}): send the files as a form"
+            )
+        size = declared_size(request, self.limit)
+        held = min(self.limit if size is None else size, MAX_FORM_FILES * SPOOLED_BYTES)
+        parser = MultiPartParser(
+            request.headers,
+            self.chunks(request),
+            max_files=MAX_FORM_FILES,
+            max_fields=MAX_FORM_FIELDS,
+            max_part_size=MAX_FIELD_BYTES,
+        )
+        async with self.budget.hold(held):
+            try:
+                return await parser.parse()
+            except MultiPartException as exc:
+                raise InputError(f"the form was refused: {exc.message}") from None
+
+    async def chunks(self, request: Request) -> AsyncGenerator[bytes, None]:
+        """The body as it arrives: 413 once it passes ``limit``, 408 once the whole of it has
+        taken ``timeout`` seconds."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        stream, size = request.stream(), 0
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    chunk = await anext(stream)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise _late(self.timeout) from None
+            size += len(chunk)
+            if size > self.limit:
+                raise _too_big(self.limit)
+            yield chunk

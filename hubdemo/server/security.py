@@ -1,8 +1,9 @@
 """What keeps a shared demo safe: security headers on every answer, other sites kept out, and
 credentials.
 
-The layers, outermost first: SecurityHeaders (on every answer, a 500 included), CORS (only with
-``--cors``; before auth, so a preflight is answered), RefuseCrossSite, RequireAuth.
+The layers, outermost first: SecurityHeaders (on every answer, a 500 included), AllowedHosts
+(DNS rebinding), CORS (only with ``--cors``; before auth, so a preflight is answered),
+RefuseCrossSite, RequireAuth.
 
 ``--auth user:password`` asks for HTTP Basic credentials (the browser shows its login box);
 ``--auth TOKEN`` (no colon) asks for ``Authorization: Bearer TOKEN``. Every route but
@@ -95,6 +96,63 @@ class SecurityHeaders:
                     "type": "InternalError",
                 },
             )
+
+
+class AllowedHosts:
+    """403 for a request whose Host names a site this server is not (DNS rebinding: a page of
+    attacker.example whose name is made to resolve to 127.0.0.1 reaches this server as its own
+    origin, and reads its answers).
+
+    Allowed: any IP address (a rebinding needs a name), ``localhost`` and its subdomains, the
+    name the server is bound to, and each ``--allowed-host`` (``*``: any). /healthz answers
+    any Host (load balancers' probes)."""
+
+    def __init__(self, app: ASGIApp, hosts: list[str]) -> None:
+        self.app = app
+        self.names = {h.strip().lower().rstrip(".") for h in hosts if h.strip()}
+        self.anything = "*" in self.names
+
+    def allowed(self, host: str) -> bool:
+        name = _hostname(host)
+        if self.anything or not name or name in self.names:
+            return True
+        if name == "localhost" or name.endswith(".localhost"):
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+        if self.allowed(host):
+            await self.app(scope, receive, send)
+            return
+        shown = _hostname(host)[:100]
+        await send_json(
+            send,
+            403,
+            {
+                "error": f"this server does not answer to the name {shown!r}: open it by its "
+                f"address or as localhost, or start it with --allowed-host {shown} to answer to "
+                "that name",
+                "type": "UnknownHost",
+            },
+        )
+
+
+def _hostname(host: str) -> str:
+    """The name in a Host header, without its port: "[::1]:7860" -> "::1"."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

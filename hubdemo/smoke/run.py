@@ -131,7 +131,7 @@ async def smoke_model(
         result.model, result.task = spec.model_id, spec.task
         result.backend = upstream.kind
         transport = httpx.ASGITransport(app=create_app(spec, upstream))
-        async with httpx.AsyncClient(transport=transport, base_url="http://smoke.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             _, result.problems, result.examples = await check_app(client, limit, progress)
     except HubdemoError as exc:
         result.problems.append(exc.message)

@@ -109,6 +109,7 @@ class SpaceBinding:
             "id": self.name,
             "url": self.url,
             "api_name": self.api_name,
+            "token_sent": self.token is not None,
             "endpoints": {
                 name: {
                     "parameters": [
@@ -134,9 +135,13 @@ def open_space(
     token: str | None,
     wait: float,
     tape: SpaceTape | None = None,
+    send_token: bool = False,
 ) -> SpaceBinding:
     """Ask the Hub, wait out a waking Space (at most ``wait`` seconds), connect, and map the
     chosen endpoint. Raises SpaceUnavailable, UnsupportedSpace, ModelNotFound, …
+    The token goes to the Space only when ``send_token`` (--space-token) or the Space is
+    private (it cannot be called without): a public Space is code the operator does not
+    control, and could hand the token to anyone (Gradio sends none by default either).
     With a replaying ``tape`` nothing connects: the recorded API description is used."""
     page = license_ = None
     private = False
@@ -155,6 +160,7 @@ def open_space(
     else:
         url = str(ref.url)
     name = ref.space_id or url
+    token = token if send_token or private else None
     client: Any = None
     if tape is not None and tape.replaying:
         described = tape.description(name)
@@ -241,14 +247,15 @@ def _poke(host: str) -> None:
 
 def connect(url: str, name: str, token: str | None) -> Any:
     """gradio_client's Client for the app, with its telemetry off and files left on the
-    Space (hubdemo fetches what it shows)."""
+    Space (hubdemo fetches what it shows). With no ``token``, none is sent: left None,
+    gradio_client would send the machine's own (HF_TOKEN, or the one `hf auth login` saved)."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # read by the client at every start
     from gradio_client import Client
 
     try:
         return Client(
             url,
-            token=token,
+            token=token or False,  # huggingface_hub reads False as "no token"
             verbose=False,
             analytics_enabled=False,
             download_files=False,

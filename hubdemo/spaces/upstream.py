@@ -49,6 +49,7 @@ class SpaceUpstream(Upstream):
         self.binding = binding
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
         self.model_id = binding.name
+        self.secrets = (binding.token,) if binding.token else ()
         self.sessions = Sessions(binding)
 
     def url_for(self, route: str) -> str:

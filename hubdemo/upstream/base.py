@@ -11,6 +11,7 @@ for members (no ``getattr``/``hasattr`` on a backend anywhere else).
     state             "ready"          local (idle -> loading -> ready | failed), fallback
     load_error        None             local, fallback: why the model failed to load
     load_seconds      None             local: how long loading took
+    secrets           ()               HTTP, space: the token it sends, which answers never carry
     provider_choice   None             router, provider, fallback: which provider answers, why
     can_stream        False            HTTP backends, local, space: ``stream`` works
     start()           None             local: begin loading now; a Future of the load
@@ -37,6 +38,7 @@ class Upstream:
 
     model_id: str = ""
     load_seconds: float | None = None
+    secrets: tuple[str, ...] = ()  # what the backend sends and no answer may carry (the token)
 
     @property
     def kind(self) -> str:

@@ -27,6 +27,7 @@ class FallbackUpstream(Upstream):
         self._make_local = make_local
         self.local: Upstream | None = None
         self.model_id = remote.model_id
+        self.secrets = remote.secrets
 
     @property
     def active(self) -> Upstream:

@@ -19,9 +19,9 @@ from ..errors import HubdemoError
 from ..media import MEDIA_KINDS
 from ..predictor import Predictor
 from ..resolve import ModelSpec
-from ..server.bodies import BodyBudget
+from ..server.bodies import BodyBudget, Inbound
 from ..server.limits import Gate
-from ..server.security import RefuseCrossSite, RequireAuth, SecurityHeaders
+from ..server.security import AllowedHosts, RefuseCrossSite, RequireAuth, SecurityHeaders
 from ..settings import ServeOptions
 from ..upstream import Upstream
 from .errors import error_handler
@@ -52,7 +52,9 @@ def create_app(
     folder = templates_dir()
     templates = Jinja2Templates(directory=str(folder))
     info = predictor.info()
-    gradio = _gradio_protocol(predictor, info, gate, limit) if options.gradio_api else None
+    inbound = Inbound(limit, options.body_timeout, budget)
+    store = options.max_store_mb * 2**20
+    gradio = _gradio_protocol(predictor, info, gate, inbound, store) if options.gradio_api else None
     info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
     routes: list[BaseRoute] = [
         *DemoRoutes(predictor, info, templates, gate, budget, options).routes(),
@@ -81,7 +83,8 @@ def create_app(
 
 def _middleware(options: ServeOptions) -> list[Middleware]:
     """Outermost first (see security.py): CORS answers preflights before auth is asked for."""
-    middleware = [Middleware(SecurityHeaders)]
+    hosts = [*options.allowed_hosts, options.host]
+    middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, hosts=hosts)]
     if options.cors:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -99,7 +102,9 @@ def _middleware(options: ServeOptions) -> list[Middleware]:
     return middleware
 
 
-def _gradio_protocol(predictor: Predictor, info: dict[str, Any], gate: Gate, limit: int) -> Any:
+def _gradio_protocol(
+    predictor: Predictor, info: dict[str, Any], gate: Gate, inbound: Inbound, store: int
+) -> Any:
     """Gradio's client protocol over the same predictor and gate as /api/predict."""
     from ..gradio_api import GradioProtocol
 
@@ -118,6 +123,7 @@ def _gradio_protocol(predictor: Predictor, info: dict[str, Any], gate: Gate, lim
     return GradioProtocol(
         info,
         lambda body: gate.run(lambda: predictor.predict(body, offload=media)),
-        limit,
+        inbound,
+        max_store_bytes=store,
         stream=gated_stream if predictor.handler.streams else None,
     )

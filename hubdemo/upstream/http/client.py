@@ -93,6 +93,7 @@ class HttpUpstream(Upstream):
         self.base_url = checked_base_url(base_url, self.url_flag)
         self.model_id = model_id
         self._token = token
+        self.secrets = (token,) if token else ()
         self._redact = Redactor([token])
         self._asked = Asked(model_id, self._redact, gated, model_url)
         # Requests go to the transports directly: an httpx.Client would add URL merging, cookie

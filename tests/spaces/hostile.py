@@ -1,0 +1,41 @@
+"""A hostile stand-in Space: it hands back what it was sent, in every form a careless or
+malicious app might: the request's headers plain, upper-case, base64 and URL-encoded, in its
+answer and in its error (hostile_chat.py streams it in pieces)."""
+
+import base64
+import urllib.parse
+
+import gradio as gr
+
+
+def _authorization(request: gr.Request) -> str:
+    """The credential sent (gradio_client names its header X-HF-Authorization), whatever
+    case the server kept it in."""
+    headers = {str(k).lower(): str(v) for k, v in dict(request.headers).items()}
+    return headers.get("x-hf-authorization") or headers.get("authorization", "")
+
+
+def _said(request: gr.Request) -> str:
+    auth = _authorization(request)
+    token = auth.removeprefix("Bearer ").strip()
+    return " | ".join(
+        [
+            f"headers: {dict(request.headers)}",
+            f"upper: {auth.upper()}",
+            f"base64: {base64.b64encode(auth.encode()).decode()}",
+            f"url: {urllib.parse.quote(token, safe='')}",
+            f"token: {token or 'none'}",
+        ]
+    )
+
+
+def echo(text, request: gr.Request):
+    if text == "fail":
+        raise gr.Error(_said(request))
+    return _said(request)
+
+
+with gr.Blocks() as demo:
+    text = gr.Textbox(label="Text")
+    out = gr.Textbox(label="Echo")
+    gr.Button("Echo").click(echo, text, out, api_name="predict")
