@@ -80,7 +80,9 @@ def make_upstream(
     if spec.source == "space":
         from .spaces.upstream import SpaceUpstream
 
-        return SpaceUpstream(spec.space, timeout=options.timeout)
+        return SpaceUpstream(
+            spec.space, timeout=options.timeout, max_answer_bytes=options.max_answer_mb * 2**20
+        )
     if spec.source == "function":
         from .upstream.function import FunctionUpstream, load_function
 
@@ -91,6 +93,7 @@ def make_upstream(
         "transport": http_transport,
         "timeout": options.timeout,
         "retry_budget": options.retry_budget,
+        "max_answer_bytes": options.max_answer_mb * 2**20,
         "token": options.token,
         "model_id": spec.model_id,
         "gated": spec.gated,

@@ -91,6 +91,7 @@ def schema_errors(schema: dict[str, Any], value: Any) -> list[str]:
     return [f"{'/'.join(str(p) for p in e.absolute_path) or 'output'}: {e.message}" for e in found]
 
 
+MAX_PARAMETER_ITEMS = 4096  # items of a list or object parameter (stop sequences, logit_bias…)
 # Ranges the specs leave implicit; a value outside them is refused before it reaches a model.
 BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "top_k": (1, None),
@@ -169,11 +170,22 @@ def parameter_errors(
     if unknown:
         known = ", ".join(sorted(properties)) or "none"
         return [f"parameters.{unknown[0]} is not a {spec_folder} parameter (known: {known})"]
+    # Checked before the schema: validating a list of millions of items holds the CPU for
+    # seconds, and no parameter of any task needs that many.
+    for name, value in parameters.items():
+        if isinstance(value, (list, dict)) and len(value) > MAX_PARAMETER_ITEMS:
+            return [f"parameters.{name}: {len(value):,} items; at most {MAX_PARAMETER_ITEMS:,}"]
     errors = []
     for error in _parameters_validator(spec_folder, root).iter_errors(parameters):
         where = ".".join(str(p) for p in error.absolute_path) or "parameters"
-        errors.append(f"parameters.{where}: {error.message}")
+        errors.append(f"parameters.{where}: {_short(error.message)}")
     return errors
+
+
+def _short(message: str, limit: int = 200) -> str:
+    """A validation message cut to ``limit`` characters: it quotes the value it refuses, and a
+    refused value may be megabytes."""
+    return message if len(message) <= limit else f"{message[: limit - 1]}…"
 
 
 def coerce_parameters(spec_folder: str, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -226,6 +226,14 @@ class BackendOptions(Options):
         minimum=0.0,
         defaults={"predict": 60.0, "load": 60.0},
     )
+    max_answer_mb: int = setting(
+        200,
+        "Largest answer an upstream may give, in MB (a Space's files together).",
+        flag="--max-answer-mb",
+        env="HUBDEMO_MAX_ANSWER_MB",
+        commands=("serve", "predict"),
+        minimum=1,
+    )
     timeout: float = setting(
         120.0,
         "Seconds for the upstream's whole answer (a stream: between two events; 10x in all).",

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.server
 import json
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from conftest import Server, ThreadServer, run_cli, sse_events
+from conftest import Server, ThreadServer, endpoint_for, run_cli, sse_events
 from gradio_spaces import GRADIO_PYTHON, OWNER, png, space_info, started_apps
 
 TOKEN = "hf_test_token_123"
@@ -115,17 +121,25 @@ def classify(image: Any) -> dict[str, float]:
     return {"cat": 0.9, "dog": 0.1}
 
 
+def shout(text: str) -> str:
+    if text.startswith("slow"):
+        time.sleep(1)  # readers have time to come
+    return text.upper()
+
+
 @contextlib.contextmanager
-def served(**settings: Any) -> Iterator[ThreadServer]:
-    """An image classifier (a function) behind create_app with ``settings``."""
+def served(function: Any = classify, **settings: Any) -> Iterator[ThreadServer]:
+    """A function behind create_app with ``settings``: an image classifier, or text generation
+    (``shout``); the app is the server's ``app``."""
     from hubdemo.resolve import ModelSpec
     from hubdemo.upstream.function import FunctionUpstream
     from hubdemo.web.app import create_app
 
-    task = "image-classification"
-    spec = ModelSpec(model_id="tests:classify", task=task, source="function")
-    app = create_app(spec, FunctionUpstream(classify, spec.model_id, task), **settings)
+    task = "image-classification" if function is classify else "text-generation"
+    spec = ModelSpec(model_id=f"tests:{function.__name__}", task=task, source="function")
+    app = create_app(spec, FunctionUpstream(function, spec.model_id, task), **settings)
     with ThreadServer(app) as server:
+        server.app = app
         yield server
 
 
@@ -282,3 +296,282 @@ def test_a_request_for_another_host_name_is_refused() -> None:
             assert httpx.get(f"{server.url}/api/info", headers={"Host": host}).status_code == 200
     with served(allowed_hosts=["rebind.attacker.example"]) as server:
         assert httpx.get(f"{server.url}/api/info", headers=hostile).status_code == 200
+
+
+# -- hubdemo endpoint's generation routes -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chat_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadServer]:
+    """`hubdemo endpoint` in front of a tiny chat model (built here, alone)."""
+    import torch
+    from tiny_models import chat_model
+
+    folder = tmp_path_factory.mktemp("chat")
+    torch.manual_seed(0)
+    chat_model(folder)
+    with endpoint_for(str(folder)) as server:
+        yield server
+
+
+def test_a_huge_logit_bias_is_refused_by_its_size(chat_endpoint) -> None:
+    """D14: a 3M-entry logit_bias (14 MB) held the event loop 46 s (/health blocked 42 s, RSS
+    1.19 GB): there was no cap on its entries."""
+    bias = [1] * 3_000_000  # 6 MB of JSON: a bias per token id
+    for route, body in (
+        ("/v1/completions", {"prompt": "Hi", "max_tokens": 2, "logit_bias": bias}),
+        (
+            "/v1/chat/completions",
+            {"messages": [{"role": "user", "content": "Hi"}], "logit_bias": bias},
+        ),
+    ):
+        compact = json.dumps(body, separators=(",", ":")).encode()
+        refused = httpx.post(
+            f"{chat_endpoint.url}{route}", content=compact, headers=JSON, timeout=120
+        )
+        assert refused.status_code == 422, (route, refused.text[:300])
+        assert "3,000,000" in refused.json()["error"] and "at most" in refused.json()["error"]
+        assert len(refused.content) < 2000
+    assert httpx.get(f"{chat_endpoint.url}/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "setting", "value"),
+    [
+        ("/v1/chat/completions", "temperature", 1e308),
+        ("/v1/chat/completions", "seed", 2**70),
+        ("/v1/completions", "temperature", 1e308),
+        ("/v1/completions", "seed", 2**70),
+        ("/generate", "temperature", 1e308),
+    ],
+)
+def test_settings_generate_would_fail_on_are_422(chat_endpoint, route, setting, value) -> None:
+    """E16: temperature 1e308 and seed 2**70 were 502s ("probability tensor contains inf",
+    "Overflow") after the model ran: bad input, so a 422 that names the setting."""
+    body: dict[str, Any] = {
+        "/v1/chat/completions": {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2},
+        "/v1/completions": {"prompt": "Hi", "max_tokens": 2},
+        "/generate": {"inputs": "Hi", "parameters": {"max_new_tokens": 2}},
+    }[route]
+    target = body["parameters"] if route == "/generate" else body
+    target[setting] = value
+    refused = httpx.post(f"{chat_endpoint.url}{route}", json=body, timeout=60)
+    assert refused.status_code == 422, refused.text
+    assert setting in refused.json()["error"]
+
+
+def test_a_refusal_does_not_echo_the_value_it_refuses(chat_endpoint) -> None:
+    """E16: refusals echoed the whole offending value (1.39 MB for a 100k logit_bias)."""
+    body = {"messages": [{"role": "user", "content": "Hi"}], "logit_bias": ["x"] * 4000}
+    refused = httpx.post(f"{chat_endpoint.url}/v1/chat/completions", json=body, timeout=60)
+    assert refused.status_code == 422 and len(refused.content) < 2000, refused.text[:300]
+
+
+def test_chat_takes_openais_own_form_of_logit_bias(chat_endpoint) -> None:
+    """E16: /v1/chat/completions refused OpenAI's {"token_id": bias} form that
+    /v1/completions accepts."""
+    body = {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "max_tokens": 3,
+        "logit_bias": {"11": -100, "12": 5.5},
+    }
+    answered = httpx.post(f"{chat_endpoint.url}/v1/chat/completions", json=body, timeout=60)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["object"] == "chat.completion"
+    body["logit_bias"] = {"11": 300}
+    refused = httpx.post(f"{chat_endpoint.url}/v1/chat/completions", json=body, timeout=60)
+    assert refused.status_code == 422 and "from -100 to 100" in refused.json()["error"]
+
+
+def test_queue_streams_end_with_their_events_and_unread_sessions_expire(monkeypatch) -> None:
+    """D13: queue/data streams outlived their events (27 of 36 still open after 75 s), and
+    sessions joined and never read never expired (6,000: +23 MB)."""
+    from hubdemo.gradio_api import queue as gradio_queue
+
+    monkeypatch.setattr(gradio_queue, "HEARTBEAT", 0.3)
+    with served(shout) as server:
+        base = f"{server.url}/gradio_api"
+        join = {"data": ["slow hi"], "fn_index": 0, "session_hash": "both"}
+        assert httpx.post(f"{base}/queue/join", json=join).status_code == 200
+        # Two readers of one session: one has the answer, the other must not wait for ever.
+        data = f"{base}/queue/data?session_hash=both"
+        with (
+            httpx.Client(timeout=20) as first,
+            httpx.Client(timeout=20) as second,
+            first.stream("GET", data) as a,
+            second.stream("GET", data) as b,
+        ):
+            texts = ["".join(a.iter_text()), "".join(b.iter_text())]
+        assert any("process_completed" in text for text in texts), texts
+        assert all(text.rstrip().endswith('"close_stream"}') for text in texts), texts
+        for i in range(50):  # joined, never read
+            unread = {"data": ["x"], "fn_index": 0, "session_hash": f"unread-{i}"}
+            assert httpx.post(f"{base}/queue/join", json=unread).status_code == 200
+        queue = server.app.state.gradio.queue
+        assert {f"unread-{i}" for i in range(50)} <= set(queue.sessions)
+        monkeypatch.setattr(gradio_queue, "SESSION_TTL", 0.0)  # as if their time had passed
+        httpx.post(f"{base}/queue/join", json={"data": ["y"], "fn_index": 0, "session_hash": "z"})
+        assert set(queue.sessions) <= {"z"}, sorted(queue.sessions)[:5]
+
+
+def test_a_client_cannot_evict_another_clients_unread_rest_answer() -> None:
+    """D13: one client could evict another's unread REST answer with 1,024 cheap calls."""
+    with served(shout) as server:
+        url = f"{server.url}/gradio_api/call/predict"
+        other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        with other:
+            mine = httpx.post(url, json={"data": ["keep me"]}).json()["event_id"]
+            for _ in range(200):  # another address, many unread calls
+                assert other.post(url, json={"data": ["x"]}).status_code == 200
+            kept = httpx.get(f"{url}/{mine}", timeout=20)
+        assert kept.status_code == 200 and "KEEP ME" in kept.text, kept.text
+
+
+def test_gradio_client_logs_in_to_a_demo_with_auth() -> None:
+    """E18: gradio_client.Client(url, auth=(user, pw)) could not log in to serve --auth (Gradio's
+    login route was not offered)."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
+
+    with served(shout, auth="ada:lovelace") as server:
+        client = Client(server.url, auth=("ada", "lovelace"), verbose=False)
+        try:
+            assert client.predict("hello", api_name="/predict") == "HELLO"
+        finally:
+            client.close()
+        with pytest.raises(AuthenticationError):
+            Client(server.url, auth=("ada", "wrong"), verbose=False)
+        assert httpx.get(f"{server.url}/api/info").status_code == 401
+        login = httpx.post(f"{server.url}/login", data={"username": "ada", "password": "lovelace"})
+        assert login.status_code == 200 and "HttpOnly" in login.headers["set-cookie"]
+        info = httpx.get(f"{server.url}/api/info", cookies=login.cookies)
+        assert info.status_code == 200
+        assert httpx.get(f"{server.url}/api/info", cookies={"hubdemo-auth": "x"}).status_code == 401
+
+
+def test_redacting_a_large_answer_takes_time_in_proportion() -> None:
+    """Found here: the redactor's base64 patterns backtracked quadratically (15 s for 10 KB of
+    base64; minutes for an upstream's 100 KB error body, with the event loop held). Linear now:
+    2 MB of base64 in a subprocess that a generous deadline would stop."""
+    code = (
+        "import base64, os; from hubdemo.redact import Redactor; "
+        "r = Redactor(['hf_test_token_123']); "
+        "s = base64.b64encode(os.urandom(1_500_000)).decode(); "
+        "t = base64.b64encode(b'x hf_test_token_123 y').decode(); "
+        "out = r.text(s + ' ' + t); assert out == s + ' ***', out[-60:]; "
+        "print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-500:]
+
+
+# -- a Space that never ends, and files that trickle in -----------------------------------------
+
+
+def test_ctrl_c_stops_the_server_whatever_its_space_is_doing(emulator, hostile) -> None:
+    """E17, B4: in front of a Space that holds its stream open, serve ignored Ctrl-C for 10 s or
+    more (with hung fetch threads only SIGKILL worked). The bound here is generous; the aim is
+    2 s (make soak measures it)."""
+    space = f"spaces/{hostile['hostile']}"
+    server = Server(emulator, space, "--api-name", "/forever", "--timeout", "300")
+    waiting = threading.Thread(
+        target=lambda: (
+            contextlib.suppress(httpx.HTTPError)
+            or httpx.post(f"{server.url}/api/predict", json={"data": ["x"]}, timeout=60)
+        ),
+        daemon=True,
+    )
+    waiting.start()
+    time.sleep(2)  # the Space is streaming its endless answer to the server by now
+    server.process.send_signal(signal.SIGINT)
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        pytest.fail("hubdemo serve was still running 15 s after Ctrl-C")
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
+
+
+class Trickle(http.server.BaseHTTPRequestHandler):
+    """Answers any GET with a PNG head, then a byte every 0.5 s, for ever."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(png((1, 2, 3))[:32])
+            while True:
+                self.wfile.write(b"\0")
+                self.wfile.flush()
+                time.sleep(0.5)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def trickling() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_file_that_trickles_in_is_cut_off_at_the_deadline(trickling) -> None:
+    """B8: a Space's example file that trickled in hung describe and startup (250 s and
+    counting), and an answer's file was not bounded by --timeout (threads piled up)."""
+    from hubdemo.errors import UpstreamTimeout
+    from hubdemo.spaces.config import _example_file
+    from hubdemo.spaces.upstream import Budget, SpaceUpstream
+
+    started = time.monotonic()
+    assert _example_file(trickling, "/x.png", "image", None, time.monotonic() + 2) is None
+    assert time.monotonic() - started < 30  # it gave up at its deadline, not never
+
+    class Binding:  # what _fetch reads of a connected Space
+        name = "hubdemo-test/trickle"
+        client = type("Client", (), {"headers": {}, "cookies": {}})()
+
+    upstream = SpaceUpstream.__new__(SpaceUpstream)
+    upstream.binding, upstream.timeout, upstream.max_answer_bytes = Binding(), 2.0, 2**20
+    with pytest.raises(UpstreamTimeout, match="did not answer within 2 s"):
+        upstream._fetch(f"{trickling}/file=x.png", Budget(time.monotonic() + 2, 2**20))
+
+
+def test_an_answer_past_max_answer_mb_is_refused_without_holding_it(emulator) -> None:
+    """B6: an answer's size was unbounded (a 300 MB JSON answer peaked at 1.86 GB before its
+    502): now it is read up to --max-answer-mb, then refused."""
+
+    class Huge(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            body = json.dumps([{"label": "x" * (3 * 2**20), "score": 1.0}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for client in ("lean", "httpx"):
+            said = run_cli(
+                emulator, "predict", "distilbert-base-uncased-finetuned-sst-2-english", "hello",
+                "--endpoint", url, "--max-answer-mb", "1", HUBDEMO_UPSTREAM_CLIENT=client,
+            )  # fmt: skip
+            assert said.returncode == 1, said.stderr
+            assert "answered more than 1 MB" in said.stderr and "--max-answer-mb" in said.stderr
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,10 +15,8 @@ from .terminal import labelled, plain
 @takes("endpoint", BackendOptions, ServeOptions)
 def endpoint(model: str = MODEL_ARGUMENT, *, backend: BackendOptions, serve: ServeOptions) -> None:
     """Serve a model on this machine over the hf-inference protocol (the router's routes)."""
-    import uvicorn
-
     from ..endpoint.app import create_endpoint_app
-    from ..server.serving import uvicorn_settings
+    from ..server.serving import serve_until_stopped
     from ..upstream.local import LocalUpstream
 
     # Never a token or another endpoint: this command runs the model itself.
@@ -33,4 +31,4 @@ def endpoint(model: str = MODEL_ARGUMENT, *, backend: BackendOptions, serve: Ser
     )
     report_loading(upstream, out, wait=False)
     sys.stdout.flush()
-    uvicorn.run(web, host=serve.host, port=serve.port, **uvicorn_settings(serve))
+    serve_until_stopped(web, serve)

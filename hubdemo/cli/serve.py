@@ -23,10 +23,8 @@ def serve(
     serve: ServeOptions,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
-    import uvicorn
-
     from ..server.security import is_loopback
-    from ..server.serving import uvicorn_settings
+    from ..server.serving import serve_until_stopped
     from ..web.app import create_app
 
     spec, upstream = open_backend(model, backend)
@@ -61,7 +59,7 @@ def serve(
         return
     report_loading(upstream, out, wait=False)
     sys.stdout.flush()
-    uvicorn.run(web, host=serve.host, port=serve.port, **uvicorn_settings(serve))
+    serve_until_stopped(web, serve)
 
 
 def _serve_workers(model: str, model_id: str, backend: BackendOptions, serve: ServeOptions) -> None:

@@ -13,6 +13,7 @@ from .. import __version__, jsonio
 from ..errors import HubdemoError, UpstreamNotFound
 from ..local.generation.model import MAX_STOPS
 from ..local.registry import EMBEDDING_TASKS, GENERATION_TASKS
+from ..offload import OFFLOAD_BYTES, off_loop
 from ..resolve import ModelSpec
 from ..server import sse
 from ..server.bodies import read_body
@@ -37,6 +38,13 @@ def _json_body(wire: WireRequest) -> Any:
         return jsonio.loads(wire.content or b"")
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+async def _json_body_off_loop(wire: WireRequest) -> Any:
+    """_json_body, in the parsing thread for a large body."""
+    if len(wire.content or b"") > OFFLOAD_BYTES:
+        return await off_loop(_json_body, wire)
+    return _json_body(wire)
 
 
 def streamed(body: Any) -> bool:
@@ -145,7 +153,7 @@ class Handlers:
         return await self.by_body(await self.read(request), router_form=True)
 
     async def by_body(self, wire: WireRequest, *, router_form: bool) -> Response:
-        body = _json_body(wire)
+        body = await _json_body_off_loop(wire)
         task = self.routing.default_task(body)
         if task == "chat-completion":
             return await self.chat_answer(wire, streamed(body))
@@ -156,7 +164,7 @@ class Handlers:
     async def chat(self, request: Request) -> Response:
         self.routing.check_task("chat-completion")
         wire = await self.read(request)
-        return await self.chat_answer(wire, streamed(_json_body(wire)))
+        return await self.chat_answer(wire, streamed(await _json_body_off_loop(wire)))
 
     async def chat_answer(self, wire: WireRequest, stream: bool) -> Response:
         self.routing.check_task("chat-completion")
@@ -167,7 +175,7 @@ class Handlers:
     async def completions(self, request: Request) -> Response:
         self.routing.check_task("completions")
         wire = await self.read(request)
-        if streamed(_json_body(wire)):
+        if streamed(await _json_body_off_loop(wire)):
             return await event_stream(self.backend.stream(wire, "completions"), done=True)
         return await self.answer("completions", wire)
 

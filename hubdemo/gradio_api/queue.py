@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -26,6 +27,8 @@ from .values import body_of, failed, gradio_value, message_text
 log = logging.getLogger("hubdemo")
 KEEP_CONVERSATIONS = 256  # chat sessions remembered; the oldest is forgotten first
 HEARTBEAT = 15.0  # seconds of silence before a queue/data stream says it is still there
+SESSION_TTL = 300.0  # seconds a session's answers wait for a reader before they are dropped
+MAX_SESSIONS = 10_000  # sessions kept at once; past it the least recently used goes
 
 Predict = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 Stream = Callable[[dict[str, Any]], AsyncGenerator[dict[str, Any], None]]
@@ -50,6 +53,8 @@ class Queue:
         self.pending: dict[str, int] = {}  # events of a session not completed yet
         self.jobs: dict[str, tuple[str, asyncio.Task[None]]] = {}  # event id: session, job
         self.conversations: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        self.touched: OrderedDict[str, float] = OrderedDict()  # last use, oldest first
+        self.readers: dict[str, int] = {}  # open queue/data streams of a session
 
     async def join(self, request: Request) -> Response:
         body = await json_body(request, self.inbound, "queue/join")
@@ -62,8 +67,10 @@ class Queue:
         """Queue a job on ``data`` for ``session``; its event id."""
         if not isinstance(data, list):
             raise InputError('"data" must be a list of values')
+        self.sweep()
         event_id = uuid.uuid4().hex
         queue = self.sessions.setdefault(session, asyncio.Queue())
+        self._touch(session)
         self.pending[session] = self.pending.get(session, 0) + 1
         job = asyncio.create_task(self._run(session, event_id, data, queue))
         self.jobs[event_id] = (session, job)
@@ -76,6 +83,24 @@ class Queue:
                 job.cancel()
         self.sessions.pop(session, None)
         self.pending.pop(session, None)
+        self.touched.pop(session, None)
+
+    def sweep(self) -> None:
+        """Drop the sessions nobody has read for SESSION_TTL seconds (their answers would wait
+        for ever), and the least recently used past MAX_SESSIONS; one being read stays."""
+        old = time.monotonic() - SESSION_TTL
+        while self.touched:
+            session, at = next(iter(self.touched.items()))
+            if at >= old and len(self.touched) <= MAX_SESSIONS:
+                return
+            if self.readers.get(session):
+                self._touch(session)  # read now: not idle
+                continue
+            self.forget(session)
+
+    def _touch(self, session: str) -> None:
+        self.touched[session] = time.monotonic()
+        self.touched.move_to_end(session)
 
     async def _run(
         self, session: str, event_id: str, data: list[Any], queue: asyncio.Queue[Message]
@@ -148,11 +173,15 @@ class Queue:
 
         async def events() -> AsyncIterator[str]:
             done = False
+            self.readers[session] = self.readers.get(session, 0) + 1
             try:
                 async for event in self._events(session, queue):
                     yield event
                 done = True
             finally:
+                self.readers[session] -= 1
+                if not self.readers[session]:
+                    del self.readers[session]
                 if not done:  # the client left: its jobs are of no use to anyone
                     self.forget(session)
 
@@ -163,14 +192,19 @@ class Queue:
             try:
                 message = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT)
             except TimeoutError:
+                # Another reader had the session's last answer, or it never had a job: no
+                # event will ever come, and a stream must not outlive its events.
+                if self.sessions.get(session) is not queue or not self.pending.get(session):
+                    yield sse.event({"msg": "close_stream"})
+                    return
                 yield sse.event({"msg": "heartbeat"})
                 continue
+            self._touch(session)
             yield sse.event(message)
             idle = not self.pending.get(session) and queue.empty()
             if message["msg"] == "process_completed" and idle:  # nothing pending: close
                 yield sse.event({"msg": "close_stream"})
-                self.sessions.pop(session, None)
-                self.pending.pop(session, None)
+                self.forget(session)
                 return
 
     async def cancel(self, request: Request) -> Response:

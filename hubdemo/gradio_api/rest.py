@@ -5,6 +5,7 @@ event id; ``GET /gradio_api/call/<name>/<event_id>`` streams its answer once, as
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,21 +17,30 @@ from ..server import sse
 from .queue import Queue, json_body
 from .values import applied
 
-MAX_UNREAD_CALLS = 1024  # REST answers kept for their GET; past it the oldest is dropped
+# REST answers one client (an address) may leave unread; past it its own oldest is dropped,
+# never another client's. Unread answers also go after the queue's SESSION_TTL.
+MAX_UNREAD_PER_CLIENT = 64
+MAX_CLIENTS = 4096  # addresses remembered before those with no unread answer are let go
 
 
 class Rest:
     def __init__(self, queue: Queue) -> None:
         self.queue = queue
+        self.unread: dict[str, deque[str]] = {}  # client address -> its unread calls
 
     async def call(self, request: Request) -> Response:
         self._endpoint(request.path_params["name"])
         body = await json_body(request, self.queue.inbound, "call")
-        unread = [s for s in self.queue.sessions if s.startswith("call:")]
-        for session in unread[: max(0, len(unread) - MAX_UNREAD_CALLS + 1)]:
-            self.queue.forget(session)  # answers nobody came for, the oldest first
+        client = request.client.host if request.client else ""
+        if len(self.unread) > MAX_CLIENTS:  # many addresses came and went: keep the live ones
+            live = self.queue.sessions
+            self.unread = {c: q for c, q in self.unread.items() if any(s in live for s in q)}
+        mine = self.unread.setdefault(client, deque())
+        while mine and (mine[0] not in self.queue.sessions or len(mine) >= MAX_UNREAD_PER_CLIENT):
+            self.queue.forget(mine.popleft())  # read, expired, or this client's oldest
         event_id = uuid.uuid4().hex
         self.queue.start(f"call:{event_id}", body.get("data"))
+        mine.append(f"call:{event_id}")
         return JSONResponse({"event_id": event_id})
 
     async def result(self, request: Request) -> Response:

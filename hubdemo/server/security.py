@@ -1,19 +1,13 @@
-"""What keeps a shared demo safe: security headers on every answer, other sites kept out, and
-credentials.
+"""What keeps a shared demo safe: security headers on every answer, other sites and other
+host names kept out (credentials are auth.py's).
 
 The layers, outermost first: SecurityHeaders (on every answer, a 500 included), AllowedHosts
 (DNS rebinding), CORS (only with ``--cors``; before auth, so a preflight is answered),
-RefuseCrossSite, RequireAuth.
-
-``--auth user:password`` asks for HTTP Basic credentials (the browser shows its login box);
-``--auth TOKEN`` (no colon) asks for ``Authorization: Bearer TOKEN``. Every route but
-``/healthz`` needs them. Comparisons are constant-time.
+RefuseCrossSite, RequireAuth (auth.py).
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
 import ipaddress
 import json
 import logging
@@ -50,7 +44,7 @@ def json_for_html(value: object) -> str:
     return json.dumps(value).translate(_HTML_UNSAFE)
 
 
-async def send_json(send: Send, status: int, payload: dict[str, str], *extra: Any) -> None:
+async def send_json(send: Send, status: int, payload: dict[str, Any], *extra: Any) -> None:
     """A whole JSON answer, for the layers that answer before the app does."""
     body = json.dumps(payload).encode()
     headers = [
@@ -205,52 +199,6 @@ class RefuseCrossSite:
                 "pages call it",
                 "type": "CrossSiteRequest",
             },
-        )
-
-
-class RequireAuth:
-    def __init__(self, app: ASGIApp, credential: str) -> None:
-        self.app = app
-        if ":" in credential:
-            encoded = base64.b64encode(credential.encode()).decode()
-            self.expected = [f"Basic {encoded}"]
-        else:
-            # A token works as a Bearer token, and as the password of any Basic user.
-            self.expected = [f"Bearer {credential}"]
-            self.password = credential
-        self.credential = credential
-
-    def _allowed(self, header: str) -> bool:
-        scheme, _, value = header.strip().partition(" ")
-        # The scheme is case-insensitive (RFC 9110 11.1); the credential is not.
-        given = f"{scheme.capitalize()} {value.strip()}"
-        if any(hmac.compare_digest(given.encode(), e.encode()) for e in self.expected):
-            return True
-        if ":" not in self.credential and scheme.lower() == "basic":
-            try:
-                _, _, password = base64.b64decode(value.strip()).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return False
-            return hmac.compare_digest(password.encode(), self.credential.encode())
-        return False
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/healthz":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        if self._allowed(headers.get(b"authorization", b"").decode("latin-1")):
-            await self.app(scope, receive, send)
-            return
-        await send_json(
-            send,
-            401,
-            {
-                "error": "this demo needs credentials: log in, or send an Authorization header "
-                "(Basic user:password, or Bearer <token>)",
-                "type": "AuthRequired",
-            },
-            (b"www-authenticate", b'Basic realm="hubdemo", charset="UTF-8"'),
         )
 
 

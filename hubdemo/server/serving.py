@@ -16,13 +16,14 @@ import logging
 import os
 import resource
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..settings import ServeOptions
 
 log = logging.getLogger("hubdemo")
+GRACE = 1.0  # seconds answers still being sent get after Ctrl-C
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -100,8 +101,28 @@ def uvicorn_settings(options: ServeOptions) -> dict[str, Any]:
     return {
         "http": GuardedProtocol,
         "timeout_keep_alive": 5,
+        # Ctrl-C: answers still being sent get this long, then the server stops (a stream a
+        # Space holds open for ever would hold it for ever).
+        "timeout_graceful_shutdown": GRACE,
         "log_level": "warning",
     }
+
+
+def serve_until_stopped(app: Any, options: ServeOptions) -> NoReturn:
+    """uvicorn.run until Ctrl-C (SIGINT or SIGTERM), then ``leave``."""
+    import uvicorn
+
+    uvicorn.run(app, host=options.host, port=options.port, **uvicorn_settings(options))
+    leave(0)
+
+
+def leave(code: int) -> NoReturn:
+    """Exit now that the server has stopped: a thread an upstream left waiting (gradio_client
+    reading a Space's stream that never ends) must not hold the process past Ctrl-C, and the
+    interpreter would wait for it at exit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_workers(app: str, options: ServeOptions) -> int:
@@ -157,3 +178,4 @@ def _worker(app: str, options: ServeOptions) -> None:
     sock.listen(2048)
     config = uvicorn.Config(app, factory=True, **uvicorn_settings(options))
     uvicorn.Server(config).run(sockets=[sock])
+    leave(0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ MAX_EXAMPLE_BYTES = 5 * 2**20  # a media example larger than this is left out
 
 
 MAX_MEDIA_EXAMPLES = 3
+EXAMPLES_DEADLINE = 15.0  # seconds for all of an endpoint's media examples together
 
 
 def with_media_examples(
@@ -30,6 +32,7 @@ def with_media_examples(
     config = copy.deepcopy(config)  # gradio_client keeps using its own
     _, samples = config_of(config, api_name)
     fetched: dict[str, str | None] = {}
+    deadline = time.monotonic() + EXAMPLES_DEADLINE
     for row in samples:
         if len(row) != len(kinds):
             continue
@@ -39,22 +42,27 @@ def with_media_examples(
             if kind not in ("image", "audio", "video") or not isinstance(path, str):
                 continue
             if path not in fetched and len(fetched) < MAX_MEDIA_EXAMPLES:
-                fetched[path] = _example_file(url, path, kind, token)
+                fetched[path] = _example_file(url, path, kind, token, deadline)
             row[i] = fetched.get(path)  # in the copy's own row; None: the row is not offered
     return config
 
 
-def _example_file(url: str, path: str, kind: str, token: str | None) -> str | None:
+def _example_file(url: str, path: str, kind: str, token: str | None, deadline: float) -> str | None:
+    """One example's file as a data URL; None when it cannot be had by ``deadline`` (a
+    time.monotonic() value: a file that trickles in must not hold describe or startup)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     for route in ("/gradio_api/file=", "/file="):  # Gradio 5 and 6, then Gradio 4
+        wait = min(10.0, deadline - time.monotonic())
+        if wait <= 0:
+            return None
         try:
-            with httpx.stream("GET", f"{url}{route}{path}", headers=headers, timeout=10) as got:
+            with httpx.stream("GET", f"{url}{route}{path}", headers=headers, timeout=wait) as got:
                 if got.status_code != 200:
                     continue
                 data = bytearray()
                 for chunk in got.iter_bytes():
                     data += chunk
-                    if len(data) > MAX_EXAMPLE_BYTES:
+                    if len(data) > MAX_EXAMPLE_BYTES or time.monotonic() > deadline:
                         return None
         except httpx.HTTPError:
             return None

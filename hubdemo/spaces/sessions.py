@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections import OrderedDict
@@ -10,6 +9,7 @@ from typing import Any
 
 from ..errors import UpstreamRejectedInput
 from .connect import SpaceBinding, connect
+from .threads import close_soon, in_thread
 
 
 def _key(history: list[dict[str, Any]], extra: list[Any]) -> str:
@@ -42,12 +42,10 @@ class Sessions:
                 f"unknown here: hubdemo replays at most {self.MAX_REPLAY} earlier turns; start "
                 "a new conversation"
             )
-        client = await asyncio.to_thread(
-            connect, self.binding.url, self.binding.name, self.binding.token
-        )
+        client = await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
         for text in earlier:  # rebuild the Space's history of this conversation
             job = client.submit(text, *extra, api_name=self.binding.api_name)
-            await asyncio.to_thread(job.result)
+            await in_thread(job.result)
         return client
 
     def keep(self, client: Any, history: list[dict[str, Any]], extra: list[Any]) -> None:
@@ -57,9 +55,9 @@ class Sessions:
             oldest.close()
 
     async def drop(self, client: Any) -> None:
-        await asyncio.to_thread(client.close)
+        await in_thread(client.close)
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         for client in self.kept.values():
-            await asyncio.to_thread(client.close)
+            close_soon(client)
         self.kept.clear()

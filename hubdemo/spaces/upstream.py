@@ -15,6 +15,7 @@ import logging
 import tempfile
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,23 +32,41 @@ from ..errors import (
 )
 from ..media import decode_base64, file_name, file_type, file_url
 from ..net import same_origin
+from ..settings import BackendOptions
 from ..upstream.base import Upstream
 from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
 from .connect import SpaceBinding
 from .sessions import Sessions
+from .threads import close_soon, in_thread
 
 log = logging.getLogger("hubdemo")
-MAX_FILE_BYTES = 200 * 2**20  # a file the Space answers with, fetched to be shown
+MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
+
+
+@dataclass
+class Budget:
+    """What fetching one answer's files may still take: time (a time.monotonic() deadline) and
+    bytes, all files together."""
+
+    deadline: float
+    room: int
 
 
 class SpaceUpstream(Upstream):
     kind = "space"
     can_stream = True
 
-    def __init__(self, binding: SpaceBinding, *, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        binding: SpaceBinding,
+        *,
+        timeout: float | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+    ) -> None:
         self.binding = binding
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
+        self.max_answer_bytes = max_answer_bytes
         self.model_id = binding.name
         self.secrets = (binding.token,) if binding.token else ()
         self.sessions = Sessions(binding)
@@ -67,12 +86,13 @@ class SpaceUpstream(Upstream):
         if tape is not None and tape.replaying:
             recorded = tape.answer(self.binding.name, body)
             return WireResponse(status=200, content_type="application/json", payload=recorded)
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
             args = [_as_file(value, Path(folder), i) for i, value in enumerate(body["args"])]
             job = self.binding.client.submit(*args, api_name=body["api_name"])
             try:
                 async with asyncio.timeout(self.timeout):
-                    result = await asyncio.to_thread(job.result)
+                    result = await in_thread(job.result)
             except TimeoutError:
                 job.cancel()
                 raise UpstreamTimeout(
@@ -85,7 +105,8 @@ class SpaceUpstream(Upstream):
             except Exception as exc:
                 raise self._error(exc) from None
         values = list(result) if isinstance(result, tuple) else [result]
-        fetched = await asyncio.to_thread(lambda: [self._files_to_urls(v) for v in values])
+        budget = Budget(started + self.timeout, self.max_answer_bytes)
+        fetched = await in_thread(lambda: [self._files_to_urls(v, budget) for v in values])
         if tape is not None:
             tape.keep_answer(self.binding.name, body, fetched)
         return WireResponse(status=200, content_type="application/json", payload=fetched)
@@ -113,7 +134,7 @@ class SpaceUpstream(Upstream):
                         piece, answer = text[len(answer) :], text
                         if piece:
                             yield piece, None
-                result = await asyncio.to_thread(job.result)
+                result = await in_thread(job.result)
         except TimeoutError:
             job.cancel()
             await self.sessions.drop(client)
@@ -176,7 +197,7 @@ class SpaceUpstream(Upstream):
         log.warning("the Space %s failed", name, exc_info=exc)
         return UpstreamUnreachable(f"the Space {name} failed: {said[:300]}")
 
-    def _files_to_urls(self, value: Any) -> Any:
+    def _files_to_urls(self, value: Any, budget: Budget) -> Any:
         """Each file in the answer ({path, url, mime_type, orig_name, …}, also inside a
         Gallery's, an AnnotatedImage's or a Chatbot's value) as a data URL carrying its name."""
         if isinstance(value, dict) and "path" in value and "url" in value:
@@ -190,38 +211,55 @@ class SpaceUpstream(Upstream):
                     "the Space's own host only"
                 )
             name = value.get("orig_name")
-            return _data_url(self._fetch(url), value.get("mime_type"), name)
+            return _data_url(self._fetch(url, budget), value.get("mime_type"), name)
         if isinstance(value, dict):
-            return {key: self._files_to_urls(v) for key, v in value.items()}
+            return {key: self._files_to_urls(v, budget) for key, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self._files_to_urls(v) for v in value]
+            return [self._files_to_urls(v, budget) for v in value]
         return value
 
-    def _fetch(self, url: str) -> bytes:
+    def _fetch(self, url: str, budget: Budget) -> bytes:
+        """A file of the answer, within what ``budget`` has left (a file that trickles in is
+        cut off at the deadline, not read for ever in a thread nobody waits for)."""
         client = self.binding.client
+        wait = max(0.1, budget.deadline - time.monotonic())
         try:
             with httpx.stream(
-                "GET", url, headers=client.headers, cookies=client.cookies, timeout=30
+                "GET", url, headers=client.headers, cookies=client.cookies, timeout=wait
             ) as response:
                 response.raise_for_status()
                 data = bytearray()  # appended in place: a large file is not copied per chunk
                 for chunk in response.iter_bytes():
                     data += chunk
-                    if len(data) > MAX_FILE_BYTES:
+                    budget.room -= len(chunk)
+                    if budget.room < 0:
                         raise UpstreamBadResponse(
-                            f"the Space {self.binding.name} answered a file over "
-                            f"{MAX_FILE_BYTES // 2**20} MB"
+                            f"the Space {self.binding.name}'s answer is over "
+                            f"{self.max_answer_bytes // 2**20} MB in all; raise --max-answer-mb "
+                            "to take it"
                         )
+                    if time.monotonic() > budget.deadline:
+                        raise self._late()
                 return bytes(data)
+        except httpx.TimeoutException:
+            raise self._late() from None
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
                 f"cannot fetch the file the Space {self.binding.name} made ({type(exc).__name__})"
             ) from None
 
+    def _late(self) -> UpstreamTimeout:
+        return UpstreamTimeout(
+            f"the Space {self.binding.name} did not answer within {self.timeout:g} s (its "
+            "files included); try again, or raise --timeout"
+        )
+
     async def aclose(self) -> None:
-        await self.sessions.aclose()
+        """Let go of the Space's sessions; not waited for (a client's close waits on its
+        heartbeat thread, a second each)."""
+        self.sessions.close()
         if self.binding.client is not None:  # None when replaying a recording
-            await asyncio.to_thread(self.binding.client.close)
+            close_soon(self.binding.client)
 
 
 def _as_file(value: Any, folder: Path, index: int) -> Any:
@@ -256,7 +294,7 @@ async def _updates(job: Any) -> AsyncGenerator[Any, None]:
     done = object()
     iterator = iter(job)
     while True:
-        written = await asyncio.to_thread(next, iterator, done)
+        written = await in_thread(next, iterator, done)
         if written is done:
             return
         yield written

@@ -54,9 +54,36 @@ def check_parts(parts: list[Any], where: str) -> None:
             raise InputError(f"{where}[{j}].image_url.url: give a data URL or an http(s) URL")
 
 
+MAX_LOGIT_BIAS = 300  # tokens, as OpenAI caps them
+
+
+def openai_logit_bias(value: dict[str, Any]) -> dict[str, float]:
+    """OpenAI's ``{"token id": bias}`` form of logit_bias (the spec writes a list): at most
+    MAX_LOGIT_BIAS tokens, ids as whole numbers, each bias from -100 to 100."""
+    if len(value) > MAX_LOGIT_BIAS:
+        raise InvalidParameter(f"logit_bias: {len(value):,} tokens; at most {MAX_LOGIT_BIAS}")
+    for key, bias in value.items():
+        number = isinstance(bias, (int, float)) and not isinstance(bias, bool)
+        if not str(key).isdigit() or not number or not -100 <= bias <= 100:
+            raise InvalidParameter(
+                'logit_bias: give {"token id": bias, ...}, each bias from -100 to 100'
+            )
+    return value
+
+
 class ChatTask(TaskHandler):
     streams = True
     max_text_chars = 500_000  # a whole conversation, as long contexts allow
+
+    def checked(self, task_input: TaskInput) -> TaskInput:
+        """The spec's checks, and OpenAI's object form of logit_bias (which the spec, written
+        for TGI, does not list) checked on its own."""
+        bias = task_input.parameters.get("logit_bias")
+        if not isinstance(bias, dict):
+            return super().checked(task_input)
+        rest = {k: v for k, v in task_input.parameters.items() if k != "logit_bias"}
+        found = super().checked(TaskInput(task_input.inputs, rest))
+        return TaskInput(found.inputs, {**found.parameters, "logit_bias": openai_logit_bias(bias)})
 
     def parse(self, body: Json) -> TaskInput:
         if not isinstance(body, dict):

@@ -24,6 +24,7 @@ from ..errors import HubdemoError, InputError, LocalModelError, PayloadTooLarge,
 from ..local import quiet_transformers, require_local
 from ..local.batching import Batcher
 from ..local.registry import EMBEDDING_TASKS, GENERATION_TASKS, LOCAL
+from ..offload import OFFLOAD_BYTES, off_loop
 from ..tasks import get_task
 from ..tasks.base import TaskInput, count_texts
 from ..wire import WireRequest, WireResponse
@@ -167,7 +168,7 @@ class LocalUpstream(Upstream):
         MAX_TEXTS texts, within ``timeout`` seconds once the model is loaded. (The model's
         thread finishes a batch it has begun; the request does not wait for it.)"""
         handler = get_task("text-generation" if task == "completions" else task)
-        task_input = task_input_of(task, request)
+        task_input = await _read_off_loop(task, request)
         texts = count_texts(task_input.inputs)
         if texts > MAX_TEXTS:
             raise PayloadTooLarge(
@@ -227,7 +228,7 @@ class LocalUpstream(Upstream):
         text_completion chunks for completions. Generation stops when the listener goes (the
         server closes this iterator)."""
         task = task or self.task
-        task_input = task_input_of(task, request)
+        task_input = await _read_off_loop(task, request)
         await asyncio.wrap_future(self.start())
         loop = asyncio.get_running_loop()
         model = await loop.run_in_executor(self._executor, self._runner, task)
@@ -269,6 +270,14 @@ class LocalUpstream(Upstream):
         for batcher in self._batchers.values():
             await batcher.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _read_off_loop(task: str, request: WireRequest) -> TaskInput:
+    """The request read (parsed, checked): in the parsing thread when it is large, so that a
+    body of millions of parameters does not hold the event loop (and /health)."""
+    if len(request.content or b"") > OFFLOAD_BYTES:
+        return await off_loop(task_input_of, task, request)
+    return task_input_of(task, request)
 
 
 def task_input_of(task: str, request: WireRequest) -> TaskInput:

@@ -19,9 +19,10 @@ from ..errors import HubdemoError
 from ..media import MEDIA_KINDS
 from ..predictor import Predictor
 from ..resolve import ModelSpec
+from ..server.auth import RequireAuth
 from ..server.bodies import BodyBudget, Inbound
 from ..server.limits import Gate
-from ..server.security import AllowedHosts, RefuseCrossSite, RequireAuth, SecurityHeaders
+from ..server.security import AllowedHosts, RefuseCrossSite, SecurityHeaders
 from ..settings import ServeOptions
 from ..upstream import Upstream
 from .errors import error_handler
@@ -78,6 +79,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.predictor = predictor
+    app.state.gradio = gradio
     return app
 
 

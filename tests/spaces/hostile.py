@@ -1,8 +1,10 @@
 """A hostile stand-in Space: it hands back what it was sent, in every form a careless or
 malicious app might: the request's headers plain, upper-case, base64 and URL-encoded, in its
-answer and in its error (hostile_chat.py streams it in pieces)."""
+answer and in its error (hostile_chat.py streams it in pieces); and /forever, an answer that
+never ends."""
 
 import base64
+import time
 import urllib.parse
 
 import gradio as gr
@@ -35,7 +37,17 @@ def echo(text, request: gr.Request):
     return _said(request)
 
 
+def forever(text):
+    """A generator that never ends: a growing answer, a new piece every 20 ms."""
+    answer = ""
+    while True:
+        answer += text
+        time.sleep(0.02)
+        yield answer
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox(label="Text")
     out = gr.Textbox(label="Echo")
     gr.Button("Echo").click(echo, text, out, api_name="predict")
+    gr.Button("Forever").click(forever, text, out, api_name="forever")

@@ -22,6 +22,7 @@ from .model import (
     Generation,
     Settings,
     Token,
+    checked,
     count,
     refuse,
     stop_list,
@@ -48,17 +49,30 @@ def _text_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return plain
 
 
+MAX_LOGIT_BIAS = 300  # tokens, as OpenAI caps them
+
+
 def logit_bias(value: Any) -> dict[int, float]:
-    """OpenAI's {"token id": bias} (the spec also allows a list: bias per token id)."""
+    """OpenAI's {"token id": bias} (the spec also allows a list: bias per token id), at most
+    MAX_LOGIT_BIAS tokens, each bias from -100 to 100."""
     if value in (None, {}, []):
         return {}
-    pairs: Any = enumerate(value) if isinstance(value, list) else getattr(value, "items", list)()
+    if not isinstance(value, (list, dict)):
+        raise InvalidParameter('logit_bias: give {"token id": bias, ...}')
+    if len(value) > MAX_LOGIT_BIAS:
+        raise InvalidParameter(
+            f"logit_bias: {len(value):,} tokens; at most {MAX_LOGIT_BIAS}, as OpenAI allows"
+        )
+    pairs: Any = enumerate(value) if isinstance(value, list) else value.items()
     bias: dict[int, float] = {}
     for key, number in pairs:
         try:
-            bias[int(key)] = float(number)
+            token, shift = int(key), float(number)
         except (TypeError, ValueError):
             raise InvalidParameter('logit_bias: give {"token id": bias, ...}') from None
+        if token < 0 or not -100 <= shift <= 100:
+            raise InvalidParameter("logit_bias: token ids from 0, each bias from -100 to 100")
+        bias[token] = shift
     return bias
 
 
@@ -70,16 +84,18 @@ def chat_settings(parameters: dict[str, Any]) -> tuple[Settings, int, int | None
     top = parameters.get("top_logprobs")
     if top is not None and not parameters.get("logprobs"):
         raise InvalidParameter("top_logprobs: needs logprobs: true")
-    settings = Settings(
-        max_new_tokens=parameters.get("max_tokens"),
-        temperature=parameters.get("temperature"),
-        top_p=parameters.get("top_p"),
-        seed=parameters.get("seed"),
-        stop=stop_list(parameters.get("stop")),
-        frequency_penalty=float(parameters.get("frequency_penalty") or 0),
-        presence_penalty=float(parameters.get("presence_penalty") or 0),
-        logit_bias=logit_bias(parameters.get("logit_bias")),
-        top_n=count(top or 0, "top_logprobs", low=0, high=MAX_TOP),
+    settings = checked(
+        Settings(
+            max_new_tokens=parameters.get("max_tokens"),
+            temperature=parameters.get("temperature"),
+            top_p=parameters.get("top_p"),
+            seed=parameters.get("seed"),
+            stop=stop_list(parameters.get("stop")),
+            frequency_penalty=float(parameters.get("frequency_penalty") or 0),
+            presence_penalty=float(parameters.get("presence_penalty") or 0),
+            logit_bias=logit_bias(parameters.get("logit_bias")),
+            top_n=count(top or 0, "top_logprobs", low=0, high=MAX_TOP),
+        )
     )
     return settings, n, (settings.top_n if parameters.get("logprobs") else None)
 

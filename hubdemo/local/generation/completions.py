@@ -25,6 +25,7 @@ from .model import (
     Generation,
     Settings,
     Token,
+    checked,
     count,
     refuse,
     stop_list,
@@ -44,19 +45,21 @@ def tgi_settings(parameters: dict[str, Any]) -> Settings:
     refuse(parameters, TGI_NOT_HERE, "transformers' generate() on this machine")
     if (parameters.get("best_of") or 1) > 1:
         raise InvalidParameter("best_of: one sequence per request here; leave it out")
-    return Settings(
-        max_new_tokens=parameters.get("max_new_tokens"),
-        temperature=parameters.get("temperature"),
-        top_p=parameters.get("top_p"),
-        top_k=parameters.get("top_k"),
-        typical_p=parameters.get("typical_p"),
-        do_sample=parameters.get("do_sample"),
-        repetition_penalty=parameters.get("repetition_penalty"),
-        frequency_penalty=float(parameters.get("frequency_penalty") or 0),
-        seed=parameters.get("seed"),
-        stop=stop_list(parameters.get("stop")),
-        top_n=count(parameters.get("top_n_tokens") or 0, "top_n_tokens", low=0, high=MAX_TOP),
-        truncate=parameters.get("truncate"),
+    return checked(
+        Settings(
+            max_new_tokens=parameters.get("max_new_tokens"),
+            temperature=parameters.get("temperature"),
+            top_p=parameters.get("top_p"),
+            top_k=parameters.get("top_k"),
+            typical_p=parameters.get("typical_p"),
+            do_sample=parameters.get("do_sample"),
+            repetition_penalty=parameters.get("repetition_penalty"),
+            frequency_penalty=float(parameters.get("frequency_penalty") or 0),
+            seed=parameters.get("seed"),
+            stop=stop_list(parameters.get("stop")),
+            top_n=count(parameters.get("top_n_tokens") or 0, "top_n_tokens", low=0, high=MAX_TOP),
+            truncate=parameters.get("truncate"),
+        )
     )
 
 
@@ -149,20 +152,22 @@ def completion_settings(body: dict[str, Any]) -> tuple[Settings, int, int | None
     if (body.get("best_of") or 1) > 1:
         raise InvalidParameter("best_of: one sequence per choice here; use n")
     logprobs = body.get("logprobs")
-    settings = Settings(
-        max_new_tokens=count(
-            body.get("max_tokens") or COMPLETION_DEFAULT_TOKENS, "max_tokens", low=1, high=10**6
-        ),
-        temperature=body.get("temperature"),
-        top_p=body.get("top_p"),
-        top_k=body.get("top_k"),
-        repetition_penalty=body.get("repetition_penalty"),
-        frequency_penalty=float(body.get("frequency_penalty") or 0),
-        presence_penalty=float(body.get("presence_penalty") or 0),
-        logit_bias=logit_bias(body.get("logit_bias")),
-        seed=body.get("seed"),
-        stop=stop_list(body.get("stop")),
-        top_n=count(logprobs or 0, "logprobs", low=0, high=MAX_TOP),
+    settings = checked(
+        Settings(
+            max_new_tokens=count(
+                body.get("max_tokens") or COMPLETION_DEFAULT_TOKENS, "max_tokens", low=1, high=10**6
+            ),
+            temperature=body.get("temperature"),
+            top_p=body.get("top_p"),
+            top_k=body.get("top_k"),
+            repetition_penalty=body.get("repetition_penalty"),
+            frequency_penalty=float(body.get("frequency_penalty") or 0),
+            presence_penalty=float(body.get("presence_penalty") or 0),
+            logit_bias=logit_bias(body.get("logit_bias")),
+            seed=body.get("seed"),
+            stop=stop_list(body.get("stop")),
+            top_n=count(logprobs or 0, "logprobs", low=0, high=MAX_TOP),
+        )
     )
     n = count(body.get("n") or 1, "n", low=1, high=MAX_CHOICES)
     return settings, n, (settings.top_n if logprobs is not None else None)

@@ -64,6 +64,25 @@ class Settings:
     truncate: int | None = None  # keep only the prompt's last N tokens
 
 
+MAX_TEMPERATURE = 100.0  # past it sampling is uniform noise; 1e308 made the logits inf
+MAX_SEED = 2**64 - 1  # torch.manual_seed's range
+
+
+def checked(settings: Settings) -> Settings:
+    """422 for values generate() would fail on (a 502 after the model ran) or choke on."""
+    temperature = settings.temperature
+    if temperature is not None and (
+        not isinstance(temperature, (int, float)) or not 0 <= temperature <= MAX_TEMPERATURE
+    ):
+        raise InvalidParameter(f"temperature: give a number from 0 to {MAX_TEMPERATURE:g}")
+    seed = settings.seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise InvalidParameter(f"seed: give a whole number from 0 to {MAX_SEED}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InvalidParameter(f"seed: give a whole number from 0 to {MAX_SEED}")
+    return settings
+
+
 def stop_list(value: Any, name: str = "stop") -> tuple[str, ...]:
     if value is None:
         return ()

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from ...errors import (
+    UpstreamBadResponse,
     UpstreamError,
     UpstreamLoading,
     UpstreamRateLimited,
@@ -32,7 +33,7 @@ from ...redact import Redactor
 from ...settings import BackendOptions
 from ...wire import WireRequest, WireResponse
 from ..base import Upstream
-from .lean import Key, LeanTransport, body_part, key_of
+from .lean import AnswerTooLarge, Key, LeanTransport, body_part, key_of
 from .lean import head as lean_head
 from .sse import json_events
 from .status import Asked, upstream_error
@@ -49,6 +50,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TOTAL, connect=10.0, pool=30.0)
 # cost a quarter of one pool of 32 (measured with make bench: see README).
 SHARDS = 4
 DEFAULT_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
 DEFAULT_RETRY_BUDGET = BackendOptions.retry_budget  # seconds a request may wait out 503/429
 MAX_RETRIES = 5
 log = logging.getLogger("hubdemo")
@@ -89,6 +91,7 @@ class HttpUpstream(Upstream):
         model_url: str | None = None,
         retry_budget: float = DEFAULT_RETRY_BUDGET,
         timeout: float | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.base_url = checked_base_url(base_url, self.url_flag)
         self.model_id = model_id
@@ -107,6 +110,7 @@ class HttpUpstream(Upstream):
         self._urls: dict[str, httpx.URL] = {}
         self._lean_routes: dict[str, tuple[Key, bytes]] = {}
         self.retry_budget = retry_budget
+        self.max_answer_bytes = max_answer_bytes
 
     def url_for(self, route: str) -> str:
         # A fixed endpoint (TGI, an Inference Endpoint) serves chat on the OpenAI route.
@@ -189,14 +193,19 @@ class HttpUpstream(Upstream):
                 for k, v in headers.items()
                 if k.lower() not in fixed  # as in _outgoing, ours win
             ]
-            return await lean.fetch(key, start + body_part(body, extra))
+            return await lean.fetch(key, start + body_part(body, extra), self.max_answer_bytes)
         outgoing, transport = self._outgoing(request)
         response = await transport.handle_async_request(outgoing)
         try:
-            await response.aread()
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_answer_bytes:
+                    raise AnswerTooLarge(self.max_answer_bytes)
+                chunks.append(chunk)
         finally:
             await response.aclose()
-        return response.status_code, response.headers.raw, response.content
+        return response.status_code, response.headers.raw, b"".join(chunks)
 
     def _lean_route(self, route: str) -> tuple[Key, bytes]:
         """Where ``route`` goes and the start of its requests (line, Host, User-Agent and the
@@ -218,6 +227,11 @@ class HttpUpstream(Upstream):
             raise self._refused(exc) from None
         except (httpx.TimeoutException, TimeoutError):
             raise self._late() from None
+        except AnswerTooLarge:
+            raise UpstreamBadResponse(
+                f"the endpoint at {self.base_url} answered more than "
+                f"{self.max_answer_bytes // 2**20} MB; raise --max-answer-mb to take it"
+            ) from None
         except httpx.HTTPError as exc:
             raise UpstreamUnreachable(
                 f"the connection to {self.base_url} broke before the answer was complete "

@@ -58,6 +58,14 @@ def body_part(body: bytes, headers: Iterable[tuple[bytes, bytes]] = ()) -> bytes
     return extra + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
+class AnswerTooLarge(Exception):
+    """The answer's body passed the bytes the caller would hold."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer is larger than {limit} bytes")
+        self.limit = limit
+
+
 class _Connection:
     """One socket and the parser of the answer being read on it (httptools callbacks)."""
 
@@ -164,14 +172,23 @@ class LeanTransport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/1.1"},
         )
 
-    async def fetch(self, key: Key, message: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    async def fetch(
+        self, key: Key, message: bytes, max_bytes: int | None = None
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """The whole answer to ``message`` (a request as bytes, see ``head``): status, raw
-        headers and body, with no httpx objects made (HttpUpstream's hot path)."""
+        headers and body, with no httpx objects made (HttpUpstream's hot path). AnswerTooLarge
+        once the body passes ``max_bytes`` (the connection is then closed, not reused)."""
         connection, status = await self._start(key, message)
         body = _Body(self, key, connection)
-        content = b"".join([chunk async for chunk in body])  # closes it on a failure
+        chunks, size = [], 0
+        async for chunk in body:  # closes it on a failure
+            size += len(chunk)
+            if max_bytes is not None and size > max_bytes:
+                await body.aclose()
+                raise AnswerTooLarge(max_bytes)
+            chunks.append(chunk)
         await body.aclose()  # kept alive, or closed
-        return status, connection.headers, content
+        return status, connection.headers, b"".join(chunks)
 
     async def _start(self, key: Key, message: bytes) -> tuple[_Connection, int]:
         """Send ``message`` and read the answer's head, on a kept-alive connection when one

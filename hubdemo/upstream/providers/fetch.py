@@ -16,8 +16,9 @@ import httpx
 from ...errors import InputError, UpstreamBadResponse, UpstreamTimeout
 from ...media import DATA_URL, decode_base64
 from ...net import ssl_context
+from ...settings import BackendOptions
 
-MAX_FILE_BYTES = 200 * 2**20
+MAX_FILE_BYTES = BackendOptions.max_answer_mb * 2**20
 
 
 async def _is_public(host: str, port: int) -> bool:
@@ -53,6 +54,7 @@ async def fetch_file(
     router: str,
     deadline: float,
     transport: httpx.AsyncBaseTransport | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> tuple[bytes, str]:
     """The bytes and content type at ``url`` (a data URL is decoded); UpstreamBadResponse when
     the URL may not be fetched or fails, UpstreamTimeout past ``deadline`` (loop time)."""
@@ -84,9 +86,10 @@ async def fetch_file(
                     chunks, size = [], 0
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
-                        if size > MAX_FILE_BYTES:
+                        if size > max_bytes:
                             raise UpstreamBadResponse(
-                                f"the provider's file is larger than {MAX_FILE_BYTES // 2**20} MB"
+                                f"the provider's file is larger than {max_bytes // 2**20} MB; "
+                                "raise --max-answer-mb to take it"
                             )
                         chunks.append(chunk)
                     kind = response.headers.get("content-type", "").split(";")[0].strip()

@@ -110,7 +110,9 @@ class ProviderUpstream(HttpUpstream):
                 f"{self.choice.provider}'s answer names no file for {self.task} "
                 f"({json.dumps(answer)[:160]}); check the model's task"
             )
-        data, declared = await fetch_file(reference, self.base_url, deadline, self.injected)
+        data, declared = await fetch_file(
+            reference, self.base_url, deadline, self.injected, self.max_answer_bytes
+        )
         mime = sniff(data) or declared or "application/octet-stream"
         return WireResponse(status=200, content_type=mime, body=data, headers={})
 
