@@ -78,9 +78,10 @@ BEFORE ?= HEAD~1
 bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
 	$(PY) tests/benchmarks/bench_ab.py --before $(BEFORE)
 
-soak: install  ## 20,000 requests, 10% faulty: zero 500s; 150 x 19 MB uploads and 1,000 slow clients
+soak: install $(GRADIO_VENV)/.installed  ## 20,000 requests, 10% faulty; uploads and slow clients; hostile clients and Spaces
 	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
 	$(PY) tests/soak_pressure.py --uploads 150 --slow 1000
+	$(PY) tests/soak_hostile.py
 
 lint: install  ## format, lint, types, and the import layers of docs/design.md
 	$(VENV)/bin/ruff format --check hubdemo tests

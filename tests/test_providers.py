@@ -292,7 +292,7 @@ def test_reasoning_content_deltas_are_events_of_their_own() -> None:
     stream says {"reasoning"} apart, and the answer's message carries it as reasoning_content."""
     from hubdemo.predictor import Predictor
     from hubdemo.resolve import ModelSpec
-    from hubdemo.tasks import get_task
+    from hubdemo.upstream import Upstream
 
     def chunk(**delta: str) -> dict:
         return {"id": "c1", "model": "m", "created": 1, "object": "chat.completion.chunk",
@@ -304,9 +304,7 @@ def test_reasoning_content_deltas_are_events_of_their_own() -> None:
                       chunk(content="Two"), chunk(content=".")):  # fmt: skip
             yield piece
 
-    predictor = Predictor.__new__(Predictor)
-    predictor.handler = get_task("chat-completion")
-    predictor.spec = ModelSpec("m/m", "chat-completion")
+    predictor = Predictor(ModelSpec("m/m", "chat-completion"), Upstream())
     task_input = predictor.handler.preprocess({"messages": [{"role": "user", "content": "1+1?"}]})
 
     async def run() -> list[dict]:

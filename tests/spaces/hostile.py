@@ -1,9 +1,11 @@
 """A hostile stand-in Space: it hands back what it was sent, in every form a careless or
 malicious app might: the request's headers plain, upper-case, base64 and URL-encoded, in its
 answer and in its error (hostile_chat.py streams it in pieces); and /forever, an answer that
-never ends."""
+never ends, and /big, a file of the size asked for."""
 
 import base64
+import os
+import tempfile
 import time
 import urllib.parse
 
@@ -46,8 +48,18 @@ def forever(text):
         yield answer
 
 
+def big(megabytes):
+    """A file of the size asked for, in MB (random bytes: nothing compresses it)."""
+    path = os.path.join(tempfile.mkdtemp(), "big.bin")
+    with open(path, "wb") as out:
+        for _ in range(int(float(megabytes))):
+            out.write(os.urandom(2**20))
+    return path
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox(label="Text")
     out = gr.Textbox(label="Echo")
     gr.Button("Echo").click(echo, text, out, api_name="predict")
     gr.Button("Forever").click(forever, text, out, api_name="forever")
+    gr.Button("Big").click(big, text, gr.File(label="Big file"), api_name="big")
