@@ -113,12 +113,14 @@ class BodyBudget:
         self.capacity = capacity
         self.wait_timeout = wait_timeout
         self.held = 0
+        self.taken = 0  # bytes ever held (the memory keeper watches it)
         self._waiting: deque[tuple[int, asyncio.Future[None]]] = deque()
 
     @contextlib.asynccontextmanager
     async def hold(self, size: int) -> AsyncIterator[None]:
         """Hold ``size`` bytes (at most the capacity) for the block, waiting for room."""
         size = min(size, self.capacity)
+        self.taken += size
         if self._waiting or self.held + size > self.capacity:
             await self._wait_for(size)
         else:

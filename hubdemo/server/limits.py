@@ -33,6 +33,7 @@ class Gate:
         self._slots = asyncio.Semaphore(self.concurrency)
         self.running = 0
         self.waiting = 0
+        self.served = 0  # predictions done, ever (the memory keeper watches it)
 
     async def enter(self) -> None:
         """Take one of the ``concurrency`` slots, waiting (if the queue has room) at most
@@ -62,6 +63,7 @@ class Gate:
 
     def leave(self) -> None:
         self.running -= 1
+        self.served += 1
         self._slots.release()
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..settings import ServeOptions
+from .memory import map_large_buffers
 
 log = logging.getLogger("hubdemo")
 GRACE = 1.0  # seconds answers still being sent get after Ctrl-C
@@ -94,6 +95,7 @@ def raise_open_file_limit() -> None:
 def uvicorn_settings(options: ServeOptions) -> dict[str, Any]:
     """What `hubdemo serve` and `hubdemo endpoint` pass to uvicorn.run."""
     raise_open_file_limit()
+    map_large_buffers()
     # The event loop asks for the interpreter back after 1 ms instead of 5 while a body is
     # parsed in another thread: /healthz and small requests wait less behind big uploads.
     sys.setswitchinterval(0.001)

@@ -44,3 +44,9 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
 def close_soon(client: Any) -> None:
     """``client.close()`` in a daemon thread, not waited for."""
     threading.Thread(target=client.close, name="hubdemo-space-close", daemon=True).start()
+
+
+def cancel_soon(job: Any) -> None:
+    """``job.cancel()`` in a daemon thread: it posts to the Space, which may be slow to answer,
+    and the event loop must not wait for that (10 cancels held /healthz 800 ms)."""
+    threading.Thread(target=job.cancel, name="hubdemo-space-cancel", daemon=True).start()

@@ -38,7 +38,7 @@ from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
 from .connect import SpaceBinding
 from .sessions import Sessions
-from .threads import close_soon, in_thread
+from .threads import cancel_soon, close_soon, in_thread
 
 log = logging.getLogger("hubdemo")
 MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
@@ -94,13 +94,13 @@ class SpaceUpstream(Upstream):
                 async with asyncio.timeout(self.timeout):
                     result = await in_thread(job.result)
             except TimeoutError:
-                job.cancel()
+                cancel_soon(job)
                 raise UpstreamTimeout(
                     f"the Space {self.binding.name} did not answer within {self.timeout:g} s; "
                     "try again, or raise --timeout"
                 ) from None
             except asyncio.CancelledError:
-                job.cancel()  # the client left: the Space's queue drops the job
+                cancel_soon(job)  # the client left: the Space's queue drops the job
                 raise
             except Exception as exc:
                 raise self._error(exc) from None
@@ -136,13 +136,13 @@ class SpaceUpstream(Upstream):
                             yield piece, None
                 result = await in_thread(job.result)
         except TimeoutError:
-            job.cancel()
+            cancel_soon(job)
             await self.sessions.drop(client)
             raise UpstreamTimeout(
                 f"the Space {self.binding.name} did not answer within {self.timeout:g} s"
             ) from None
         except (asyncio.CancelledError, GeneratorExit):
-            job.cancel()
+            cancel_soon(job)
             await self.sessions.drop(client)
             raise
         except HubdemoError:

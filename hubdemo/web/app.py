@@ -3,6 +3,7 @@ assembled (the handlers are routes.py's and gradio_api/'s; the contracts docs/de
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..resolve import ModelSpec
 from ..server.auth import RequireAuth
 from ..server.bodies import BodyBudget, Inbound
 from ..server.limits import Gate
+from ..server.memory import keep_memory_lean
 from ..server.security import AllowedHosts, RefuseCrossSite, SecurityHeaders
 from ..settings import ServeOptions
 from ..upstream import Upstream
@@ -66,7 +68,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         upstream.start()  # a local model begins loading now; the page says so until it is ready
+        keeper = asyncio.create_task(
+            keep_memory_lean(
+                lambda: (gate.served, budget.taken), lambda: bool(gate.running or budget.held)
+            )
+        )
         yield
+        keeper.cancel()
         await upstream.aclose()
         if gradio is not None:
             gradio.close()
