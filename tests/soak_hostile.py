@@ -8,7 +8,8 @@ A. Against `hubdemo serve` of an image model (Gradio's protocol on), with /healt
 B. Against `hubdemo serve` of a hostile Space (a real Gradio app, tests/spaces/hostile.py):
    1. 10 answers that never end (/forever, --timeout 5);
    2. 4 answers of a 60 MB file each (/big, --max-answer-mb 20);
-   3. Ctrl-C while an endless answer streams in: how long until the server is gone.
+   3. 4 chat answers that never end (a ChatInterface, streamed, --timeout 8);
+   4. Ctrl-C while an endless answer streams in: how long until the server is gone.
 
 Each runs twice: once to warm up, then measured. Each must keep the peak RSS under 600 MB,
 /healthz's p99 under 100 ms, no 500, and the RSS back within 10 MB of what it was before.
@@ -28,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -53,13 +55,18 @@ class Served:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}
         env.update(HF_ENDPOINT=emulator, HUBDEMO_ROUTER=emulator, HF_HOME="/nonexistent")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - read on failure
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hubdemo", "serve", model, "--port", str(self.port), *args],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
-        _wait_ready(self.port)
+        try:
+            _wait_ready(self.port)
+        except RuntimeError:
+            self.log.seek(0)
+            raise RuntimeError(f"hubdemo serve {model} did not start: {self.log.read()}") from None
         time.sleep(1)
         self.idle_mb = rss_kb(self.process.pid) / 1024
         self.url = f"http://127.0.0.1:{self.port}"
@@ -211,10 +218,12 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     with (
         Emulator(Tapes(), lenient=True) as emulator,
-        started_apps(GRADIO_PYTHON, ("hostile",)) as apps,
+        started_apps(GRADIO_PYTHON, ("hostile", "hostile_chat")) as apps,
     ):
+        for name, app_url in apps.items():
+            space_id = f"{OWNER}/{name.replace('_', '-')}"
+            emulator.spaces[space_id] = [space_info(space_id, app_url)]
         space = f"{OWNER}/hostile"
-        emulator.spaces[space] = [space_info(space, apps["hostile"])]
         server = Served(emulator.url, MODEL, "--body-timeout", "3")
         try:
             results.append(server.attack("A1 40 bodies of 40 MB", lambda: big_bodies(server.url)))
@@ -222,6 +231,11 @@ def main() -> None:
             results.append(server.attack("A3 uploads", lambda: asyncio.run(_uploads(server.url))))
         finally:
             server.stop()
+        chat = Served(emulator.url, f"spaces/{OWNER}/hostile-chat", "--timeout", "8")
+        try:
+            results.append(chat.attack("B3 4 endless chats", lambda: asyncio.run(_chats(chat.url))))
+        finally:
+            chat.stop()
         forever = Served(
             emulator.url, f"spaces/{space}", "--api-name", "/forever", "--timeout", "5"
         )
@@ -263,6 +277,21 @@ def main() -> None:
     )
     print("PASS" if ok else "FAIL")
     raise SystemExit(0 if ok else 1)
+
+
+async def _chats(url: str, count: int = 4) -> list[int]:
+    """Streamed chats whose answer never ends; each one's status (its stream ends in an
+    ``event: error`` at the deadline: 200 and a 504 inside)."""
+    body = {"messages": [{"role": "user", "content": "forever"}]}
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def one() -> int:
+            async with client.stream("POST", f"{url}/api/predict?stream=true", json=body) as got:
+                async for _ in got.aiter_bytes():
+                    pass
+                return got.status_code
+
+        return list(await asyncio.gather(*(one() for _ in range(count))))
 
 
 def _wait_for_ever(url: str) -> None:

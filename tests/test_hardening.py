@@ -575,3 +575,27 @@ def test_an_answer_past_max_answer_mb_is_refused_without_holding_it(emulator) ->
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_one_huge_space_answer_does_not_hold_back_the_others(emulator, hostile) -> None:
+    """B7: one large Space answer (50 MB) blocked every other request to that Space for ~4
+    minutes: all shared one gradio_client, whose one stream reader rescans its buffer at every
+    chunk. Each call has a client of its own now: the short answer comes while the long one is
+    still being read."""
+    server = Server(emulator, f"spaces/{hostile['hostile']}", "--api-name", "/long")
+    done: dict[str, float] = {}
+
+    def ask(name: str, size: str) -> None:
+        answer = httpx.post(f"{server.url}/api/predict", json={"data": [size]}, timeout=120)
+        assert answer.status_code == 200, answer.text[:200]
+        done[name] = time.monotonic()
+
+    try:
+        long = threading.Thread(target=ask, args=("long", "40"))
+        long.start()
+        time.sleep(0.2)  # the long answer is on its way; the short one is asked after it
+        ask("short", "0")
+        long.join(timeout=120)
+    finally:
+        server.stop()
+    assert done["short"] < done["long"], done

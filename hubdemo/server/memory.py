@@ -22,7 +22,7 @@ from ..offload import off_loop
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 EVERY = 2.0  # seconds between two looks at the RSS
-SLACK = 16 * 2**20  # growth (bytes) past the last trim that is worth a trim
+SLACK = 8 * 2**20  # growth (bytes) past the last trim that is worth a trim
 
 
 def _libc() -> Any:

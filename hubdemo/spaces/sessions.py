@@ -61,3 +61,33 @@ class Sessions:
         for client in self.kept.values():
             close_soon(client)
         self.kept.clear()
+
+
+class Clients:
+    """gradio_client Clients of one Space for single calls, each used by one call at a time.
+    They share nothing: one client reads one Space stream, in one thread, through a buffer it
+    rescans at every chunk, so a huge or endless answer on a shared client held back every
+    other call (a 50 MB answer: 4 minutes). A client whose call did not end well (a timeout,
+    a client gone, an error) is closed, never reused: its stream may still be running."""
+
+    MAX_IDLE = 8
+
+    def __init__(self, binding: SpaceBinding) -> None:
+        self.binding = binding
+        self.idle: list[Any] = [binding.client] if binding.client is not None else []
+
+    async def take(self) -> Any:
+        if self.idle:
+            return self.idle.pop()
+        return await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
+
+    def give_back(self, client: Any, healthy: bool) -> None:
+        if healthy and len(self.idle) < self.MAX_IDLE:
+            self.idle.append(client)
+        else:
+            close_soon(client)
+
+    def close(self) -> None:
+        for client in self.idle:
+            close_soon(client)
+        self.idle.clear()

@@ -10,6 +10,7 @@ statuses with the Space's own message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import tempfile
@@ -37,8 +38,8 @@ from ..upstream.base import Upstream
 from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
 from .connect import SpaceBinding
-from .sessions import Sessions
-from .threads import cancel_soon, close_soon, in_thread
+from .sessions import Clients, Sessions
+from .threads import cancel_soon, in_thread
 
 log = logging.getLogger("hubdemo")
 MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
@@ -70,6 +71,7 @@ class SpaceUpstream(Upstream):
         self.model_id = binding.name
         self.secrets = (binding.token,) if binding.token else ()
         self.sessions = Sessions(binding)
+        self.clients = Clients(binding)  # None in it when replaying a recording
 
     def url_for(self, route: str) -> str:
         return f"{self.binding.url} {self.binding.api_name}"
@@ -87,12 +89,31 @@ class SpaceUpstream(Upstream):
             recorded = tape.answer(self.binding.name, body)
             return WireResponse(status=200, content_type="application/json", payload=recorded)
         started = time.monotonic()
+        client = await self.clients.take()
+        healthy = False
+        try:
+            result = await self._call(client, body["api_name"], body["args"])
+            values = list(result) if isinstance(result, tuple) else [result]
+            budget = Budget(started + self.timeout, self.max_answer_bytes)
+            fetched = await in_thread(
+                lambda: [self._files_to_urls(v, budget, client) for v in values]
+            )
+            healthy = True
+        finally:
+            self.clients.give_back(client, healthy)
+        if tape is not None:
+            tape.keep_answer(self.binding.name, body, fetched)
+        return WireResponse(status=200, content_type="application/json", payload=fetched)
+
+    async def _call(self, client: Any, api_name: str, arguments: list[Any]) -> Any:
+        """The endpoint's result for ``arguments`` (data URLs uploaded as files), within
+        --timeout; the job cancelled when the time is up or the asker leaves."""
         with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
-            args = [_as_file(value, Path(folder), i) for i, value in enumerate(body["args"])]
-            job = self.binding.client.submit(*args, api_name=body["api_name"])
+            args = [_as_file(value, Path(folder), i) for i, value in enumerate(arguments)]
+            job = client.submit(*args, api_name=api_name)
             try:
                 async with asyncio.timeout(self.timeout):
-                    result = await in_thread(job.result)
+                    return await in_thread(job.result)
             except TimeoutError:
                 cancel_soon(job)
                 raise UpstreamTimeout(
@@ -104,12 +125,6 @@ class SpaceUpstream(Upstream):
                 raise
             except Exception as exc:
                 raise self._error(exc) from None
-        values = list(result) if isinstance(result, tuple) else [result]
-        budget = Budget(started + self.timeout, self.max_answer_bytes)
-        fetched = await in_thread(lambda: [self._files_to_urls(v, budget) for v in values])
-        if tape is not None:
-            tape.keep_answer(self.binding.name, body, fetched)
-        return WireResponse(status=200, content_type="application/json", payload=fetched)
 
     async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
         """A ChatInterface's answer as chat.completion.chunk objects, piece by piece."""
@@ -197,7 +212,7 @@ class SpaceUpstream(Upstream):
         log.warning("the Space %s failed", name, exc_info=exc)
         return UpstreamUnreachable(f"the Space {name} failed: {said[:300]}")
 
-    def _files_to_urls(self, value: Any, budget: Budget) -> Any:
+    def _files_to_urls(self, value: Any, budget: Budget, client: Any) -> Any:
         """Each file in the answer ({path, url, mime_type, orig_name, …}, also inside a
         Gallery's, an AnnotatedImage's or a Chatbot's value) as a data URL carrying its name."""
         if isinstance(value, dict) and "path" in value and "url" in value:
@@ -211,17 +226,16 @@ class SpaceUpstream(Upstream):
                     "the Space's own host only"
                 )
             name = value.get("orig_name")
-            return _data_url(self._fetch(url, budget), value.get("mime_type"), name)
+            return _data_url(self._fetch(url, budget, client), value.get("mime_type"), name)
         if isinstance(value, dict):
-            return {key: self._files_to_urls(v, budget) for key, v in value.items()}
+            return {key: self._files_to_urls(v, budget, client) for key, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self._files_to_urls(v, budget) for v in value]
+            return [self._files_to_urls(v, budget, client) for v in value]
         return value
 
-    def _fetch(self, url: str, budget: Budget) -> bytes:
+    def _fetch(self, url: str, budget: Budget, client: Any) -> bytes:
         """A file of the answer, within what ``budget`` has left (a file that trickles in is
         cut off at the deadline, not read for ever in a thread nobody waits for)."""
-        client = self.binding.client
         wait = max(0.1, budget.deadline - time.monotonic())
         try:
             with httpx.stream(
@@ -258,8 +272,7 @@ class SpaceUpstream(Upstream):
         """Let go of the Space's sessions; not waited for (a client's close waits on its
         heartbeat thread, a second each)."""
         self.sessions.close()
-        if self.binding.client is not None:  # None when replaying a recording
-            close_soon(self.binding.client)
+        self.clients.close()
 
 
 def _as_file(value: Any, folder: Path, index: int) -> Any:
@@ -290,14 +303,29 @@ def _data_url(data: bytes, mime: Any, name: Any = None) -> str:
 
 
 async def _updates(job: Any) -> AsyncGenerator[Any, None]:
-    """What a gradio_client job yields as the Space writes (its iterator blocks: a thread)."""
+    """What a gradio_client job yields as the Space writes (its iterator blocks: a thread).
+    Each output it keeps is the whole answer so far: those read are let go, or an endless
+    answer would keep every one of them (1 GB in 12 s for 4 MB of text)."""
     done = object()
     iterator = iter(job)
+    kept, read = _outputs_of(job), 0
     while True:
         written = await in_thread(next, iterator, done)
         if written is done:
             return
+        read += 1
+        if kept is not None and 2 <= read <= len(kept):
+            kept[read - 2] = None  # read already (the last one read is kept: the result)
         yield written
+
+
+def _outputs_of(job: Any) -> list[Any] | None:
+    """The list where gradio_client keeps a job's outputs (its Communicator's; None when a
+    version keeps them elsewhere: then nothing is let go)."""
+    with contextlib.suppress(AttributeError):
+        outputs = job.communicator.job.outputs
+        return outputs if isinstance(outputs, list) else None
+    return None
 
 
 def _text(value: Any) -> str:

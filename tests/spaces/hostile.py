@@ -1,7 +1,7 @@
 """A hostile stand-in Space: it hands back what it was sent, in every form a careless or
 malicious app might: the request's headers plain, upper-case, base64 and URL-encoded, in its
 answer and in its error (hostile_chat.py streams it in pieces); and /forever, an answer that
-never ends, and /big, a file of the size asked for."""
+never ends; /big, a file of the size asked for; /long, a text of the size asked for."""
 
 import base64
 import os
@@ -57,9 +57,18 @@ def big(megabytes):
     return path
 
 
+def long(megabytes):
+    """A text answer of the size asked for, in MB, at once; "0": a short one, after 0.5 s."""
+    if float(megabytes) == 0:
+        time.sleep(0.5)
+        return "short"
+    return "x" * int(float(megabytes) * 2**20)
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox(label="Text")
     out = gr.Textbox(label="Echo")
     gr.Button("Echo").click(echo, text, out, api_name="predict")
     gr.Button("Forever").click(forever, text, out, api_name="forever")
     gr.Button("Big").click(big, text, gr.File(label="Big file"), api_name="big")
+    gr.Button("Long").click(long, text, out, api_name="long")

@@ -1,5 +1,7 @@
 """A hostile stand-in ChatInterface Space: its streamed answer passes the token it was sent in
-pieces, each too short to be recognised alone."""
+pieces, each too short to be recognised alone; and, to "forever", an answer that never ends."""
+
+import time
 
 import gradio as gr
 
@@ -12,6 +14,12 @@ def _authorization(request: gr.Request) -> str:
 
 
 def chat(message, history, request: gr.Request):
+    if message == "forever":  # an answer that never ends, a piece every 10 ms
+        answer = ""
+        while True:
+            answer += "la "
+            time.sleep(0.01)
+            yield answer
     token = _authorization(request).removeprefix("Bearer ").strip() or "none"
     answer = ""
     for piece in ["the token is ", token[:4], token[4:9], token[9:], "; bye"]:
