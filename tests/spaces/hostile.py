@@ -1,7 +1,8 @@
 """A hostile stand-in Space: it hands back what it was sent, in every form a careless or
 malicious app might: the request's headers plain, upper-case, base64 and URL-encoded, in its
 answer and in its error (hostile_chat.py streams it in pieces); and /forever, an answer that
-never ends; /big, a file of the size asked for; /long, a text of the size asked for."""
+never ends; /hang, one that never comes; /big, a file of the size asked for; /long, a text of
+the size asked for."""
 
 import base64
 import os
@@ -48,6 +49,12 @@ def forever(text):
         yield answer
 
 
+def hang(text):
+    """An answer that never comes: the stream is held open, nothing is sent but heartbeats."""
+    time.sleep(3600)
+    return text
+
+
 def big(megabytes):
     """A file of the size asked for, in MB (random bytes: nothing compresses it)."""
     path = os.path.join(tempfile.mkdtemp(), "big.bin")
@@ -72,3 +79,4 @@ with gr.Blocks() as demo:
     gr.Button("Forever").click(forever, text, out, api_name="forever")
     gr.Button("Big").click(big, text, gr.File(label="Big file"), api_name="big")
     gr.Button("Long").click(long, text, out, api_name="long")
+    gr.Button("Hang").click(hang, text, out, api_name="hang")
