@@ -19,8 +19,9 @@ MAX_FILE_LINES = 450
 MAX_FUNCTION_LINES = 80
 MAX_CLASS_LINES = 250
 MAX_TOP_MODULES = 24
-# Data tables, not code: allowed past MAX_FILE_LINES (none is, today).
-DATA_TABLES: set[str] = set()
+# Data tables, not code: allowed up to MAX_TABLE_LINES (every setting's declaration).
+DATA_TABLES = {"hubdemo/settings.py"}
+MAX_TABLE_LINES = 600
 
 
 def modules() -> list[Path]:
@@ -86,7 +87,7 @@ def test_modules_functions_and_classes_stay_small() -> None:
         text = path.read_text(encoding="utf-8")
         name = str(path.relative_to(REPO))
         lines = len(text.splitlines())
-        if lines > MAX_FILE_LINES and name not in DATA_TABLES:
+        if lines > (MAX_TABLE_LINES if name in DATA_TABLES else MAX_FILE_LINES):
             too_big.append(f"{name}: {lines} lines")
         for node in ast.walk(ast.parse(text)):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -43,6 +43,7 @@ from .threads import cancel_soon, in_thread
 
 log = logging.getLogger("hubdemo")
 MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
+POLL = 0.02  # seconds between two looks at a streaming job's outputs
 
 
 @dataclass
@@ -303,20 +304,47 @@ def _data_url(data: bytes, mime: Any, name: Any = None) -> str:
 
 
 async def _updates(job: Any) -> AsyncGenerator[Any, None]:
-    """What a gradio_client job yields as the Space writes (its iterator blocks: a thread).
-    Each output it keeps is the whole answer so far: those read are let go, or an endless
-    answer would keep every one of them (1 GB in 12 s for 4 MB of text)."""
-    done = object()
-    iterator = iter(job)
-    kept, read = _outputs_of(job), 0
+    """The whole answer so far, each time it has grown, as a gradio_client job receives it.
+    The job keeps every one of them (each the whole answer: an endless answer filled 1 GB in
+    12 s for 4 MB of text); only the latest matters, so the others are let go, and a backlog
+    the reader fell behind on is skipped, not read through."""
+    kept = _outputs_of(job)
+    if kept is None:  # a gradio_client that keeps them elsewhere: read each one
+        done = object()
+        iterator = iter(job)
+        while (written := await in_thread(next, iterator, done)) is not done:
+            yield written
+        return
+    seen = 0
     while True:
-        written = await in_thread(next, iterator, done)
-        if written is done:
+        ended = await in_thread(_grown, job, kept, seen)
+        _drain(job)
+        if len(kept) > seen:
+            latest = len(kept) - 1
+            for index in range(max(0, seen - 1), latest):
+                kept[index] = None  # read, or skipped: only the whole answer so far counts
+            seen = latest + 1
+            yield kept[latest]
+        elif ended:
             return
-        read += 1
-        if kept is not None and 2 <= read <= len(kept):
-            kept[read - 2] = None  # read already (the last one read is kept: the result)
-        yield written
+
+
+def _grown(job: Any, kept: list[Any], seen: int) -> bool:
+    """Wait (in a thread) until the job has more than ``seen`` outputs or is done; done?"""
+    while len(kept) <= seen and not job.done():
+        time.sleep(POLL)
+    return bool(job.done())
+
+
+def _drain(job: Any) -> None:
+    """Empty the job's queue of updates: gradio_client puts each output there too (for its
+    async iterator, which hubdemo does not use), and nothing else takes them out: 4 GB in 15 s
+    of an endless answer."""
+    with contextlib.suppress(AttributeError):
+        updates = job.communicator.updates
+        with contextlib.suppress(asyncio.QueueEmpty):
+            while True:
+                updates.get_nowait()
 
 
 def _outputs_of(job: Any) -> list[Any] | None:
