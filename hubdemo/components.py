@@ -3,7 +3,7 @@ table of output kinds, each drawn, printed and converted the same way everywhere
 
 A component is a description, not code: the template partial ``partials/<kind>.html`` draws it
 and the page's scripts fill it. An output kind lives in these places, all named by the kind and
-checked for every kind by tests/test_registry.py (adding a kind is that checklist):
+checked for every kind by tests/unit/test_registry.py (adding a kind is that checklist):
 
     templates/partials/output_<kind>.html   the view on the page
     templates/static/renderers.js           renderers.<kind>: fills the view with a display value

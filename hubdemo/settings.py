@@ -8,7 +8,7 @@ carries a ``Setting`` in its metadata, and everything else is derived from it:
 - ``from_env``: the value of each field from a keyword, else its variable, else its default —
   how the CLI, the ASGI factory (web/asgi.py), ``hubdemo.load`` and ``create_app`` build them;
 - ``to_env``: the variables that hand the options to ``serve --workers``' processes;
-- the configuration table of the docs (``markdown_table``; tests/test_settings.py fails when
+- the configuration table of the docs (``markdown_table``; tests/unit/test_settings.py fails when
   the docs lag behind, or name a variable that no longer exists).
 
 A keyword (or a flag) wins over a variable, a variable over the default.

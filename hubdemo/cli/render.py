@@ -1,5 +1,5 @@
 """One prediction drawn for a terminal, by its first output's kind: one function per kind
-(hubdemo/components.py lists the kinds; tests/test_registry.py checks each has one here)."""
+(hubdemo/components.py lists the kinds; tests/unit/test_registry.py checks each has one here)."""
 
 from __future__ import annotations
 

@@ -33,6 +33,8 @@ from bench_proxy import (  # noqa: E402
     workloads,
 )
 
+from support import emulator_command  # noqa: E402
+
 # (what is sent, concurrency): text; the 312 KB photo as base64 JSON; the photo as the body.
 CELLS = (
     ("text", 1), ("text", 16), ("text", 64), ("jpeg300", 1), ("jpeg300", 16),
@@ -54,8 +56,7 @@ def main() -> None:
     try:
         port = free_port()
         emulator = Process(
-            [sys.executable, str(HERE.parent / "emulator.py"), "--port", str(port), "--lenient"],
-            dict(os.environ),
+            *emulator_command("--port", str(port), "--lenient"),
             f"http://127.0.0.1:{port}/api/models/{TEXT_MODEL}",
         ).wait()
         processes.append(emulator)

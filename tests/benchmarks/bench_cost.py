@@ -32,7 +32,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from bench_proxy import SENTENCE, TEXT_MODEL, Process, cpu_seconds, free_port  # noqa: E402
-from loadgen import Connection  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 from starlette.requests import Request  # noqa: E402
@@ -40,6 +39,8 @@ from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from hubdemo.server.security import RefuseCrossSite, SecurityHeaders  # noqa: E402
+from support import emulator_command  # noqa: E402
+from support.loadgen import Connection  # noqa: E402
 
 ANSWER = {"output": [{"label": "POSITIVE", "score": 0.9998}], "data": [], "duration": 0.001}
 BODY = json.dumps({"inputs": SENTENCE}).encode()
@@ -167,8 +168,7 @@ def pipeline_cost() -> list[float]:
 def main() -> None:
     port = free_port()
     emulator = Process(
-        [sys.executable, str(HERE.parent / "emulator.py"), "--port", str(port), "--lenient"],
-        dict(os.environ), f"http://127.0.0.1:{port}/api/models/{TEXT_MODEL}",
+        *emulator_command("--port", str(port), "--lenient"), f"http://127.0.0.1:{port}/api/models/{TEXT_MODEL}",
     ).wait()  # fmt: skip
     upstream = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}

@@ -25,8 +25,8 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from loadgen import Connection, interrupt  # noqa: E402
-from minilm import REPO_ID, seed_cache  # noqa: E402
+from support.loadgen import Connection, interrupt  # noqa: E402
+from support.minilm import REPO_ID, seed_cache  # noqa: E402
 
 WORDS = "the quick brown fox jumps over a lazy dog while people watch from the park".split()
 

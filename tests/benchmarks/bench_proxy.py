@@ -43,7 +43,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
-from loadgen import Answer, Connection, interrupt  # noqa: E402
+from support import emulator_command  # noqa: E402
+from support.loadgen import Answer, Connection, interrupt  # noqa: E402
 
 TEXT_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 TOKENS_MODEL = "dbmdz/bert-large-cased-finetuned-conll03-english"  # the recordings' text
@@ -350,9 +351,9 @@ def main() -> None:
 
     port = free_port()
     emulator = Process(
-        [sys.executable, str(HERE.parent / "emulator.py"), "--port", str(port), "--lenient",
-         "--log-info", "--latency-ms", str(args.latency_ms)],
-        dict(os.environ), f"http://127.0.0.1:{port}/api/models/{TEXT_MODEL}",
+        *emulator_command("--port", str(port), "--lenient", "--log-info", "--latency-ms",
+                          str(args.latency_ms)),
+        f"http://127.0.0.1:{port}/api/models/{TEXT_MODEL}",
     ).wait()  # fmt: skip
     upstream = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUBDEMO_"))}

@@ -3,7 +3,7 @@
 Each helper knows a provider's route, payload and headers for a task (``_prepare_route``,
 ``_prepare_payload_as_dict`` / ``_as_bytes``, ``_prepare_headers``). These are private methods
 of huggingface_hub: pyproject.toml pins the range they were tested with, and
-tests/test_providers.py fails loudly when their shape changes. hubdemo keeps its own transport
+tests/e2e/test_providers.py fails loudly when their shape changes. hubdemo keeps its own transport
 (limits, deadlines, retries, streaming) and its own reading of the answers: the helpers'
 ``get_response`` would fetch files and poll jobs with huggingface_hub's HTTP session, without
 hubdemo's limits.

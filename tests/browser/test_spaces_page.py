@@ -1,0 +1,98 @@
+"""Spaces served by hubdemo, in a real browser: an image classifier, example chips that set
+parameters, a chat, a table."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from support.gradio_spaces import OWNER, png
+from support.pictures import expected_colours
+from support.servers import Server, run_cli
+
+
+def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path) -> None:
+    picture = tmp_path / "green.png"
+    picture.write_bytes(png((20, 180, 40)))
+    page = browser.new_page()
+    page.goto(classifier.url)
+    assert page.locator("h1").text_content().strip() == f"{OWNER}/image-classifier"
+    page.get_by_label("Picture", exact=True).set_input_files(str(picture))
+    page.locator("img.preview").wait_for(state="visible")
+    page.get_by_role("button", name="Run").click()
+    bars = page.locator("#out-labels .bar")
+    bars.first.wait_for(state="visible", timeout=30_000)
+    page.screenshot(path=str(tmp_path / "space-classifier.png"), full_page=True)
+    wanted = expected_colours((20, 180, 40))
+    assert bars.first.locator(".label").text_content() == "green"
+    assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"
+
+
+def test_an_example_chip_sets_the_parameters_of_its_row(browser, emulator, spaces) -> None:
+    server = Server(emulator, f"spaces/{spaces['text_tools']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_role("button", name="hello world").click()
+        result = page.locator("#out-text")
+        result.get_by_text("HELLO WORLD HELLO WORLD HELLO WORLD!").wait_for(timeout=30_000)
+        page.locator("#parameters summary").click()
+        assert page.get_by_label("times").input_value() == "3"
+        assert page.get_by_label("exclaim").input_value() == "true"
+    finally:
+        server.stop()
+
+
+def test_the_chat_space_in_the_browser(browser, emulator, spaces, tmp_path) -> None:
+    server = Server(emulator, f"spaces/{spaces['chat']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        for turn, text in enumerate(("hello there", "again"), start=1):
+            page.get_by_label("Message", exact=True).fill(text)
+            page.get_by_role("button", name="Send").click()
+            reply = page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
+            reply.filter(has_text=f"(turn {turn})").wait_for(timeout=30_000)
+            assert reply.text_content() == f"You said: {text} (turn {turn})"
+        page.screenshot(path=str(tmp_path / "space-chat.png"), full_page=True)
+    finally:
+        server.stop()
+
+
+def test_a_dataframe_is_answered_as_headers_and_rows_and_drawn_as_a_table(
+    browser, emulator, spaces
+) -> None:
+    text = "tiny words everywhere"
+    said = run_cli(
+        emulator, "predict", f"spaces/{spaces['text_tools']}", text,
+        "--api-name", "/table", "--json",
+    )  # fmt: skip
+    assert said.returncode == 0, said.stderr
+    output = json.loads(said.stdout)["output"]
+    assert output["headers"] == ["word", "letters"]
+    assert output["data"] == [[w, len(w)] for w in text.split()]
+    server = Server(emulator, f"spaces/{spaces['text_tools']}", "--api-name", "/table")
+    try:
+        answer = server.predict({"data": [text]}).json()
+        document = httpx.get(f"{server.url}/openapi.json").json()
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Text", exact=True).fill(text)
+        page.get_by_role("button", name="Run").click()
+        grid = page.locator("#out-rows .rows-grid")
+        grid.locator("tbody tr").first.wait_for(state="visible", timeout=30_000)
+        heads = grid.locator("thead th").all_text_contents()
+        cells = [row.locator("td").all_text_contents() for row in grid.locator("tbody tr").all()]
+    finally:
+        server.stop()
+    assert heads == ["word", "letters"]  # no prediction column: the Space's table as it is
+    assert cells == [[w, str(len(w))] for w in text.split()]
+    assert answer["data"][0]["table"] == {
+        "word": text.split(),
+        "letters": [str(len(w)) for w in text.split()],
+    }
+    from jsonschema import validate
+
+    returned = document["paths"]["/api/predict"]["post"]["responses"]["200"]["content"]
+    validate(answer, returned["application/json"]["schema"])

@@ -1,0 +1,73 @@
+"""Card examples with media: fetched by the server from the Hub only, size-limited, cached."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+from PIL import Image
+
+from hubdemo import examples
+from support.servers import run_cli
+
+
+def test_media_examples_of_the_card_are_fetched_from_the_hub(emulator) -> None:
+    result = run_cli(emulator, "describe", "openai/clip-vit-base-patch32", "--json")
+    assert result.returncode == 0, result.stderr
+    (example,) = json.loads(result.stdout)["examples"]
+    image, labels = example["data"]
+    assert image.startswith("data:image/png;base64,")
+    Image.open(io.BytesIO(base64.b64decode(image.split(",", 1)[1]))).verify()
+    assert labels == "playing music, playing sports"
+    fetched = [e.path for e in emulator.log if e.method == "GET" and "/resolve/" in e.path]
+    assert "/datasets/mishig/sample_images/resolve/main/cat-dog-music.png" in fetched
+
+
+def test_document_examples_keep_their_question(emulator, tapes) -> None:
+    model = "naver-clova-ix/donut-base-finetuned-docvqa"
+    result = run_cli(emulator, "describe", model, "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)["examples"]
+    card = tapes.infos[model]["widgetData"]
+    assert [e["data"][1] for e in found] == [w["text"] for w in card]
+    assert all(e["data"][0].startswith(("data:image/png", "data:image/jpeg")) for e in found)
+
+
+def test_only_files_on_the_hub_are_fetched(emulator) -> None:
+    before = len(emulator.log)
+    widgets = (
+        {"src": "https://evil.example/cat.png", "example_title": "off the Hub"},
+        {"src": "http://169.254.169.254/latest/meta-data.png"},
+        {"src": "https://huggingface.co/datasets/x/y/resolve/main/ok.png"},
+    )
+    kept = examples.with_media(widgets, emulator.url, "image")
+    assert [w["src"][:22] for w in kept] == ["data:image/png;base64,"]
+    asked = [e.path for e in emulator.log[before:]]
+    assert asked == ["/datasets/x/y/resolve/main/ok.png"], "nothing off the Hub was asked"
+
+
+def test_a_file_that_is_too_big_or_not_media_is_left_out(emulator, monkeypatch) -> None:
+    monkeypatch.setattr(examples, "MAX_BYTES", 100)
+    before = len(emulator.log)
+    big = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/big.png"},)
+    assert examples.with_media(big, emulator.url, "image") == []
+    sound = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/a.flac"},)
+    assert examples.with_media(sound, emulator.url, "image") == []  # not an image
+    missing = ({"src": "https://huggingface.co/datasets/x/y/resolve/main/none.gif"},)
+    assert examples.with_media(missing, emulator.url, "image") == []
+    # Each was asked of the emulated Hub (never the public one): left out for what it is.
+    asked = [e.path.rsplit("/", 1)[-1] for e in emulator.log[before:]]
+    assert asked == ["big.png", "a.flac", "none.gif"], asked
+
+
+def test_video_examples_are_fetched_and_a_prompt_alone_is_an_example(emulator) -> None:
+    result = run_cli(emulator, "describe", "hubdemo-emulated/video-classification", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)["examples"]
+    assert [e["title"] for e in found] == ["Juggling (MP4)", "A square (WEBM)"]
+    assert found[0]["data"][0].startswith("data:video/mp4;base64,")
+    assert found[1]["data"][0].startswith("data:video/webm;base64,")  # not audio/webm
+    prompt = run_cli(emulator, "describe", "hubdemo-emulated/image-text-to-image", "--json")
+    (example,) = json.loads(prompt.stdout)["examples"]
+    assert example == {"title": "Kite", "data": ["", "a red kite over the sea"]}
