@@ -64,21 +64,30 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
-# The three layers run in parallel, a test file per worker at a time (its servers are shared).
-# TEST_WORKERS=0 runs them one after another; TEST=tests/e2e/test_cli.py::test_x runs one.
+# The unit layer first, under coverage (every module of hubdemo/ must be reached by it, see
+# tests/support/unit_coverage.py), then the e2e and browser layers in parallel, a test file per
+# worker at a time (its servers are shared). TEST_WORKERS=0 runs them one after another.
+# One test: make test TEST=tests/e2e/test_cli.py::test_describe_json (or pytest that path).
 TEST_WORKERS ?= auto
 TEST ?=
 test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(TEST)
+ifeq ($(TEST),)
+	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=
+	PYTHONPATH=tests $(PY) -m support.unit_coverage >/dev/null
+	$(PY) -m pytest tests/e2e tests/browser -n $(TEST_WORKERS) --dist loadgroup
+else
+	$(PY) -m pytest $(TEST)
+endif
 
 test-fast: install  ## the unit layer: in process, no browser, Node or Gradio; seconds
 	$(PY) -m pytest tests/unit -q $(TEST)
 
-coverage: install  ## what the unit layer alone covers, module by module
-	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=term-missing:skip-covered
+coverage: install  ## what the unit layer alone covers, module by module (the table of docs/contributing.md)
+	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=
+	PYTHONPATH=tests $(PY) -m support.unit_coverage
 
 docs: install  ## the documentation site, into site/ (`mkdocs serve` to browse it)
-	$(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 
 bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching

@@ -18,6 +18,7 @@ from support.emulator import Emulator, Tapes
 from support.servers import MINILM, Server, ThreadServer, endpoint_for
 
 LAYERS = ("unit", "e2e", "browser")
+GRADIO_FIXTURES = {"gradio_apps", "spaces", "media_space", "classifier"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -31,6 +32,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # Under `pytest -n N --dist loadgroup` a file's tests run on one worker, where they
             # share the servers, Gradio apps and browser its fixtures started.
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    # The costliest files first (a worker takes the next file when it is free, so a long one
+    # left for last would run alone): Gradio apps and Chromium cost most.
+    cost: dict[Path, int] = {}
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        cost[item.path] = cost.get(item.path, 0) + (
+            10 if used & GRADIO_FIXTURES else 3 if "browser" in used else 1
+        )
+    items.sort(key=lambda item: -cost[item.path])  # stable: a file's own order is kept
 
 
 @pytest.fixture(scope="session")
@@ -152,9 +162,11 @@ def inference_client(monkeypatch: pytest.MonkeyPatch) -> Any:
     return InferenceClient
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def gradio_apps() -> Iterator[dict[str, str]]:
-    """App name -> URL of the stand-in Spaces of tests/spaces, each started on first use."""
+    """App name -> URL of the stand-in Spaces of tests/spaces, each started on first use and
+    stopped after the module: an idle Gradio app keeps ~5% of a CPU busy, and twenty of them
+    left running for the session slowed everything else down."""
     from support.gradio_spaces import GRADIO_PYTHON, started_apps
 
     with started_apps(GRADIO_PYTHON, ()) as apps:

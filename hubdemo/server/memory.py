@@ -3,9 +3,9 @@ was after a burst of large bodies or answers, instead of staying at its peak for
 
 glibc keeps what a program frees in its arenas for reuse; after a burst of large buffers it can
 hold hundreds of MB it will not return by itself (40 refused 40 MB bodies: 100 -> 167 MB for
-good, tests/support/soak_hostile.py). Two measures: buffers of 1 MB and more are always mapped (and so
-unmapped when freed: glibc otherwise raises that threshold after each large free, up to 32 MB),
-and a watcher asks glibc to trim its arenas when the server goes quiet after work.
+good, tests/support/soak_hostile.py). Two measures: buffers of 1 MB and more are always mapped
+(and so unmapped when freed: glibc otherwise raises that threshold after each large free, up to
+32 MB), and a watcher asks glibc to trim its arenas when the server goes quiet after work.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from support.emulator import streamed_text
+from support.screenshots import for_docs
 
 
 def page_with_image(browser: Any, url: str, image: bytes, folder: Path) -> Any:
@@ -36,6 +37,7 @@ def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, 
     first_bar = page.locator("#out-labels .bar").first
     first_bar.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "image-classification.png"), full_page=True)
+    for_docs(page, "image-classification")
 
     recorded = max(emulator.replayed().json(), key=lambda r: r["score"])
     assert first_bar.locator(".label").text_content() == recorded["label"]
@@ -351,6 +353,7 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, em
     assert turns.nth(1).locator(".content").text_content() == recorded
     assert page.get_by_label("Message", exact=True).input_value() == ""
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    for_docs(page, "chat")
     page.locator("#new-chat").click()
     assert page.locator(".conversation li").count() == 0
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from support.emulator import synthesized_media
+from support.screenshots import for_docs
 
 
 def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
@@ -52,6 +53,7 @@ def test_text_in_entities_out(browser, servers, emulator, tmp_path) -> None:
     marks = page.locator("#out-entities mark.entity")
     marks.first.wait_for(timeout=30_000)
     shot(page, tmp_path, "entities")
+    for_docs(page, "token-classification")
     recorded = emulator.replayed().json()
     assert marks.count() == len(recorded)
     for mark, entity in zip(marks.all(), recorded):
@@ -150,6 +152,7 @@ def test_image_in_boxes_over_it_out(browser, servers, emulator, media, tmp_path)
     boxes = page.locator(".overlay .box")
     boxes.first.wait_for(timeout=30_000)
     shot(page, tmp_path, "boxes")
+    for_docs(page, "object-detection")
     recorded = emulator.replayed().json()
     assert boxes.count() == len(recorded)
     natural = page.locator("img.preview").evaluate("i => [i.naturalWidth, i.naturalHeight]")

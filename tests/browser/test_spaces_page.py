@@ -9,6 +9,7 @@ import httpx
 
 from support.gradio_spaces import OWNER, png
 from support.pictures import expected_colours
+from support.screenshots import for_docs
 from support.servers import Server, run_cli
 
 
@@ -24,6 +25,7 @@ def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path
     bars = page.locator("#out-labels .bar")
     bars.first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "space-classifier.png"), full_page=True)
+    for_docs(page, "space-image-classifier")
     wanted = expected_colours((20, 180, 40))
     assert bars.first.locator(".label").text_content() == "green"
     assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"

@@ -407,3 +407,18 @@ def test_spaces_still_on_gradio_5_are_served_the_same(emulator) -> None:
         finally:
             for name in apps:
                 emulator.spaces.pop(f"{OWNER}/g5-{name}", None)
+
+
+def test_the_recordings_the_unit_layer_replays_are_what_the_apps_answer(
+    emulator, gradio_apps, tmp_path
+):
+    """tests/data/space-tapes (support.record_spaces) against the apps as they are now: the
+    same calls get the same answers (the text endpoints: pictures differ by Gradio's encoder)."""
+    from support.record_spaces import TAPES, calls, record, tape_of
+
+    pairs = [("text_tools", "/predict"), ("text_tools", "/names"), ("text_tools", "/table")]
+    assert record(emulator, gradio_apps, pairs, tmp_path) == ""
+    for pair in pairs:
+        assert calls(tmp_path / tape_of(*pair)) == calls(TAPES / tape_of(*pair)), (
+            f"{pair}: re-record with `PYTHONPATH=tests .venv/bin/python -m support.record_spaces`"
+        )

@@ -103,3 +103,75 @@ def test_errors_are_one_line_with_the_documented_exit_code(args, code, words) ->
     assert got == code, out + err
     assert words in err and len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in out + err
+
+
+def test_smoke_replays_a_recorded_space_and_writes_its_reports(tmp_path: Path) -> None:
+    """tests/data/space-tapes (support.record_spaces): no Hub, no Space, nothing on the network."""
+    from support.inprocess import NO_HUB
+    from support.record_spaces import TAPES, space_of, tape_of
+
+    model = f"spaces/{space_of('text_tools')}"
+    report, junit = tmp_path / "smoke.json", tmp_path / "smoke.xml"
+    recorded = TAPES / tape_of("text_tools", "/table")
+    result = CliRunner().invoke(
+        app,
+        ["smoke", model, "--api-name", "/table", "--replay", str(recorded),
+         "--report", str(report), "--report", str(junit)],
+        env={"HF_ENDPOINT": NO_HUB, "HUBDEMO_ROUTER": NO_HUB, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (checked,) = json.loads(report.read_text())["models"]
+    assert checked["task"] and checked["examples"]
+    assert all(not e["problems"] for e in checked["examples"])
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(junit).getroot()
+    assert suite.iter("testcase") and not list(suite.iter("failure"))
+
+
+def test_smoke_without_its_recording_fails_in_one_line(tmp_path: Path) -> None:
+    code, out, err = hubdemo("smoke", "org/model", "--replay", str(tmp_path / "nothing"))
+    assert code != 0
+    assert "Traceback" not in out + err
+
+
+def test_serve_check_starts_runs_one_example_and_exits() -> None:
+    code, out, err = hubdemo("serve", *FEEL, "--check")
+    assert code == 0, out + err
+    assert "POSITIVE" in out or "NEGATIVE" in out
+
+
+def test_python_m_hubdemo_is_the_command(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["hubdemo", "--version"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("hubdemo", run_name="__main__")
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"hubdemo {__version__}\n"
+
+
+def test_a_usage_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from hubdemo.cli import main
+
+    monkeypatch.setattr("sys.argv", ["hubdemo", "predict", *FEEL, "x", "--nope"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 2
+    printed = capsys.readouterr().err.strip().splitlines()
+    assert len(printed) == 1 and "--nope" in printed[0] and "--help" in printed[0]
+
+
+def test_the_asgi_factory_reads_the_model_from_the_environment(monkeypatch) -> None:
+    from hubdemo.errors import UsageError
+    from hubdemo.web.asgi import app_from_env
+    from support.inprocess import InProcess
+
+    monkeypatch.delenv("HUBDEMO_MODEL", raising=False)
+    with pytest.raises(UsageError, match="HUBDEMO_MODEL"):
+        app_from_env()
+    monkeypatch.setenv("HUBDEMO_MODEL", "support.functions:feel")
+    monkeypatch.setenv("HUBDEMO_TASK", "text-classification")
+    with InProcess(app_from_env()) as served:
+        answer = served.post("/api/predict", json={"data": ["I love it"]})
+    assert answer.json()["output"][0]["label"] == "POSITIVE"

@@ -104,18 +104,3 @@ def test_reasoning_content_deltas_are_events_of_their_own() -> None:
         "reasoning_content": "Two ones make two.",
     }
     validate_output("chat-completion", seen[-1]["output"])
-
-
-def test_the_readme_table_lists_what_huggingface_hub_offers() -> None:
-    from hubdemo.providers import helper_table
-    from support import REPO
-
-    def named(task: str) -> str:
-        return "chat-completion" if task == "conversational" else task
-
-    rows = [
-        f"| {name} | {', '.join(sorted(named(t) for t in tasks))} |"
-        for name, tasks in sorted(helper_table().items())
-    ]
-    readme = (REPO / "README.md").read_text()
-    assert "\n".join(rows) in readme, "regenerate the README's provider table"

@@ -1,5 +1,5 @@
 """Every setting declared once (hubdemo/settings.py) and documented where a user looks: the
-tables of the README and docs/design.md are the ones the settings make, every variable the code
+table of docs/configuration.md is the one the settings make, every variable the code
 reads is declared, every variable and flag the docs name exists, and the settings read their
 variables as documented (a flag or keyword first, then the variable, then the default)."""
 
@@ -23,7 +23,7 @@ from hubdemo.settings import (
 )
 from support import REPO
 
-DOCS = [REPO / "README.md", REPO / "docs" / "design.md"]
+DOCS = [REPO / "docs" / "configuration.md"]
 
 
 def declared_variables() -> set[str]:
@@ -35,7 +35,7 @@ def test_the_docs_hold_the_table_the_settings_make(doc) -> None:
     text = doc.read_text(encoding="utf-8")
     table = text.split(START, 1)[1].split(END, 1)[0]
     assert table == "\n" + markdown_table(), (
-        f"{doc.name}'s settings table is stale: run python -m hubdemo.settings {doc.name}"
+        f"{doc.name}'s settings table is stale: run python docs/generate.py"
     )
 
 
@@ -52,8 +52,8 @@ def test_every_variable_the_docs_name_exists(doc) -> None:
     assert named <= declared_variables(), f"{doc.name} names {sorted(named - declared_variables())}"
 
 
-def test_every_flag_of_every_command_is_a_setting_or_in_the_readme() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_every_flag_of_every_command_is_a_setting_or_on_the_cli_page() -> None:
+    readme = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     command = typer.main.get_command(app)
     flags = {s.flag for g in GROUPS for _, s in g.settings() if s.flag}
     for name, sub in command.commands.items():  # type: ignore[attr-defined]

@@ -61,6 +61,21 @@ def test_the_four_steps_on_the_recorded_traffic(task: str, tapes: Tapes, media) 
         validate_output(handler.spec, output)
     shown = handler.postprocess(handler.deserialize(answer), task_input)  # 4
     assert len(shown) == len(handler.outputs)
+    printed = printed_by_the_cli(handler.outputs[0].kind, handler.deserialize(answer), shown)
+    assert printed.strip() and "Traceback" not in printed
+    top = shown[0][0] if isinstance(shown[0], list) and shown[0] else shown[0]
+    if isinstance(top, dict) and isinstance(top.get("label"), str):  # labels, boxes: the best
+        assert top["label"] in printed
+
+
+def printed_by_the_cli(kind: str, output: Any, shown: list[Any]) -> str:
+    """What `hubdemo predict` prints for this answer (cli/render.py)."""
+    from hubdemo.cli import render
+    from hubdemo.cli.common import out
+
+    with out.capture() as captured:
+        render.show(kind, {"output": output, "data": shown, "duration": 0.1})
+    return captured.get()
 
 
 @pytest.mark.parametrize("task", [t for t, c in sorted(CASES.items()) if c.native])
