@@ -66,7 +66,7 @@ js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
 # The unit layer first, under coverage (every module of hubdemo/ must be reached by it, see
 # tests/support/unit_coverage.py), then the e2e and browser layers in parallel, a test file per
-# worker at a time (its servers are shared). TEST_WORKERS=0 runs them one after another.
+# worker at a time (its servers are shared: tests/conftest.py). TEST_WORKERS=0 runs them one after another.
 # One test: make test TEST=tests/e2e/test_cli.py::test_describe_json (or pytest that path).
 TEST_WORKERS ?= auto
 TEST ?=
@@ -74,7 +74,7 @@ test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  
 ifeq ($(TEST),)
 	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=
 	PYTHONPATH=tests $(PY) -m support.unit_coverage >/dev/null
-	$(PY) -m pytest tests/e2e tests/browser -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest tests/e2e tests/browser -n $(TEST_WORKERS) --dist loadfile
 else
 	$(PY) -m pytest $(TEST)
 endif

@@ -21,19 +21,20 @@ LAYERS = ("unit", "e2e", "browser")
 GRADIO_FIXTURES = {"gradio_apps", "spaces", "media_space", "classifier"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A test's layer is its folder."""
+    layer = next((name for name in LAYERS if name in item.path.parts), None)
+    if layer is None:
+        raise pytest.UsageError(f"{item.path} is in none of tests/{{unit,e2e,browser}}")
+    item.add_marker(layer)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        layer = next((name for name in LAYERS if name in item.path.parts), None)
-        if layer is None:
-            raise pytest.UsageError(f"{item.path} is in none of tests/{{unit,e2e,browser}}")
-        item.add_marker(layer)
-        if layer != "unit":
-            # Under `pytest -n N --dist loadgroup` a file's tests run on one worker, where they
-            # share the servers, Gradio apps and browser its fixtures started.
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-    # The costliest files first (a worker takes the next file when it is free, so a long one
-    # left for last would run alone): Gradio apps and Chromium cost most.
+    # `make test` runs e2e and browser with `pytest -n auto --dist loadfile`: a file's tests on
+    # one worker, where they share the servers, Gradio apps and browser its fixtures started
+    # (not loadgroup: pytest 9.2 ignores its groups, pytest-xdist issue 1386). The costliest
+    # files go first, as a worker takes the next file when it is free and a long one left for
+    # last would run alone: Gradio apps and Chromium cost most.
     cost: dict[Path, int] = {}
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
@@ -162,11 +163,9 @@ def inference_client(monkeypatch: pytest.MonkeyPatch) -> Any:
     return InferenceClient
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gradio_apps() -> Iterator[dict[str, str]]:
-    """App name -> URL of the stand-in Spaces of tests/spaces, each started on first use and
-    stopped after the module: an idle Gradio app keeps ~5% of a CPU busy, and twenty of them
-    left running for the session slowed everything else down."""
+    """App name -> URL of the stand-in Spaces of tests/spaces, each started on first use."""
     from support.gradio_spaces import GRADIO_PYTHON, started_apps
 
     with started_apps(GRADIO_PYTHON, ()) as apps:

@@ -599,7 +599,7 @@ def test_one_huge_space_answer_does_not_hold_back_the_others(emulator, hostile) 
         done[name] = time.monotonic()
 
     try:
-        long = threading.Thread(target=ask, args=("long", "40"))
+        long = threading.Thread(target=ask, args=("long", "20"))
         long.start()
         time.sleep(0.2)  # the long answer is on its way; the short one is asked after it
         ask("short", "0")

@@ -85,7 +85,7 @@ def test_many_long_texts_are_encoded_in_bounded_batches_and_capped(hf_cache: Pat
     from hubdemo.local import embeddings
 
     snapshot = next((hf_cache).glob("models--*/snapshots/*"))
-    long = [f"sentence {i} " + "about cats and kittens " * 60 for i in range(70)]
+    long = [f"sentence {i} " + "about cats and kittens " * 35 for i in range(70)]
     sizes: list[int] = []
     real = embeddings.Encoder._encode
 
