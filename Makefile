@@ -64,17 +64,22 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 
-# The unit layer first, under coverage (every module of hubdemo/ must be reached by it, see
-# tests/support/unit_coverage.py), then the e2e and browser layers in parallel, a test file per
-# worker at a time (its servers are shared: tests/conftest.py). TEST_WORKERS=0 runs them one after another.
-# One test: make test TEST=tests/e2e/test_cli.py::test_describe_json (or pytest that path).
+# The e2e and browser layers in parallel, a test file per worker at a time (its servers are
+# shared: tests/conftest.py); meanwhile the unit layer, under coverage, in the time they spend
+# waiting (every module of hubdemo/ must be reached by it: tests/support/unit_coverage.py). Its
+# report is printed when the others end. TEST_WORKERS=0 runs e2e and browser one after another.
+# One test: make test TEST=tests/e2e/test_cli.py::test_describe_json_is_the_contract_object
 TEST_WORKERS ?= auto
 TEST ?=
+UNIT_LOG := .pytest-unit.log
 test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
 ifeq ($(TEST),)
-	$(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report=
-	PYTHONPATH=tests $(PY) -m support.unit_coverage >/dev/null
-	$(PY) -m pytest tests/e2e tests/browser -n $(TEST_WORKERS) --dist loadfile
+	@( $(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report= \
+	   && PYTHONPATH=tests $(PY) -m support.unit_coverage >/dev/null ) >$(UNIT_LOG) 2>&1 & unit=$$!; \
+	$(PY) -m pytest tests/e2e tests/browser -n $(TEST_WORKERS) --dist loadfile; others=$$?; \
+	wait $$unit; units=$$?; \
+	echo "--- tests/unit (run alongside) ---"; tail -n 25 $(UNIT_LOG); \
+	test $$others -eq 0 && test $$units -eq 0
 else
 	$(PY) -m pytest $(TEST)
 endif
@@ -127,4 +132,4 @@ demo-replay: install
 	  $(VENV)/bin/hubdemo serve distilbert-base-uncased-finetuned-sst-2-english --port $(PORT)
 
 clean:
-	rm -rf $(VENV) $(GRADIO_VENV) $(GRADIO5_VENV) site .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
+	rm -rf $(VENV) $(GRADIO_VENV) $(GRADIO5_VENV) site .pytest-unit.log .coverage .cache .bench .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
