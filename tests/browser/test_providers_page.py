@@ -5,15 +5,9 @@ from __future__ import annotations
 
 import json
 
+from support.emulated_providers import CAKE
+from support.secrets import TOKEN
 from support.servers import Server
-
-TOKEN = "hf_test_token_123"
-
-
-CAKE = (
-    "black forest gateau cake spelling out the words FLUX SCHNELL, tasty, food photography, "
-    "dynamic shot"
-)
 
 
 def test_a_provider_generated_image_is_drawn_on_the_page(browser, emulator, tmp_path) -> None:

@@ -35,6 +35,8 @@ def test_document_examples_keep_their_question(emulator, tapes) -> None:
 
 
 def test_only_files_on_the_hub_are_fetched(emulator) -> None:
+    # The Hub URLs below are asked of HF_ENDPOINT (the emulator, given as with_media's endpoint),
+    # never of the public Hub: the assertion on the emulator's log proves it.
     before = len(emulator.log)
     widgets = (
         {"src": "https://evil.example/cat.png", "example_title": "off the Hub"},

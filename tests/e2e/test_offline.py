@@ -16,18 +16,15 @@ from hubdemo.predictor import make_upstream
 from hubdemo.resolve import resolve
 from hubdemo.upstream.fallback import FallbackUpstream
 from hubdemo.web.app import create_app
-from support.local import RECORDED_SENTENCES, RECORDED_SOURCE, recorded_similarity
+from support.inprocess import NO_HUB
+from support.local import (
+    RECORDED_SENTENCES,
+    RECORDED_SOURCE,
+    recorded_similarity,
+)
 from support.servers import Server, ThreadServer, run_cli
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port
-
-
-def _snapshot(cache: Path, repo_id: str, revision: str, config: dict[str, Any]) -> Path:
-    folder = cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps(config))
-    return folder
 
 
 def test_hub_unreachable_resolves_from_the_cache_with_the_cards_examples(
@@ -37,7 +34,7 @@ def test_hub_unreachable_resolves_from_the_cache_with_the_cards_examples(
     snapshot.parent.mkdir(parents=True)
     snapshot.symlink_to(tiny_models["text-classification"], target_is_directory=True)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
-    spec = resolve("org/tiny", HubClient(endpoint=CLOSED))  # the Hub does not answer
+    spec = resolve("org/tiny", HubClient(endpoint=NO_HUB))  # the Hub does not answer
     assert (spec.source, spec.task, spec.license) == ("cache", "text-classification", "mit")
     assert spec.widget_data == ({"text": "I love this movie", "example_title": "Love"},)
 
@@ -57,7 +54,7 @@ def test_router_unreachable_falls_back_to_the_cached_model(
     spec = resolve(MINILM, hub)  # the card from the Hub
     hub.close()
     assert spec.source == "hub" and spec.local_dir
-    upstream = make_upstream(spec, router=CLOSED)
+    upstream = make_upstream(spec, router=NO_HUB)
     assert isinstance(upstream, FallbackUpstream) and upstream.kind == "router"
     with ThreadServer(create_app(spec, upstream)) as server:
         body = {"inputs": {"source_sentence": RECORDED_SOURCE, "sentences": RECORDED_SENTENCES}}
@@ -133,7 +130,7 @@ def test_requests_that_fail_together_share_one_local_model(hf_cache: Path) -> No
         return made[-1]
 
     async def run() -> list[Any]:
-        upstream = FallbackUpstream(HttpUpstream(CLOSED, retry_budget=0), make_local)
+        upstream = FallbackUpstream(HttpUpstream(NO_HUB, retry_budget=0), make_local)
         request = WireRequest(json={"inputs": "a cat"})
         try:
             return await asyncio.gather(*(upstream.send(request) for _ in range(32)))

@@ -13,11 +13,10 @@ import httpx
 import pytest
 
 from support.checks import sse_events, validate_output
-from support.emulated_providers import PROVIDER_MODELS
+from support.emulated_providers import IMAGES, PROVIDER_MODELS, WHOLE
+from support.secrets import TOKEN
 from support.servers import Server, run_cli
 
-TOKEN = "hf_test_token_123"
-WHOLE = "Complete this sentence with words, one plus one is equal "
 # (model, provider or None for auto, the recorded streamed question)
 CHATS = [
     ("meta-llama/Llama-3.3-70B-Instruct", None, "Complete the equation 1 + 1 = , just the answer"),
@@ -26,16 +25,6 @@ CHATS = [
     ("CohereLabs/c4ai-command-r7b-12-2024", None, "Say 'this is a test'"),
     ("deepseek-ai/DeepSeek-R1", None, "Say this is a test"),  # fireworks-ai, reasoning
 ]
-CAKE = (
-    "black forest gateau cake spelling out the words FLUX SCHNELL, tasty, food photography, "
-    "dynamic shot"
-)
-IMAGES = [
-    ("black-forest-labs/FLUX.1-schnell", None, "fal-ai", CAKE),
-    ("black-forest-labs/FLUX.1-schnell", "replicate", "replicate", CAKE),
-    ("stabilityai/stable-diffusion-xl-base-1.0", None, "together",
-     "award winning high resolution photo of a giant tortoise"),
-]  # fmt: skip
 
 
 def provider_of(emulator, model: str, flag: str | None) -> str:

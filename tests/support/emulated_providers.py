@@ -199,3 +199,18 @@ def provider_infos() -> dict[str, dict[str, Any]]:
         }
         for model, (tag, tags, mapping) in PROVIDER_MODELS.items()
     }  # fmt: skip
+
+
+# The prompts the recordings asked, for tests that ask them again.
+WHOLE = "Complete this sentence with words, one plus one is equal "
+CAKE = (
+    "black forest gateau cake spelling out the words FLUX SCHNELL, tasty, food photography, "
+    "dynamic shot"
+)
+# (model, --provider or None for auto, the provider that answers, the recorded prompt)
+IMAGES = [
+    ("black-forest-labs/FLUX.1-schnell", None, "fal-ai", CAKE),
+    ("black-forest-labs/FLUX.1-schnell", "replicate", "replicate", CAKE),
+    ("stabilityai/stable-diffusion-xl-base-1.0", None, "together",
+     "award winning high resolution photo of a giant tortoise"),
+]  # fmt: skip

@@ -42,3 +42,11 @@ def recorded_similarity(tapes: Any) -> list[float]:
     )
     scores: list[float] = exchange.json()
     return scores
+
+
+def cached_snapshot_of(cache: Path, repo_id: str, revision: str, config: dict[str, Any]) -> Path:
+    """A snapshot folder laid out as huggingface_hub's cache lays it out, holding ``config``."""
+    folder = cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(config))
+    return folder

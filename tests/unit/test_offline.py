@@ -15,20 +15,13 @@ from hubdemo.cache import cached_snapshot, task_from_config
 from hubdemo.errors import LocalBackendMissing, ModelNotFound, NoTaskError
 from hubdemo.hub import HubClient
 from hubdemo.resolve import resolve
-
-CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port
-
-
-def _snapshot(cache: Path, repo_id: str, revision: str, config: dict[str, Any]) -> Path:
-    folder = cache / f"models--{repo_id.replace('/', '--')}" / "snapshots" / revision
-    folder.mkdir(parents=True)
-    (folder / "config.json").write_text(json.dumps(config))
-    return folder
+from support.inprocess import NO_HUB
+from support.local import cached_snapshot_of
 
 
 def test_the_cache_snapshot_is_the_one_refs_main_names(tmp_path: Path) -> None:
-    old = _snapshot(tmp_path, "org/m", "aaa", {})
-    new = _snapshot(tmp_path, "org/m", "bbb", {})
+    old = cached_snapshot_of(tmp_path, "org/m", "aaa", {})
+    new = cached_snapshot_of(tmp_path, "org/m", "bbb", {})
     os.utime(old, (1, 1))
     assert cached_snapshot("org/m", tmp_path) == new  # newest, without a ref
     (tmp_path / "models--org--m" / "refs").mkdir()
@@ -63,7 +56,7 @@ def test_the_task_of_a_saved_model_comes_from_its_architecture(
 def test_a_directory_without_a_task_says_what_was_looked_for(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"architectures": ["SomethingNew"]}')
     with pytest.raises(NoTaskError) as caught:
-        resolve(str(tmp_path), HubClient(endpoint=CLOSED))
+        resolve(str(tmp_path), HubClient(endpoint=NO_HUB))
     message = caught.value.message
     assert "README.md" in message and "config.json" in message and "SomethingNew" in message
     assert "--task" in message
@@ -75,7 +68,7 @@ def test_offline_and_not_cached_names_the_folder_and_the_fix(
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelNotFound) as caught:
-        resolve("org/absent", HubClient(endpoint=CLOSED))
+        resolve("org/absent", HubClient(endpoint=NO_HUB))
     assert str(tmp_path / "models--org--absent") in caught.value.message
     assert "hf download org/absent" in caught.value.message
 

@@ -8,20 +8,7 @@ import asyncio
 import pytest
 
 from support.checks import validate_output
-
-WHOLE = "Complete this sentence with words, one plus one is equal "
-
-CAKE = (
-    "black forest gateau cake spelling out the words FLUX SCHNELL, tasty, food photography, "
-    "dynamic shot"
-)
-
-IMAGES = [
-    ("black-forest-labs/FLUX.1-schnell", None, "fal-ai", CAKE),
-    ("black-forest-labs/FLUX.1-schnell", "replicate", "replicate", CAKE),
-    ("stabilityai/stable-diffusion-xl-base-1.0", None, "together",
-     "award winning high resolution photo of a giant tortoise"),
-]  # fmt: skip
+from support.emulated_providers import CAKE, IMAGES, WHOLE
 
 
 @pytest.mark.parametrize(
