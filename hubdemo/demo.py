@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -84,6 +85,8 @@ class Demo:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._app: Any = None
+        # One session with a stateful Space per Demo, as gradio_client keeps one per Client.
+        self._session = f"python:{uuid.uuid4().hex}"
 
     # -- predictions -------------------------------------------------------------------------
 
@@ -101,7 +104,7 @@ class Demo:
         body: dict[str, Any] = {"data": self._data(inputs)}
         if parameters:
             body["parameters"] = parameters
-        result = await self._predictor.predict(body)
+        result = await self._predictor.predict(body, session=self._session)
         return result["output"]
 
     def _data(self, inputs: tuple[Any, ...]) -> list[Any]:

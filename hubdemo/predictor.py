@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
@@ -81,7 +82,11 @@ def make_upstream(
         from .spaces.upstream import SpaceUpstream
 
         return SpaceUpstream(
-            spec.space, timeout=options.timeout, max_answer_bytes=options.max_answer_mb * 2**20
+            spec.space,
+            timeout=options.timeout,
+            max_answer_bytes=options.max_answer_mb * 2**20,
+            max_sessions=options.max_sessions,
+            session_ttl=options.session_ttl,
         )
     if spec.source == "function":
         from .upstream.function import FunctionUpstream, load_function
@@ -149,15 +154,18 @@ class Predictor:
         # headers): no answer or error leaves with it, in any form.
         self._redact = Redactor(upstream.secrets)
 
-    async def predict(self, body: Any, *, offload: bool = False) -> dict[str, Any]:
+    async def predict(
+        self, body: Any, *, offload: bool = False, session: str | None = None
+    ) -> dict[str, Any]:
         """Answer one request body; raises HubdemoError subclasses for anything that fails.
-        ``offload``: check a large body (decode its media) in a thread, off the event loop."""
+        ``offload``: check a large body (decode its media) in a thread, off the event loop.
+        ``session``: the visitor whose state a stateful Space keeps (None: none kept)."""
         started = time.perf_counter()
         if offload:
             task_input = await off_loop(self.handler.preprocess, body)
         else:
             task_input = self.handler.preprocess(body)
-        return await self._answer(task_input, started)
+        return await self._answer(task_input, started, session)
 
     def media_kind(self) -> str | None:
         """ "image", "audio" or "video" when the task's one input is a file of that kind: it
@@ -168,21 +176,25 @@ class Predictor:
             return self.handler.family
         return None
 
-    async def predict_media(self, content: bytes, parameters: dict[str, Any]) -> dict[str, Any]:
+    async def predict_media(
+        self, content: bytes, parameters: dict[str, Any], session: str | None = None
+    ) -> dict[str, Any]:
         """Answer a file sent as the body: checked by its format header, forwarded as it came."""
         started = time.perf_counter()
         kind = self.media_kind()
         assert kind is not None
         media = media_from_bytes(content, kind, self.handler.inputs[0].name)
         task_input = self.handler.checked(TaskInput(media, parameters))
-        return await self._answer(task_input, started)
+        return await self._answer(task_input, started, session)
 
-    async def _answer(self, task_input: TaskInput, started: float) -> dict[str, Any]:
+    async def _answer(
+        self, task_input: TaskInput, started: float, session: str | None
+    ) -> dict[str, Any]:
         if not self._redact:
-            return await self._answered(task_input, started)
+            return await self._answered(task_input, started, session)
         try:
             answer: dict[str, Any] = scrubbed(
-                await self._answered(task_input, started), self._redact
+                await self._answered(task_input, started, session), self._redact
             )
         except HubdemoError as exc:
             raise self._scrubbed_error(exc) from None
@@ -193,8 +205,13 @@ class Predictor:
         exc.args = (exc.message,)
         return exc
 
-    async def _answered(self, task_input: TaskInput, started: float) -> dict[str, Any]:
-        response = await self.upstream.send(self.handler.serialize(task_input))
+    async def _answered(
+        self, task_input: TaskInput, started: float, session: str | None
+    ) -> dict[str, Any]:
+        request = self.handler.serialize(task_input)
+        if session is not None:
+            request = dataclasses.replace(request, session=session)
+        response = await self.upstream.send(request)
         batch = self.handler.is_batch(task_input)
         if batch:  # {"inputs": [texts]}: one output per text
             output = self.handler.deserialize_batch(response, len(task_input.inputs))
@@ -213,7 +230,7 @@ class Predictor:
             ) from None
         return {"output": output, "data": data, "duration": time.perf_counter() - started}
 
-    def stream(self, body: Any) -> AsyncGenerator[dict[str, Any], None]:
+    def stream(self, body: Any, session: str | None = None) -> AsyncGenerator[dict[str, Any], None]:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
         {"delta": text} events as the model writes, and the full answer last."""
         if not self.handler.streams:
@@ -225,6 +242,8 @@ class Predictor:
             raise InputError(f"the {self.upstream.kind} backend cannot stream: drop ?stream=true")
         task_input = self.handler.preprocess(body)
         request = self.handler.serialize_stream(task_input)
+        if session is not None:
+            request = dataclasses.replace(request, session=session)
         return self._stream(self.upstream.stream(request), task_input)
 
     async def _stream(

@@ -234,6 +234,22 @@ class BackendOptions(Options):
         commands=("serve", "predict"),
         minimum=1,
     )
+    max_sessions: int = setting(
+        1000,
+        "Visitors whose Space session (their gr.State) is kept at once; the least recent goes.",
+        flag="--max-sessions",
+        env="HUBDEMO_MAX_SESSIONS",
+        commands=("serve",),
+        minimum=1,
+    )
+    session_ttl: float = setting(
+        3600.0,
+        "Seconds a visitor's Space session (their gr.State) is kept without a call.",
+        flag="--session-ttl",
+        env="HUBDEMO_SESSION_TTL",
+        commands=("serve",),
+        minimum=1.0,
+    )
     timeout: float = setting(
         120.0,
         "Seconds for the upstream's whole answer (a stream: between two events; 10x in all).",

@@ -20,13 +20,15 @@ class WireRequest:
     """What goes to the upstream: a JSON body, or raw bytes with their Content-Type.
 
     ``route`` is "" for ``/models/{id}``, "pipeline" for ``/models/{id}/pipeline/{task}`` and
-    "chat" for the chat-completion route.
+    "chat" for the chat-completion route. ``session`` names the visitor whose state a
+    stateful upstream (a Space's gr.State) keeps; None: a call that shares no state.
     """
 
     json: Json = None
     content: bytes | None = None
     content_type: str | None = None
     route: str = ""
+    session: str | None = None
 
 
 @dataclass(frozen=True)

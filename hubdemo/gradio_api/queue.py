@@ -30,8 +30,9 @@ HEARTBEAT = 15.0  # seconds of silence before a queue/data stream says it is sti
 SESSION_TTL = 300.0  # seconds a session's answers wait for a reader before they are dropped
 MAX_SESSIONS = 10_000  # sessions kept at once; past it the least recently used goes
 
-Predict = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-Stream = Callable[[dict[str, Any]], AsyncGenerator[dict[str, Any], None]]
+# A body and the visitor it is for (a Space keeps a session per visitor; None: shares none).
+Predict = Callable[[dict[str, Any], str | None], Awaitable[dict[str, Any]]]
+Stream = Callable[[dict[str, Any], str | None], AsyncGenerator[dict[str, Any], None]]
 Message = dict[str, Any]
 
 
@@ -110,7 +111,8 @@ class Queue:
             if self.stream is not None:
                 value: Any = await self._chat(session, event_id, data, queue)
             else:
-                answer = await self.predict(body_of(data, self.endpoint, self.files))
+                body = body_of(data, self.endpoint, self.files)
+                answer = await self.predict(body, visitor(session))
                 value = gradio_value(answer, self.endpoint, self.files)
             message = {
                 "msg": "process_completed",
@@ -143,7 +145,7 @@ class Queue:
         turn = {"role": "user", "content": message}
         body = {"messages": [*history, turn], **parameters}
         reply, first = "", True
-        async with aclosing(self.stream(body)) as events:
+        async with aclosing(self.stream(body, visitor(session))) as events:
             async for event in events:
                 delta = event.get("delta")
                 if not delta:
@@ -221,3 +223,9 @@ async def json_body(request: Request, inbound: Inbound, route: str) -> dict[str,
     if not isinstance(body, dict):
         raise InputError(f'{route} takes a JSON object: {{"data": [...]}}')
     return body
+
+
+def visitor(session: str) -> str | None:
+    """The visitor a Gradio-protocol session speaks for; None for a REST call (``call:…``),
+    which is one call and no session."""
+    return None if session.startswith("call:") else f"gradio:{session}"

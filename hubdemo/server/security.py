@@ -11,10 +11,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import InputError
 
 log = logging.getLogger("hubdemo")
 
@@ -209,3 +213,22 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+SESSION_HEADER = "x-hubdemo-session"
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+def visitor_of(request: Request) -> str | None:
+    """The visitor a request speaks for (its X-Hubdemo-Session: the page sends a random one per
+    load; an API client may), or None. A stateful Space keeps a session per visitor. Short
+    ids are refused: a guessable id would let another client into that session."""
+    given = request.headers.get(SESSION_HEADER)
+    if given is None:
+        return None
+    if not _SESSION_ID.fullmatch(given):
+        raise InputError(
+            "X-Hubdemo-Session must be 16 to 128 letters, digits, '-' or '_': a random id "
+            "such as a UUID (it names your session with a stateful Space); or leave it out"
+        )
+    return f"visitor:{given}"

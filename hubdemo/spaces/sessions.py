@@ -1,9 +1,16 @@
-"""A ChatInterface Space's conversations: one gradio_client session per conversation."""
+"""Whose session on the Space a call runs in. Gradio keeps a visitor's gr.State (and whatever an
+app files under ``request.session_hash``) per session, so no two visitors of hubdemo may share
+one: ``Visitors`` gives each visitor (a page load, a Gradio-protocol session, an API client
+sending X-Hubdemo-Session) a session of its own, and a call without one a new session every
+time; ``Clients`` lends gradio_client Clients pointed at the call's session; ``Sessions`` keeps
+a ChatInterface's conversations, one session each."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -11,10 +18,54 @@ from ..errors import UpstreamRejectedInput
 from .connect import SpaceBinding, connect
 from .threads import close_soon, in_thread
 
+SWITCH_WAIT = 2.0  # seconds a lent client's previous call may take to close its event stream
 
-def _key(history: list[dict[str, Any]], extra: list[Any]) -> str:
+
+class Visitors:
+    """Visitor -> the Space session hash hubdemo made for it (a random one: the Space never
+    sees the visitor's own id). At most ``capacity`` are kept, each until ``ttl`` seconds
+    without a call; a visitor forgotten starts again in a new, empty session."""
+
+    def __init__(self, capacity: int, ttl: float) -> None:
+        self.capacity = capacity
+        self.ttl = ttl
+        self.known: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def session_for(self, visitor: str | None) -> str:
+        if visitor is None:  # shares nothing, not even with its own next call
+            return uuid.uuid4().hex
+        now = time.monotonic()
+        while self.known:  # the least recently used first: stop at the first still alive
+            oldest, (_, used) = next(iter(self.known.items()))
+            if now - used <= self.ttl:
+                break
+            del self.known[oldest]
+        found = self.known.pop(visitor, None)
+        session = found[0] if found else uuid.uuid4().hex
+        self.known[visitor] = (session, now)
+        while len(self.known) > self.capacity:
+            self.known.popitem(last=False)
+        return session
+
+
+def point_at(client: Any, session: str) -> bool:
+    """Point an idle gradio_client Client at ``session`` (its next call joins the Space's
+    queue under that hash). False when its last call's event stream, which belongs to the
+    previous session, has not closed within SWITCH_WAIT: that client is not to be used."""
+    if client.session_hash == session:
+        return True
+    deadline = time.monotonic() + SWITCH_WAIT
+    while getattr(client, "stream_open", False):  # closed by the Space right after an answer
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    client.session_hash = session
+    return True
+
+
+def _key(history: list[dict[str, Any]], extra: list[Any], visitor: str | None) -> str:
     shown = [{"role": m.get("role"), "content": m.get("content")} for m in history]
-    return hashlib.sha256(json.dumps([shown, extra], sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([shown, extra, visitor], sort_keys=True).encode()).hexdigest()
 
 
 class Sessions:
@@ -22,7 +73,8 @@ class Sessions:
     history in its session, and hubdemo is stateless (each request brings the whole
     conversation), so the session whose history is exactly the request's is reused; a
     conversation it does not know (another server, an edited history) gets a new session in
-    which its earlier user turns are replayed first. At most MAX_SESSIONS are kept."""
+    which its earlier user turns are replayed first. A visitor's conversations are its own:
+    another visitor with the same words gets another session. At most MAX_SESSIONS are kept."""
 
     MAX_SESSIONS = 32
     MAX_REPLAY = 8
@@ -31,8 +83,10 @@ class Sessions:
         self.binding = binding
         self.kept: OrderedDict[str, Any] = OrderedDict()
 
-    async def take(self, history: list[dict[str, Any]], extra: list[Any]) -> Any:
-        found = self.kept.pop(_key(history, extra), None)
+    async def take(
+        self, history: list[dict[str, Any]], extra: list[Any], visitor: str | None
+    ) -> Any:
+        found = self.kept.pop(_key(history, extra, visitor), None)
         if found is not None:
             return found
         earlier = [m["content"] for m in history if m.get("role") == "user"]
@@ -48,8 +102,10 @@ class Sessions:
             await in_thread(job.result)
         return client
 
-    def keep(self, client: Any, history: list[dict[str, Any]], extra: list[Any]) -> None:
-        self.kept[_key(history, extra)] = client
+    def keep(
+        self, client: Any, history: list[dict[str, Any]], extra: list[Any], visitor: str | None
+    ) -> None:
+        self.kept[_key(history, extra, visitor)] = client
         while len(self.kept) > self.MAX_SESSIONS:
             _, oldest = self.kept.popitem(last=False)
             oldest.close()
@@ -68,7 +124,9 @@ class Clients:
     They share nothing: one client reads one Space stream, in one thread, through a buffer it
     rescans at every chunk, so a huge or endless answer on a shared client held back every
     other call (a 50 MB answer: 4 minutes). A client whose call did not end well (a timeout,
-    a client gone, an error) is closed, never reused: its stream may still be running."""
+    a client gone, an error) is closed, never reused: its stream may still be running. A
+    client is lent pointed at the call's session (Visitors): reusing one is cheap, a new one
+    costs two requests to the Space."""
 
     MAX_IDLE = 8
 
@@ -76,10 +134,15 @@ class Clients:
         self.binding = binding
         self.idle: list[Any] = [binding.client] if binding.client is not None else []
 
-    async def take(self) -> Any:
-        if self.idle:
-            return self.idle.pop()
-        return await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
+    async def take(self, session: str) -> Any:
+        while self.idle:
+            client = self.idle.pop()
+            if await in_thread(point_at, client, session):
+                return client
+            close_soon(client)
+        client = await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
+        client.session_hash = session  # nothing sent yet: no stream to wait for
+        return client
 
     def give_back(self, client: Any, healthy: bool) -> None:
         if healthy and len(self.idle) < self.MAX_IDLE:

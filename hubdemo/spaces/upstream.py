@@ -38,7 +38,7 @@ from ..upstream.base import Upstream
 from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
 from .connect import SpaceBinding
-from .sessions import Clients, Sessions
+from .sessions import Clients, Sessions, Visitors
 from .threads import cancel_soon, in_thread
 
 log = logging.getLogger("hubdemo")
@@ -65,6 +65,8 @@ class SpaceUpstream(Upstream):
         *,
         timeout: float | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_sessions: int = BackendOptions.max_sessions,
+        session_ttl: float = BackendOptions.session_ttl,
     ) -> None:
         self.binding = binding
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
@@ -72,6 +74,7 @@ class SpaceUpstream(Upstream):
         self.model_id = binding.name
         self.secrets = (binding.token,) if binding.token else ()
         self.sessions = Sessions(binding)
+        self.visitors = Visitors(max_sessions, session_ttl)
         self.clients = Clients(binding)  # None in it when replaying a recording
 
     def url_for(self, route: str) -> str:
@@ -81,7 +84,7 @@ class SpaceUpstream(Upstream):
         body = request.json or {}
         if request.route == "chat":  # a ChatInterface: its answer, whole
             text, reason, pieces = "", "stop", 0
-            async for piece, finish in self._chat(body):
+            async for piece, finish in self._chat(body, request.session):
                 text, reason, pieces = text + piece, finish or reason, pieces + bool(piece)
             completion = self._completion(text, reason, pieces)
             return WireResponse(200, "application/json", payload=completion)
@@ -90,7 +93,7 @@ class SpaceUpstream(Upstream):
             recorded = tape.answer(self.binding.name, body)
             return WireResponse(status=200, content_type="application/json", payload=recorded)
         started = time.monotonic()
-        client = await self.clients.take()
+        client = await self.clients.take(self.visitors.session_for(request.session))
         healthy = False
         try:
             result = await self._call(client, body["api_name"], body["args"])
@@ -130,16 +133,19 @@ class SpaceUpstream(Upstream):
     async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
         """A ChatInterface's answer as chat.completion.chunk objects, piece by piece."""
         created = int(time.time())
-        async for piece, finish in self._chat(request.json or {}):
+        async for piece, finish in self._chat(request.json or {}, request.session):
             delta = {"role": "assistant", "content": piece} if piece else {}
             choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
             yield {**self._head("chat.completion.chunk", created), "choices": [choice]}
 
-    async def _chat(self, body: dict[str, Any]) -> AsyncGenerator[tuple[str, str | None], None]:
+    async def _chat(
+        self, body: dict[str, Any], visitor: str | None
+    ) -> AsyncGenerator[tuple[str, str | None], None]:
         """(new text, None) as the Space writes its answer, then ("", finish reason). The
-        conversation's session is the one whose history is the request's (see Sessions)."""
+        conversation's session is the visitor's one whose history is the request's (see
+        Sessions)."""
         history, args = body["history"], body["args"]
-        client = await self.sessions.take(history, args[1:])
+        client = await self.sessions.take(history, args[1:], visitor)
         answer = ""
         try:
             job = client.submit(*args, api_name=body["api_name"])
@@ -172,7 +178,7 @@ class SpaceUpstream(Upstream):
             yield final[len(answer) :], None
         user = {"role": "user", "content": args[0]}
         answered = [*history, user, {"role": "assistant", "content": final}]
-        self.sessions.keep(client, answered, args[1:])
+        self.sessions.keep(client, answered, args[1:], visitor)
         yield "", "stop"
 
     def _head(self, kind: str, created: int) -> dict[str, Any]:

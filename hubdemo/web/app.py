@@ -24,7 +24,7 @@ from ..server.auth import RequireAuth
 from ..server.bodies import BodyBudget, Inbound
 from ..server.limits import Gate
 from ..server.memory import keep_memory_lean
-from ..server.security import AllowedHosts, RefuseCrossSite, SecurityHeaders
+from ..server.security import SESSION_HEADER, AllowedHosts, RefuseCrossSite, SecurityHeaders
 from ..settings import ServeOptions
 from ..upstream import Upstream
 from .errors import error_handler
@@ -103,7 +103,7 @@ def _middleware(options: ServeOptions) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=options.cors,
                 allow_methods=["GET", "POST"],
-                allow_headers=["content-type", "authorization"],
+                allow_headers=["content-type", "authorization", SESSION_HEADER],
             )
         )
     middleware.append(Middleware(RefuseCrossSite, allowed_origins=options.cors))
@@ -118,8 +118,8 @@ def _gradio_protocol(
     """Gradio's client protocol over the same predictor and gate as /api/predict."""
     from ..gradio_api import GradioProtocol
 
-    async def gated_stream(body: Any) -> AsyncGenerator[dict[str, Any], None]:
-        events = predictor.stream(body)  # bad input is refused before a slot is taken
+    async def gated_stream(body: Any, session: str | None) -> AsyncGenerator[dict[str, Any], None]:
+        events = predictor.stream(body, session)  # bad input is refused before a slot is taken
         await gate.enter()
         try:
             async with aclosing(events):
@@ -132,7 +132,9 @@ def _gradio_protocol(
     media = any(c["kind"] in MEDIA_KINDS for c in info["inputs"])
     return GradioProtocol(
         info,
-        lambda body: gate.run(lambda: predictor.predict(body, offload=media)),
+        lambda body, session: gate.run(
+            lambda: predictor.predict(body, offload=media, session=session)
+        ),
         inbound,
         max_store_bytes=store,
         stream=gated_stream if predictor.handler.streams else None,

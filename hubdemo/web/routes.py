@@ -25,7 +25,7 @@ from ..predictor import Predictor
 from ..server import sse
 from ..server.bodies import BodyBudget, declared_size, read_body, read_json, require_json
 from ..server.limits import ClientGone, Gate, unless_disconnected
-from ..server.security import json_for_html
+from ..server.security import json_for_html, visitor_of
 from ..settings import ServeOptions
 
 
@@ -114,25 +114,29 @@ class DemoRoutes:
         if self.media_kind and declared.startswith(f"{self.media_kind}/"):
             return await self.media_predict(request)
         require_json(request, self.media_kind)
+        session = visitor_of(request)
         size = declared_size(request, self.limit)
         # Room for the body before it is read; held until the answer is sent (a stream's slot
         # and room are given back when it ends).
         async with self.budget.hold(self.limit if size is None else size):
             body = await read_json(request, self.limit, self.body_timeout)
             if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
-                return await self.stream_answer(self.predictor.stream(body))
+                return await self.stream_answer(self.predictor.stream(body, session))
             large = size is None or size > OFFLOAD_BYTES  # unknown: may be large
-            return await self.answered(request, lambda: self.predictor.predict(body, offload=large))
+            return await self.answered(
+                request, lambda: self.predictor.predict(body, offload=large, session=session)
+            )
 
     async def media_predict(self, request: Request) -> Response:
         """The file itself as the body (as the router takes it), parameters in the query
         string: forwarded as received, never base64-encoded or held twice."""
         parameters = named_values(request.query_params.multi_items(), option="?")
+        session = visitor_of(request)
         size = declared_size(request, self.limit)
         async with self.budget.hold(self.limit if size is None else size):
             content = await read_body(request, self.limit, self.body_timeout)
             return await self.answered(
-                request, lambda: self.predictor.predict_media(content, parameters)
+                request, lambda: self.predictor.predict_media(content, parameters, session)
             )
 
     async def answered(

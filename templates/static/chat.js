@@ -1,7 +1,7 @@
 // Chat: the conversation is kept here, on the page; answers stream in (server-sent events).
 import { $ } from "./dom.js";
 import { parameters } from "./inputs.js";
-import { busy, errorEl, jsonPanel, placeholder, showError, showResult, state, statusEl } from "./page.js";
+import { busy, errorEl, jsonPanel, placeholder, session, showError, showResult, state, statusEl } from "./page.js";
 import { renderers, showThinking } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
 
@@ -55,7 +55,7 @@ export async function runChat() {
   try {
     const response = await fetch("/api/predict?stream=true", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
       body: JSON.stringify(body),
       signal: state.controller.signal,
     });

@@ -14,6 +14,11 @@ const elapsed = document.getElementById("elapsed");
 
 // The request running (its AbortController), or null.
 export const state = { controller: null };
+// This page load's own session with a stateful Space (its gr.State): a random id, sent with
+// every prediction and never stored, so a reload starts afresh, as on the Space's own page.
+export const session = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+  b.toString(16).padStart(2, "0"),
+).join("");
 let timer = null;
 
 export const FILE_KINDS = ["image", "audio", "video"];

@@ -3,7 +3,7 @@
 import { runChat } from "./chat.js";
 import { requestOf } from "./format.js";
 import { parameters, values } from "./inputs.js";
-import { busy, chatMode, errorEl, fileBody, showError, state, statusEl } from "./page.js";
+import { busy, chatMode, errorEl, fileBody, session, showError, state, statusEl } from "./page.js";
 import { render } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
 
@@ -44,7 +44,7 @@ async function send(request, signal) {
   for (let attempt = 0; ; attempt++) {
     response = await fetch(request.url, {
       method: "POST",
-      headers: { "Content-Type": request.type },
+      headers: { "Content-Type": request.type, "X-Hubdemo-Session": session },
       body: request.content,
       signal,
     });

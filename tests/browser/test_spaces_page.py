@@ -98,3 +98,32 @@ def test_a_dataframe_is_answered_as_headers_and_rows_and_drawn_as_a_table(
 
     returned = document["paths"]["/api/predict"]["post"]["responses"]["200"]["content"]
     validate(answer, returned["application/json"]["schema"])
+
+
+def test_two_visitors_of_a_stateful_space_each_see_only_their_own_notes(
+    browser, emulator, spaces
+) -> None:
+    """Two browser contexts (two people) on one page: each page load is its own session on
+    the Space, as on the Space's own page; a reload starts afresh."""
+    server = Server(emulator, f"spaces/{spaces['notes']}")
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        alice, bob = first.new_page(), second.new_page()
+        for page in (alice, bob):
+            page.goto(server.url)
+
+        def add(page, note: str, wanted: str) -> None:
+            page.get_by_label("Note", exact=True).fill(note)
+            page.get_by_role("button", name="Run").click()
+            page.locator("#out-text").get_by_text(wanted, exact=True).wait_for(timeout=30_000)
+
+        add(alice, "alpha", "alpha (call 1)")
+        add(bob, "beta", "beta (call 1)")
+        add(alice, "gamma", "alpha | gamma (call 2)")
+        add(bob, "delta", "beta | delta (call 2)")
+        bob.reload()
+        add(bob, "epsilon", "epsilon (call 1)")
+    finally:
+        first.close()
+        second.close()
+        server.stop()

@@ -138,3 +138,42 @@ def test_a_call_that_was_not_recorded_says_so() -> None:
         answer = app.post("/api/predict", json={"data": ["never sent to the app"]})
     assert answer.status_code >= 400 and answer.status_code != 500, answer.text
     assert "record" in answer.json()["error"]
+
+
+def test_visitors_get_their_own_sessions_forgotten_by_age_and_number(monkeypatch) -> None:
+    from hubdemo.spaces import sessions
+
+    now = [100.0]
+    monkeypatch.setattr(sessions.time, "monotonic", lambda: now[0])
+    visitors = sessions.Visitors(capacity=2, ttl=10)
+    alice = visitors.session_for("visitor:alice")
+    assert visitors.session_for("visitor:alice") == alice
+    bob = visitors.session_for("visitor:bob")
+    assert bob != alice
+    anonymous = {visitors.session_for(None) for _ in range(3)}
+    assert len(anonymous) == 3 and not anonymous & {alice, bob}  # never shared, never kept
+    now[0] += 9  # bob used last at 100, alice at 100: both still alive at 109
+    assert visitors.session_for("visitor:alice") == alice
+    now[0] += 2  # bob idle for 11 s > ttl: forgotten; alice for 2 s
+    assert visitors.session_for("visitor:bob") != bob
+    visitors.session_for("visitor:carol")  # a third: the least recently used (alice) goes
+    assert visitors.session_for("visitor:alice") != alice
+    assert len(visitors.known) == 2
+
+
+def test_a_lent_client_is_pointed_at_its_session_once_its_last_stream_closed(
+    monkeypatch,
+) -> None:
+    from hubdemo.spaces import sessions
+
+    class Client:
+        session_hash = "old"
+        stream_open = True
+
+    client = Client()
+    monkeypatch.setattr(sessions, "SWITCH_WAIT", 0.05)
+    assert sessions.point_at(client, "new") is False  # still reading the old session's events
+    assert client.session_hash == "old"
+    client.stream_open = False
+    assert sessions.point_at(client, "new") is True
+    assert client.session_hash == "new"
