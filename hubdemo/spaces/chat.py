@@ -8,7 +8,7 @@ from .. import components as c
 from ..errors import InputError, InvalidParameter
 from ..openapi import openapi
 from ..tasks.base import TaskHandler, TaskInput, parse_json
-from ..tasks.chat import chat_completion, check_messages, conversation
+from ..tasks.chat import NOT_PARAMETERS, chat_completion, check_messages, conversation
 from ..wire import Json, WireRequest, WireResponse
 from .components import Argument, Return
 from .task import SpaceTask
@@ -44,9 +44,12 @@ class SpaceChatTask(SpaceTask):
     def preprocess(self, body: Json) -> TaskInput:
         if not isinstance(body, dict):
             raise InputError('the request body must be {"messages": [...]} or {"data": [...]}')
-        given = body.get("parameters") or {}
-        if not isinstance(given, dict):
+        extra = body.get("parameters") or {}
+        if not isinstance(extra, dict):
             raise InvalidParameter('"parameters" must be a JSON object of name: value')
+        # Additional inputs by name at the top level (as a chat model's parameters go, and as
+        # the page sends them) or in "parameters".
+        given = {k: v for k, v in body.items() if k not in NOT_PARAMETERS} | extra
         if "messages" in body:
             messages = check_messages(body["messages"])
         elif isinstance(body.get("data"), list) and len(body["data"]) == 1:

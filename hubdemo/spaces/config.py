@@ -74,15 +74,21 @@ def _example_file(url: str, path: str, kind: str, token: str | None, deadline: f
 
 
 def config_of(config: dict[str, Any], api_name: str) -> tuple[list[dict[str, Any]], list[Any]]:
-    """The endpoint's input components' props, in order, and the example rows of the
-    gr.Examples that fill exactly those inputs."""
+    """The endpoint's input components' props, in the order of its API parameters (a gr.State
+    among its inputs, which the API skips, is left out: a ChatInterface's history would shift
+    every additional input's range onto the next one), and the example rows of the
+    gr.Examples that fill exactly its inputs."""
     components = {c.get("id"): c for c in config.get("components") or []}
     dependency: dict[str, Any] = next(
         (d for d in config.get("dependencies") or [] if d.get("api_name") == api_name.lstrip("/")),
         {},
     )
     ids = list(dependency.get("inputs") or [])
-    props = [dict((components.get(i) or {}).get("props") or {}) for i in ids]
+    props = [
+        dict((components.get(i) or {}).get("props") or {})
+        for i in ids
+        if not skipped_by_api(components.get(i) or {})
+    ]
     samples: list[Any] = []
     for component in components.values():
         if component.get("type") != "dataset":
@@ -92,3 +98,11 @@ def config_of(config: dict[str, Any], api_name: str) -> tuple[list[dict[str, Any
         if filled == ids and isinstance(inner.get("samples"), list):
             samples += [row for row in inner["samples"] if isinstance(row, list)]
     return props, samples
+
+
+def skipped_by_api(component: dict[str, Any]) -> bool:
+    """A component the app's API leaves out of its parameters (gradio_client's view_api reads
+    the same flag, with the same fallback for apps that do not send it)."""
+    from gradio_client.utils import SKIP_COMPONENTS
+
+    return bool(component.get("skip_api", component.get("type") in SKIP_COMPONENTS))

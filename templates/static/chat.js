@@ -42,9 +42,10 @@ export async function runChat() {
   const content = attached
     ? [{ type: "text", text: message }, { type: "image_url", image_url: { url: attached } }]
     : message;
-  const body = { messages: [...history, { role: "user", content }], ...parameters() };
+  const chosen = parameters();
+  const body = { messages: [...history, { role: "user", content }], ...chosen };
   errorEl.hidden = true;
-  updateSnippets({ data: [message] });
+  updateSnippets(Object.keys(chosen).length ? { data: [message], parameters: chosen } : { data: [message] });
   state.controller = new AbortController();
   busy(true);
   const root = $("#out-chat");
