@@ -27,7 +27,7 @@ CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 
 OUTPUTS = {
     "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
-    "html": "text", "number": "text", "json": "text", "code": "text", "image": "image",
+    "html": "text", "number": "text", "slider": "text", "json": "text", "code": "text", "image": "image",
     "audio": "audio", "video": "video", "highlightedtext": "entities", "dataframe": "rows",
     "gallery": "gallery", "annotatedimage": "annotated", "file": "file", "chatbot": "chat",
 }  # fmt: skip
@@ -146,9 +146,6 @@ def drawable(
         for r in returns
         if kind_of(r) not in OUTPUTS
     ]
-    kinds = [OUTPUTS.get(kind_of(r)) for r in returns]
-    if len(kinds) != len(set(kinds)):
-        missing.append("two outputs drawn alike (hubdemo draws one of each kind)")
     if not returns:
         missing.append("no output")
     return missing

@@ -10,6 +10,7 @@ from ..media import decode_base64, file_name, unnamed
 from ..tasks import outputs as o
 from ..tasks.base import TaskInput
 from ..tasks.generated import file_shown
+from .markup import markdown_html, safe_html
 
 
 def display_value(component: str, kind: str, value: Any, label: str) -> Any:
@@ -40,7 +41,11 @@ def display_value(component: str, kind: str, value: Any, label: str) -> Any:
         return {"messages": value}
     if component == "json" or not isinstance(value, str):
         return {"text": json.dumps(value, indent=2, ensure_ascii=False)}
-    return {"text": value}  # Markdown and HTML too, as text: never as markup on this page
+    if component == "markdown":
+        return {"text": value, "html": markdown_html(value)}
+    if component == "html":
+        return {"text": value, "html": safe_html(value)}
+    return {"text": value}
 
 
 def table_shown(value: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import { wireChat } from "./chat.js";
 import { $, $$ } from "./dom.js";
 import { clearMedia, fill, setParameters, wireInputs } from "./inputs.js";
 import { watchModel } from "./loading.js";
-import { cancel, form, info, jsonPanel, placeholder, state, statusEl } from "./page.js";
+import { cancel, form, info, jsonPanel, outputIds, placeholder, state, statusEl } from "./page.js";
 import { run } from "./request.js";
 import { updateSnippets } from "./snippets.js";
 
@@ -19,7 +19,7 @@ form.addEventListener("reset", () => {
   clearMedia();
   $$(".stage, audio.preview, video.preview").forEach((n) => (n.hidden = true));
   // Clear clears the result too: the page is as it was first shown.
-  info.outputs.forEach((component) => (document.getElementById(`out-${component.kind}`).hidden = true));
+  outputIds.forEach((id) => (document.getElementById(id).hidden = true));
   $("#error").hidden = true;
   statusEl.textContent = "";
   jsonPanel.hidden = true;

@@ -24,6 +24,15 @@ let timer = null;
 export const FILE_KINDS = ["image", "audio", "video"];
 // A Hub task whose one input is a file sends the file itself as the body.
 export const fileBody = !info.space && info.inputs.length === 1 && FILE_KINDS.includes(info.inputs[0].kind);
+// The element of each output, in order: out-<kind>, then out-<kind>-2… for another of a kind
+// (as page.html numbers them).
+export const outputIds = (() => {
+  const seen = {};
+  return info.outputs.map((c) => {
+    seen[c.kind] = (seen[c.kind] || 0) + 1;
+    return seen[c.kind] === 1 ? `out-${c.kind}` : `out-${c.kind}-${seen[c.kind]}`;
+  });
+})();
 export const chatMode = info.inputs.length === 1 && info.inputs[0].kind === "chat";
 
 // While a request runs the submit button keeps its label and width (nothing shifts): Cancel

@@ -2,7 +2,7 @@
 // tests/test_registry.py checks each has one here), filling the kind's view (its partial).
 import { $, el } from "./dom.js";
 import { palette, pct, rgb, splitThinking } from "./format.js";
-import { info, jsonPanel, placeholder, showResult } from "./page.js";
+import { info, jsonPanel, outputIds, placeholder, showResult } from "./page.js";
 
 // A reasoning model's thinking (in reasoning_content, or in <think>…</think> at the start of
 // its text) is shown apart from its answer, folded; the answer keeps the rest of the text.
@@ -211,7 +211,12 @@ export const renderers = {
     list.hidden = $(".alternatives-title", root).hidden = others.length < 2;
   },
   text(root, value) {
-    $(".generated", root).textContent = value.text;
+    const shown = $(".generated", root);
+    // Markdown and HTML come rendered and sanitized by the server (spaces/markup.py): allow-
+    // listed tags and attributes only, no script, no handlers, no javascript: links.
+    if (typeof value.html === "string") shown.innerHTML = value.html;
+    else shown.textContent = value.text;
+    shown.classList.toggle("markup", typeof value.html === "string");
   },
   boxes(root, rows) {
     const { list, img, overlay } = overlayFor(root, ".box-list");
@@ -358,7 +363,7 @@ export const renderers = {
 export function render(payload) {
   placeholder.hidden = true;
   info.outputs.forEach((component, index) => {
-    const root = document.getElementById(`out-${component.kind}`);
+    const root = document.getElementById(outputIds[index]);
     const value = payload.data[index];
     // A Space may answer nothing (None) for an output: one line says so, in its view's place.
     const nothing = value && typeof value === "object" && typeof value.nothing === "string";

@@ -15,6 +15,7 @@ from jsonschema import validate
 from support.checks import answer_schema
 from support.gradio_spaces import data_url, png
 from support.pictures import RED, near, picture_of
+from support.screenshots import for_docs
 from support.servers import run_cli
 
 
@@ -209,3 +210,64 @@ def test_a_file_goes_and_comes_back_under_its_name(
     assert link.text_content() == link.get_attribute("download") == "notes.txt.upper.txt"
     assert page.locator("#out-file .file-preview").text_content() == "SMALL WORDS, SAID TWICE\n"
     page.close()
+
+
+def test_several_outputs_of_one_kind_each_under_its_label(browser, emulator, spaces) -> None:
+    """HTML + Textbox + Markdown: three text outputs, in order, each labelled, the markup drawn
+    as markup; axe finds nothing on it, light and dark."""
+    from support.js import violations
+    from support.servers import Server
+
+    server = Server(emulator, f"spaces/{spaces['reports']}", "--api-name", "/report")
+    try:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+            page = context.new_page()
+            page.goto(server.url)
+            page.get_by_label("Text", exact=True).fill("fox")
+            page.get_by_role("button", name="Run").click()
+            notes = page.locator("#out-text-3")
+            notes.locator("li strong").wait_for(timeout=30_000)
+            labels = page.locator(".outputs .output:not([hidden]) > h3.output-label")
+            assert labels.all_text_contents() == ["Card", "Upper", "Notes"]
+            assert page.locator("#out-text em").text_content() == "HTML"  # the card, as markup
+            assert page.locator("#out-text-2 .generated").text_content() == "FOX"
+            assert notes.locator("h2").text_content() == "Notes"
+            assert notes.locator("code").text_content() == "3"
+            page.wait_for_timeout(300)
+            assert violations(page) == [], scheme
+            if scheme == "light":
+                for_docs(page, "space-several-outputs")
+            context.close()
+    finally:
+        server.stop()
+
+
+def test_hostile_markup_from_a_space_runs_nothing_in_the_browser(browser, emulator, spaces):
+    from support.servers import Server
+
+    server = Server(emulator, f"spaces/{spaces['reports']}", "--api-name", "/hostile")
+    try:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(server.url)
+        title = page.title()
+        page.get_by_label("Text", exact=True).fill("x")
+        page.get_by_role("button", name="Run").click()
+        page.locator("#out-text p", has_text="Hello").wait_for(timeout=30_000)
+        assert page.locator("#out-text #card").count() == 0  # ids dropped: no DOM clobbering
+        page.locator("#out-text-2 h1").wait_for()
+        page.wait_for_timeout(500)  # an onerror would have fired by now
+        for link in page.locator(".generated a").all():
+            href = link.get_attribute("href")
+            assert href is None or href.startswith("https://"), href
+            assert link.get_attribute("rel") == "noopener noreferrer"
+        page.locator("#out-text b", has_text="click me").click()
+        page.locator("#out-text a", has_text="js link").click()
+        page.wait_for_timeout(300)
+        assert page.title() == title and "pwned" not in page.title()
+        assert dialogs == []
+        assert page.locator(".generated script, .generated iframe").count() == 0
+    finally:
+        server.stop()

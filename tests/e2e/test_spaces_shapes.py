@@ -4,14 +4,17 @@ predict and the API."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from PIL import Image
 
 from support import REPO
-from support.gradio_spaces import OWNER, space_info, started_apps
+from support.gradio_spaces import OWNER, data_url, png, space_info, started_apps
 from support.servers import Server, run_cli
 
 Space = Callable[[str], str]
@@ -88,3 +91,99 @@ def test_the_chatbot_templates_additional_inputs_reach_the_space(emulator, space
     assert said.returncode == 0, said.stderr
     answer = json.loads(said.stdout)["output"]["choices"][0]["message"]["content"]
     assert "temperature=0.2" in answer and answer.endswith(": hi")
+
+
+def test_the_text_to_image_template_answers_the_picture_and_the_seed(emulator, space) -> None:
+    """(image, seed) out, the seed a Slider as an output: a value to show, not a refusal."""
+    space_id = space("text_to_image_template")
+    server = Server(emulator, f"spaces/{space_id}")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [(o["kind"], o["label"]) for o in info["outputs"]] == [
+            ("image", "Result"), ("text", "Seed"),
+        ]  # fmt: skip
+        body = {
+            "data": ["a red fox"],
+            "parameters": {"seed": 300, "randomize_seed": False, "width": 64, "height": 32},
+        }
+        answer = server.predict(body)
+        assert answer.status_code == 200, answer.text
+        picture, seed = answer.json()["output"]
+        assert seed == 300
+        with Image.open(io.BytesIO(base64.b64decode(picture.split(",", 1)[1]))) as shown:
+            assert shown.size == (64, 32)
+            # Gradio 6 sends WebP (lossy): near the seed's colour
+            assert shown.convert("RGB").getpixel((5, 5)) == pytest.approx((44, 1, 128), abs=6)
+        assert answer.json()["data"][1] == {"text": "300"}
+        random_seed = server.predict({"data": ["a fox"]}).json()["output"][1]
+        assert isinstance(random_seed, int) and 0 <= random_seed < 2**31
+    finally:
+        server.stop()
+
+
+def test_several_outputs_drawn_alike_are_each_their_own_value(emulator, space) -> None:
+    space_id = space("reports")
+    server = Server(emulator, f"spaces/{space_id}", "--api-name", "/report")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [(o["kind"], o["label"]) for o in info["outputs"]] == [
+            ("text", "Card"), ("text", "Upper"), ("text", "Notes"),
+        ]  # fmt: skip
+        answer = server.predict({"data": ["fox"]})
+        assert answer.status_code == 200, answer.text
+        card, upper, notes = answer.json()["output"]  # the Space's own values, as it sent them
+        assert (upper, card) == ("FOX", "<h4>Card</h4><p>fox in <em>HTML</em></p>")
+        assert notes == "## Notes\n\n- **fox**\n- `3` letters"
+        shown = answer.json()["data"]
+        assert shown[1] == {"text": "FOX"}
+        assert shown[0]["html"] == card  # already safe: kept as it is
+        assert shown[2]["html"] == (  # Markdown rendered by markdown-it
+            "<h2>Notes</h2>\n<ul>\n<li><strong>fox</strong></li>\n<li><code>3</code> letters"
+            "</li>\n</ul>\n"
+        )
+    finally:
+        server.stop()
+    pair = Server(emulator, f"spaces/{space_id}", "--api-name", "/pair")
+    try:
+        answer = pair.predict({"data": [data_url(png((200, 100, 50)))]})
+        assert answer.status_code == 200, answer.text
+        original, grey = answer.json()["output"]
+        for url, wanted in ((original, (200, 100, 50)), (grey, (124, 124, 124))):
+            with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as shown:
+                assert shown.convert("RGB").getpixel((2, 2)) == pytest.approx(wanted, abs=6)
+    finally:
+        pair.stop()
+
+
+def test_hostile_markup_answers_are_sanitized_before_the_page_sees_them(emulator, spaces) -> None:
+    server = Server(emulator, f"spaces/{spaces['reports']}", "--api-name", "/hostile")
+    try:
+        answer = server.predict({"data": ["x"]})
+        assert answer.status_code == 200, answer.text
+        html, markdown = (shown["html"] for shown in answer.json()["data"])
+        for markup in (html, markdown):
+            tags = elements(markup)
+            assert {t for t, _ in tags} <= {"p", "b", "img", "a", "h1", "strong", "code"}, tags
+            for tag, attributes in tags:
+                for name, value in attributes:
+                    assert not name.startswith("on") and name not in ("style", "target"), tag
+                    assert not (value or "").lower().startswith("javascript:"), (tag, value)
+        assert '<a href="https://example.org/page" rel="noopener noreferrer">a site</a>' in html
+        assert '<a href="https://example.org/md" rel="noopener noreferrer">a site</a>' in markdown
+        assert "&lt;script&gt;" in markdown  # raw HTML in Markdown is shown as text
+    finally:
+        server.stop()
+
+
+def elements(markup: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Each element of ``markup`` with its attributes, as a browser's parser would find them."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Reader().feed(markup)
+    return found
