@@ -12,7 +12,7 @@ from ..errors import HubdemoError, InputError
 from ..settings import BackendOptions
 from .common import MODEL_ARGUMENT, err, fail, open_backend, report_loading
 from .options import takes
-from .render import show
+from .render import show_all
 
 
 @takes("predict", BackendOptions)
@@ -53,8 +53,8 @@ def predict(
     if as_json:
         print(json.dumps({"task": spec.task, "output": result["output"]}))
     elif not streamed:
-        # Only the kind: info() would also build examples (and fetch media ones).
-        show(predictor.handler.outputs[0].kind, result)
+        # Only the kinds: info() would also build examples (and fetch media ones).
+        show_all(predictor.handler.outputs, result)
 
 
 async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[str, Any]:

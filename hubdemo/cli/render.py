@@ -20,6 +20,21 @@ def show(kind: str, result: Result) -> None:
     RENDERERS.get(kind, _as_json)(result)
 
 
+def show_all(outputs: list[Any], result: Result) -> None:
+    """Each output of ``result`` in order; with several (a Space's), each under its label."""
+    several = len(outputs) > 1
+    for index, component in enumerate(outputs):
+        one = result
+        if several:
+            out.print(plain(f"{component.label}:"), style="bold")
+            one = {**result, "output": result["output"][index], "data": [result["data"][index]]}
+        shown = one["data"][0]
+        if isinstance(shown, dict) and isinstance(shown.get("nothing"), str):  # a Space's None
+            out.print(plain(shown["nothing"]), style="dim")
+        else:
+            show(component.kind, one)
+
+
 def _as_json(result: Result) -> None:
     out.print_json(json.dumps(result["output"]))
 
@@ -79,10 +94,15 @@ def _annotated(result: Result) -> None:
 
 
 def _rows(result: Result) -> None:
+    """A table with the model's column of predictions; a Space's Dataframe has none."""
     shown = result["data"][0]
-    table = Table(*plain_columns(*shown["table"], shown["column"]))
-    for r, prediction in enumerate(shown["values"]):
-        plain_row(table, *(cells[r] for cells in shown["table"].values()), str(prediction))
+    predicted = shown["values"] is not None
+    names = [*shown["table"], shown["column"]] if predicted else list(shown["table"])
+    table = Table(*plain_columns(*names))
+    cells = list(shown["table"].values())
+    for r in range(len(cells[0]) if cells else 0):
+        extra = [str(shown["values"][r])] if predicted else []
+        plain_row(table, *(column[r] for column in cells), *extra)
     out.print(table)
 
 

@@ -27,7 +27,8 @@ CONTROLS = {"number", "slider", "checkbox", "dropdown", "radio"}
 
 OUTPUTS = {
     "label": "labels", "textbox": "text", "textarea": "text", "markdown": "text",
-    "html": "text", "number": "text", "slider": "text", "json": "text", "code": "text", "image": "image",
+    "html": "text", "number": "text", "slider": "text", "json": "text", "code": "text",
+    "image": "image",
     "audio": "audio", "video": "video", "highlightedtext": "entities", "dataframe": "rows",
     "gallery": "gallery", "annotatedimage": "annotated", "file": "file", "chatbot": "chat",
 }  # fmt: skip

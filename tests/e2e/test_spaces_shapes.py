@@ -187,3 +187,18 @@ def elements(markup: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Reader().feed(markup)
     return found
+
+
+def test_predict_prints_each_output_under_its_label_and_a_dataframe(emulator, spaces) -> None:
+    shown = run_cli(emulator, "predict", f"spaces/{spaces['reports']}", "fox", "--api-name",
+                    "/report")  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    lines = [line.rstrip() for line in shown.stdout.splitlines() if line.strip()]
+    assert lines[:2] == ["Card:", "<h4>Card</h4><p>fox in <em>HTML</em></p>"]
+    assert lines[2:4] == ["Upper:", "FOX"]
+    assert lines[4] == "Notes:" and "- **fox**" in lines
+    table = run_cli(emulator, "predict", f"spaces/{spaces['text_tools']}", "one three",
+                    "--api-name", "/table")  # fmt: skip
+    assert table.returncode == 0, table.stderr  # was a TypeError traceback
+    cells = [line.replace("│", " ").split() for line in table.stdout.splitlines()]
+    assert [row for row in cells if row and row[-1].isdigit()] == [["one", "3"], ["three", "5"]]

@@ -12,7 +12,7 @@ HOSTILE_HTML = (
     "<a href=\"javascript:document.title='pwned-link'\">js link</a>"
     '<a href="https://example.org/page" target="_blank">a site</a>'
     '<iframe src="https://example.org"></iframe>'
-    "<b onclick=\"document.title='pwned-click'\" style=\"position:fixed\">click me</b>"
+    '<b onclick="document.title=\'pwned-click\'" style="position:fixed">click me</b>'
 )
 HOSTILE_MARKDOWN = (
     "# Title\n\n**strong** and `code` [a site](https://example.org/md) "
