@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.table import Table
@@ -20,7 +20,7 @@ def show(kind: str, result: Result) -> None:
     RENDERERS.get(kind, _as_json)(result)
 
 
-def show_all(outputs: list[Any], result: Result) -> None:
+def show_all(outputs: Sequence[Any], result: Result) -> None:
     """Each output of ``result`` in order; with several (a Space's), each under its label."""
     several = len(outputs) > 1
     for index, component in enumerate(outputs):
