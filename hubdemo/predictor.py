@@ -228,7 +228,10 @@ class Predictor:
                 f"the endpoint's answer is not a usable {self.spec.task} result ({exc}); check "
                 "the model's task, or pass the right --task"
             ) from None
-        return {"output": output, "data": data, "duration": time.perf_counter() - started}
+        answer = {"output": output, "data": data, "duration": time.perf_counter() - started}
+        if response.warnings:
+            answer["warnings"] = list(response.warnings)
+        return answer
 
     def stream(self, body: Any, session: str | None = None) -> AsyncGenerator[dict[str, Any], None]:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:

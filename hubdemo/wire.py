@@ -41,6 +41,7 @@ class WireResponse:
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     payload: Any = None
+    warnings: tuple[str, ...] = ()  # said beside the answer (a Space's gr.Warning)
 
     def content(self) -> bytes:
         if self.payload is not None and not self.body:

@@ -13,6 +13,7 @@ from ..settings import BackendOptions
 from .common import MODEL_ARGUMENT, err, fail, open_backend, report_loading
 from .options import takes
 from .render import show_all
+from .terminal import plain
 
 
 @takes("predict", BackendOptions)
@@ -50,11 +51,15 @@ def predict(
         result = asyncio.run(_answer(predictor, body, streamed))
     except HubdemoError as exc:
         fail(exc)
+    warnings = result.get("warnings") or []
     if as_json:
-        print(json.dumps({"task": spec.task, "output": result["output"]}))
+        printed = {"task": spec.task, "output": result["output"]}
+        print(json.dumps(printed | ({"warnings": warnings} if warnings else {})))
     elif not streamed:
         # Only the kinds: info() would also build examples (and fetch media ones).
         show_all(predictor.handler.outputs, result)
+    for warning in warnings:  # a Space's gr.Warning, beside its answer
+        err.print(plain(f"warning: {warning}"), style="yellow")
 
 
 async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[str, Any]:

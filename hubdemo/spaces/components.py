@@ -147,6 +147,8 @@ def drawable(
         for r in returns
         if kind_of(r) not in OUTPUTS
     ]
+    if not any(kind_of(p) in {*MEDIA, *FILES, *TEXTS} for p in parameters):
+        missing.append("no input (hubdemo draws a form for a text or a file)")
     if not returns:
         missing.append("no output")
     return missing

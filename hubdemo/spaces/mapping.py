@@ -29,8 +29,6 @@ def space_task(
     if chat:
         extra = [replace(a, kind="parameter") for a in arguments[1:]]
         return SpaceChatTask(title, api_name, [arguments[0], *extra])
-    if not any(a.kind == "input" for a in arguments):
-        raise UnsupportedSpace(f"{api_name} takes no text or media input to draw a form for")
     returns = [Return(str(r.get("label") or "output"), kind_of(r)) for r in signature["returns"]]
     positions = [i for i, a in enumerate(arguments) if a.kind == "input"]
     samples = [

@@ -24,10 +24,7 @@ import httpx
 
 from ..errors import (
     HubdemoError,
-    UpstreamAuthError,
     UpstreamBadResponse,
-    UpstreamRateLimited,
-    UpstreamRejectedInput,
     UpstreamTimeout,
     UpstreamUnreachable,
 )
@@ -38,6 +35,7 @@ from ..upstream.base import Upstream
 from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
 from .connect import SpaceBinding
+from .failures import plain_text, space_error
 from .sessions import Clients, Sessions, Visitors
 from .threads import cancel_soon, in_thread
 
@@ -96,7 +94,7 @@ class SpaceUpstream(Upstream):
         client = await self.clients.take(self.visitors.session_for(request.session))
         healthy = False
         try:
-            result = await self._call(client, body["api_name"], body["args"])
+            result, warnings = await self._call(client, body["api_name"], body["args"])
             values = list(result) if isinstance(result, tuple) else [result]
             budget = Budget(started + self.timeout, self.max_answer_bytes)
             fetched = await in_thread(
@@ -107,17 +105,21 @@ class SpaceUpstream(Upstream):
             self.clients.give_back(client, healthy)
         if tape is not None:
             tape.keep_answer(self.binding.name, body, fetched)
-        return WireResponse(status=200, content_type="application/json", payload=fetched)
+        return WireResponse(200, "application/json", payload=fetched, warnings=warnings)
 
-    async def _call(self, client: Any, api_name: str, arguments: list[Any]) -> Any:
-        """The endpoint's result for ``arguments`` (data URLs uploaded as files), within
-        --timeout; the job cancelled when the time is up or the asker leaves."""
+    async def _call(
+        self, client: Any, api_name: str, arguments: list[Any]
+    ) -> tuple[Any, tuple[str, ...]]:
+        """The endpoint's result for ``arguments`` (data URLs uploaded as files), and the
+        gr.Warnings it gave, within --timeout; the job cancelled when the time is up or the
+        asker leaves."""
         with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
             args = [_as_file(value, Path(folder), i) for i, value in enumerate(arguments)]
             job = client.submit(*args, api_name=api_name)
             try:
                 async with asyncio.timeout(self.timeout):
-                    return await in_thread(job.result)
+                    result = await in_thread(job.result)
+                return result, _warnings(job)
             except TimeoutError:
                 cancel_soon(job)
                 raise UpstreamTimeout(
@@ -199,25 +201,7 @@ class SpaceUpstream(Upstream):
         return {**head, "choices": [choice], "usage": usage}
 
     def _error(self, exc: Exception) -> HubdemoError:
-        from gradio_client.exceptions import AppError, AuthenticationError
-        from gradio_client.utils import QueueError, TooManyRequestsError
-
-        name = self.binding.name
-        said = str(getattr(exc, "message", None) or exc).strip() or type(exc).__name__
-        if isinstance(exc, AppError):  # the app refused this input, in its own words
-            return UpstreamRejectedInput(f"the Space {name} answered: {said[:500]}")
-        if isinstance(exc, (QueueError, TooManyRequestsError)):
-            return UpstreamRateLimited(
-                f"the Space {name} is busy ({said[:200]}); try again shortly", retry_after=5
-            )
-        if isinstance(exc, AuthenticationError):
-            return UpstreamAuthError(f"the Space {name} refused the credentials: {said[:200]}")
-        if isinstance(exc, httpx.HTTPError):
-            return UpstreamUnreachable(
-                f"the connection to the Space {name} failed ({type(exc).__name__}); try again"
-            )
-        log.warning("the Space %s failed", name, exc_info=exc)
-        return UpstreamUnreachable(f"the Space {name} failed: {said[:300]}")
+        return space_error(exc, self.binding.name)
 
     def _files_to_urls(self, value: Any, budget: Budget, client: Any) -> Any:
         """Each file in the answer ({path, url, mime_type, orig_name, …}, also inside a
@@ -351,6 +335,20 @@ def _drain(job: Any) -> None:
         with contextlib.suppress(asyncio.QueueEmpty):
             while True:
                 updates.get_nowait()
+
+
+def _warnings(job: Any) -> tuple[str, ...]:
+    """The gr.Warning messages of a finished job (gradio_client queues them as status updates
+    with a log; nothing else reads that queue, so it is emptied here)."""
+    found: list[str] = []
+    with contextlib.suppress(AttributeError):
+        updates = job.communicator.updates
+        with contextlib.suppress(asyncio.QueueEmpty):
+            while True:
+                log_entry = getattr(updates.get_nowait(), "log", None)
+                if log_entry and str(log_entry[1]).lower() == "warning":
+                    found.append(plain_text(str(log_entry[0]))[:500])
+    return tuple(dict.fromkeys(found))
 
 
 def _outputs_of(job: Any) -> list[Any] | None:

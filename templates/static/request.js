@@ -15,6 +15,7 @@ export async function run() {
   if (Object.keys(chosen).length) body.parameters = chosen;
   errorEl.hidden = true;
   statusEl.textContent = "";
+  showWarnings([]);
   updateSnippets(body);
   state.controller = new AbortController();
   busy(true);
@@ -27,6 +28,7 @@ export async function run() {
     }
     statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
     render(payload);
+    showWarnings(payload.warnings || []);
   } catch (err) {
     if (err.name === "AbortError") statusEl.textContent = "Cancelled.";
     else showError(`Could not reach the hubdemo server (${err.message}); is it still running?`);
@@ -68,4 +70,17 @@ async function send(request, signal) {
     statusEl.textContent = "";
   }
   return { response, payload };
+}
+
+// What the upstream said beside its answer (a Space's gr.Warning), one line each.
+function showWarnings(warnings) {
+  const list = document.getElementById("warnings");
+  list.replaceChildren(
+    ...warnings.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }),
+  );
+  list.hidden = warnings.length === 0;
 }

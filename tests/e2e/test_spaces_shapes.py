@@ -202,3 +202,61 @@ def test_predict_prints_each_output_under_its_label_and_a_dataframe(emulator, sp
     assert table.returncode == 0, table.stderr  # was a TypeError traceback
     cells = [line.replace("│", " ").split() for line in table.stdout.splitlines()]
     assert [row for row in cells if row and row[-1].isdigit()] == [["one", "3"], ["three", "5"]]
+
+
+def test_errors_come_back_as_the_space_meant_them(emulator, space) -> None:
+    """Launched without show_error, as most Spaces are."""
+    space_id = space("failing")
+    servers = {name: Server(emulator, f"spaces/{space_id}", "--api-name", name)
+               for name in ("/refuse", "/quota", "/crash", "/warn")}  # fmt: skip
+    try:
+        refused = servers["/refuse"].predict({"data": ["boom"]})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == (
+            f"the Space {space_id} answered: Bad word: 'boom' is not allowed here."
+        )
+        quota = servers["/quota"].predict({"data": ["x"]})
+        assert quota.status_code == 429, quota.text
+        assert quota.headers["Retry-After"] == "90"
+        assert quota.json()["error"] == (
+            f"the Space {space_id} answered: ZeroGPU quota exceeded: You have exceeded your GPU "
+            "quota (60s requested vs. 45s left). Upgrade to PRO "
+            "(https://huggingface.co/settings/billing) to get 5x more usage quota. Try again in "
+            "0:01:30"
+        )
+        crash = servers["/crash"].predict({"data": ["x"]})
+        assert crash.status_code == 502, crash.text  # the Space's failure, not the input's
+        assert "keeps the error to itself" in crash.json()["error"]
+        assert "show_error=True" not in crash.json()["error"]
+        warned = servers["/warn"].predict({"data": ["one two three four five"]})
+        assert warned.status_code == 200, warned.text
+        assert warned.json()["output"] == "one two three"
+        assert warned.json()["warnings"] == [
+            "The text is long: only its first 3 words are used.",
+            "Running on CPU: slower than usual.",
+        ]
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    crashed = run_cli(emulator, "predict", f"spaces/{space_id}", "x", "--api-name", "/crash")
+    assert crashed.returncode == 1, crashed.stderr  # the Space failed: exit 1, not 2
+    assert "Traceback" not in crashed.stderr and "keeps the error to itself" in crashed.stderr
+    warned = run_cli(emulator, "predict", f"spaces/{space_id}", "a b c d", "--api-name", "/warn")
+    assert warned.returncode == 0, warned.stderr
+    assert warned.stdout.strip() == "a b c"
+    assert "warning: The text is long: only its first 3 words are used." in warned.stderr
+
+
+def test_endpoints_without_an_input_are_listed_as_not_servable(emulator, space) -> None:
+    space_id = space("failing")
+    described = run_cli(emulator, "describe", f"spaces/{space_id}", "--api-name", "/warn",
+                        "--json")  # fmt: skip
+    assert described.returncode == 0, described.stderr
+    endpoints = json.loads(described.stdout)["space"]["endpoints"]
+    assert endpoints["/count"]["drawable"] is False and endpoints["/clear"]["drawable"] is False
+    assert endpoints["/warn"]["drawable"] is True
+    picked = run_cli(emulator, "describe", f"spaces/{space_id}", "--api-name", "/count")
+    assert picked.returncode == 2
+    assert "no input (hubdemo draws a form for a text or a file)" in picked.stderr
+    assert "/refuse" in picked.stderr  # the endpoints that would work

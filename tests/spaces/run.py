@@ -14,7 +14,7 @@ app.launch(
     server_name="127.0.0.1",
     server_port=int(sys.argv[2]),
     prevent_thread_lock=True,
-    show_error=True,
+    show_error=getattr(module, "SHOW_ERROR", True),
     quiet=True,
 )
 print("ready", flush=True)
