@@ -154,9 +154,13 @@ class Component:
     label: str
     placeholder: str = ""
     optional: bool = False
+    value: Any = None  # what the input starts with (a Space's default text); None: empty
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        if found["value"] is None:
+            del found["value"]
+        return found
 
 
 def text(name: str = "text", label: str = "Text", placeholder: str = "") -> Component:

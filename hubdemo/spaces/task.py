@@ -47,6 +47,9 @@ class SpaceTask(TaskHandler):
                 a.name,
                 MEDIA.get(a.component) or FILES.get(a.component) or TEXTS[a.component],
                 a.label,
+                placeholder=str(a.props.get("placeholder") or ""),
+                # A text box starts with its default, as on the Space's own page.
+                value=a.default if a.component in TEXTS and isinstance(a.default, str) else None,
             )
             for a in arguments
             if a.kind == "input"
@@ -120,6 +123,8 @@ class SpaceTask(TaskHandler):
             elif family:
                 values[argument.name] = parse_media(value, family, argument.name).data_url()
             else:
+                if value is None and isinstance(argument.default, str):
+                    value = argument.default  # left out: what the Space's page starts with
                 if not isinstance(value, str) or (is_blank(value) and not argument.has_default):
                     raise InputError(f"{argument.name}: the text is empty; type something")
                 values[argument.name] = value

@@ -127,3 +127,36 @@ def test_two_visitors_of_a_stateful_space_each_see_only_their_own_notes(
         first.close()
         second.close()
         server.stop()
+
+
+def test_the_page_starts_with_the_spaces_defaults_and_sends_them(browser, emulator, spaces):
+    """As the Space's own page: a text box with its default, each control at its value (not
+    "default"), the range beside it; Run untouched sends what the Space's page would."""
+    server = Server(emulator, f"spaces/{spaces['text_tools']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.locator("#parameters summary").click()
+        assert page.get_by_label("times").input_value() == "2"
+        assert page.get_by_label("style").input_value() == "upper"
+        assert page.get_by_label("exclaim").input_value() == "false"
+        assert page.locator("label[for=param-times] .range").text_content() == "1 to 5"
+        page.get_by_label("Text", exact=True).fill("Hi")
+        page.get_by_role("button", name="Run").click()
+        page.locator("#out-text").get_by_text("HI HI", exact=True).wait_for(timeout=30_000)
+        sent = json.loads(page.locator("#snippet-curl").text_content().split("-d '")[1][:-1])
+        assert sent["parameters"] == {"times": 2, "style": "upper", "exclaim": False}
+    finally:
+        server.stop()
+    reports = Server(emulator, f"spaces/{spaces['reports']}", "--api-name", "/report")
+    try:
+        page = browser.new_page()
+        page.goto(reports.url)
+        box = page.get_by_label("Text", exact=True)
+        assert box.input_value() == "fox" and box.get_attribute("placeholder") == "A word"
+        page.get_by_role("button", name="Run").click()
+        page.locator("#out-text-2").get_by_text("FOX", exact=True).wait_for(timeout=30_000)
+        left_out = httpx.post(f"{reports.url}/api/predict", json={"data": [None]}, timeout=60)
+        assert left_out.json()["output"][1] == "FOX"  # an input left out: the Space's default
+    finally:
+        reports.stop()

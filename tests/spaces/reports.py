@@ -1,6 +1,6 @@
 """A stand-in Space whose endpoints answer several outputs drawn alike: /report an HTML card, a
 Textbox and a Markdown note; /pair two pictures; /hostile an HTML and a Markdown answer that try
-every trick a page must not run."""
+every trick a page must not run. Its text box starts with a default ("fox")."""
 
 import gradio as gr
 from PIL import ImageOps
@@ -35,7 +35,7 @@ def hostile(text):
 
 
 with gr.Blocks() as demo:
-    text = gr.Textbox(label="Text")
+    text = gr.Textbox(label="Text", value="fox", placeholder="A word")
     card = gr.HTML(label="Card")
     upper = gr.Textbox(label="Upper")
     notes = gr.Markdown(label="Notes")
