@@ -1,4 +1,4 @@
-"""A ChatInterface Space as hubdemo's chat task."""
+"""A chat Space as hubdemo's chat task: a gr.ChatInterface, or a chatbot built with gr.Blocks."""
 
 from __future__ import annotations
 
@@ -12,19 +12,32 @@ from ..tasks.chat import NOT_PARAMETERS, chat_completion, check_messages, conver
 from ..wire import Json, WireRequest, WireResponse
 from .components import Argument, Return
 from .task import SpaceTask
+from .values import history_value
 
 
 class SpaceChatTask(SpaceTask):
-    """A ChatInterface Space: hubdemo's chat demo, the answer streamed as the Space writes it.
+    """A chat Space: hubdemo's chat demo, the answer streamed as the Space writes it.
 
-    The Space keeps each conversation's history itself (in its session), so only the last user
-    message and the endpoint's additional inputs go to it; upstream/space.py keeps one session
-    per conversation. ``output`` is a chat-completion object, as for a chat model."""
+    A ChatInterface keeps each conversation's history itself (in its session), so only the
+    last user message and the endpoint's additional inputs go to it; upstream.py keeps one
+    session per conversation. A chatbot built with gr.Blocks takes the history as its Chatbot
+    input (``roles`` names which argument is the "message" and which the "history"; ``form``
+    how the Chatbot takes it, values.history_form) and answers it with the reply in its
+    output number ``reply``. ``output`` is a chat-completion object, as for a chat model."""
 
     streams = True
     max_text_chars = 500_000
 
-    def __init__(self, title: str, api_name: str, arguments: list[Argument]) -> None:
+    def __init__(
+        self,
+        title: str,
+        api_name: str,
+        arguments: list[Argument],
+        *,
+        roles: dict[str, str] | None = None,
+        reply: int | None = None,
+        form: str = "messages",
+    ) -> None:
         TaskHandler.__init__(
             self,
             "space",
@@ -40,6 +53,9 @@ class SpaceChatTask(SpaceTask):
         self.arguments = arguments
         self.returns = [Return("Conversation", "Chatbot")]
         self.samples = []
+        self.roles = roles if roles is not None else {arguments[0].name: "message"}
+        self.reply = reply
+        self.form = form
 
     def preprocess(self, body: Json) -> TaskInput:
         if not isinstance(body, dict):
@@ -64,7 +80,7 @@ class SpaceChatTask(SpaceTask):
         if messages[-1]["role"] != "user":
             raise InputError("the last message must be the user's: the Space answers it")
         self.check_text_size([m["content"] for m in messages])
-        controls = {a.name: a for a in self.arguments[1:]}
+        controls = {a.name: a for a in self.arguments if a.kind == "parameter"}
         unknown = sorted(set(given) - set(controls))
         if unknown:
             raise InvalidParameter(
@@ -78,16 +94,26 @@ class SpaceChatTask(SpaceTask):
 
     def serialize(self, task_input: TaskInput, stream: bool = False) -> WireRequest:
         messages = task_input.inputs
-        extra = [task_input.parameters.get(a.name, a.default) for a in self.arguments[1:]]
-        return WireRequest(
-            json={
-                "api_name": self.api_name,
-                "args": [messages[-1]["content"], *extra],
-                "history": messages[:-1],  # what the Space's session must already hold
-                "stream": stream,
-            },
-            route="chat",
-        )
+        # With a message box the last turn goes there; else the history ends with it.
+        earlier = messages[:-1] if "message" in self.roles.values() else messages
+        args = []
+        for argument in self.arguments:
+            role = self.roles.get(argument.name)
+            if role == "message":
+                args.append(messages[-1]["content"])
+            elif role == "history":
+                args.append(history_value(earlier, self.form))
+            else:
+                args.append(task_input.parameters.get(argument.name, argument.default))
+        body = {
+            "api_name": self.api_name,
+            "args": args,
+            "history": messages[:-1],  # what a ChatInterface's session must already hold
+            "stream": stream,
+        }
+        if self.reply is not None:
+            body["reply"] = self.reply
+        return WireRequest(json=body, route="chat")
 
     def deserialize(self, response: WireResponse) -> Json:
         return chat_completion(parse_json(response))

@@ -122,6 +122,21 @@ def is_chat_interface(config: dict[str, Any], signature: dict[str, Any]) -> bool
     )
 
 
+def is_blocks_chat(signature: dict[str, Any]) -> bool:
+    """A chatbot built with gr.Blocks: one Chatbot among its inputs (the history), one among
+    its outputs (the history with the reply), at most one text input (the message) and
+    otherwise controls. Its other outputs (the message box, cleared) are not shown."""
+    kinds = [kind_of(p) for p in signature["parameters"]]
+    others = [k for k in kinds if k != "chatbot"]
+    returned = [kind_of(r) for r in signature["returns"]]
+    return (
+        kinds.count("chatbot") == 1
+        and returned.count("chatbot") == 1
+        and sum(k in TEXTS for k in others) <= 1
+        and all(k in CONTROLS or k in TEXTS for k in others)
+    )
+
+
 def kind_of(entry: dict[str, Any]) -> str:
     return str(entry.get("component") or "").lower()
 

@@ -30,7 +30,7 @@ from ..errors import (
     UpstreamUnreachable,
 )
 from ..hub import HubClient
-from .components import drawable, is_chat_interface
+from .components import drawable, is_blocks_chat, is_chat_interface
 from .config import config_of, with_media_examples
 from .mapping import space_task
 from .tape import SpaceTape
@@ -170,13 +170,15 @@ def open_space(
         named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
         config = client.config
     chats = {n for n, sig in named.items() if is_chat_interface(config, sig)}
+    blocks_chats = {n for n, sig in named.items() if n not in chats and is_blocks_chat(sig)}
     refused = {
         n: "; ".join(drawable(sig["parameters"], sig["returns"], n in chats))
         for n, sig in named.items()
+        if n not in blocks_chats
     }
     refused = {n: why for n, why in refused.items() if why}
     chosen = pick_endpoint(named, refused, api_name, name)
-    if tape is not None and chosen in chats:
+    if tape is not None and (chosen in chats or chosen in blocks_chats):
         raise UnsupportedSpace(
             f"--record/--replay do not keep a chat Space's conversations ({name} {chosen}): "
             "smoke-test it live"
@@ -187,7 +189,8 @@ def open_space(
             tape.keep_description(name, named, config)
     props, samples = config_of(config, chosen)
     title = str(config.get("title") or name.split("/")[-1])
-    task = space_task(title, chosen, named[chosen], props, samples, chosen in chats)
+    chat = "interface" if chosen in chats else "blocks" if chosen in blocks_chats else None
+    task = space_task(title, chosen, named[chosen], props, samples, chat)
     return SpaceBinding(
         name=name,
         url=url,

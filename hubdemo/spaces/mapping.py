@@ -10,6 +10,7 @@ from ..tasks.base import Example, short
 from .chat import SpaceChatTask
 from .components import TEXTS, Argument, Return, arguments_of, drawable, kind_of
 from .task import SpaceTask
+from .values import history_form
 
 
 def space_task(
@@ -18,15 +19,18 @@ def space_task(
     signature: dict[str, Any],
     props_by_position: list[dict[str, Any]],
     examples: list[list[Any]] | None = None,
-    chat: bool = False,
+    chat: str | None = None,
 ) -> SpaceTask:
     """The task of endpoint ``api_name`` from its view_api signature and its input
-    components' config props (in the endpoint's order); ``chat``: a ChatInterface."""
-    missing = drawable(signature["parameters"], signature["returns"], chat)
+    components' config props (in the endpoint's order); ``chat``: "interface" for a
+    ChatInterface, "blocks" for a chatbot built with gr.Blocks (is_blocks_chat)."""
+    if chat == "blocks":
+        return blocks_chat_task(title, api_name, signature, props_by_position)
+    missing = drawable(signature["parameters"], signature["returns"], chat == "interface")
     if missing:
         raise UnsupportedSpace(f"{api_name} has what hubdemo cannot draw: {', '.join(missing)}")
     arguments = arguments_of(signature, props_by_position)
-    if chat:
+    if chat == "interface":
         extra = [replace(a, kind="parameter") for a in arguments[1:]]
         return SpaceChatTask(title, api_name, [arguments[0], *extra])
     returns = [Return(str(r.get("label") or "output"), kind_of(r)) for r in signature["returns"]]
@@ -37,6 +41,30 @@ def space_task(
         if len(row) == len(arguments) and all(_offered(arguments[i], row[i]) for i in positions)
     ]
     return SpaceTask(title, api_name, arguments, returns, samples)
+
+
+def blocks_chat_task(
+    title: str, api_name: str, signature: dict[str, Any], props: list[dict[str, Any]]
+) -> SpaceChatTask:
+    """A chatbot built with gr.Blocks: its message box and Chatbot are the chat page's
+    message and conversation; its other inputs are parameters."""
+    arguments = arguments_of(signature, props)
+    roles = {}
+    for argument in arguments:
+        if argument.component == "chatbot":
+            roles[argument.name] = "history"
+        elif argument.component in TEXTS and "message" not in roles.values():
+            roles[argument.name] = "message"
+    returns = [kind_of(r) for r in signature["returns"]]
+    history = next(p for p in signature["parameters"] if kind_of(p) == "chatbot")
+    return SpaceChatTask(
+        title,
+        api_name,
+        [a if a.name in roles else replace(a, kind="parameter") for a in arguments],
+        roles=roles,
+        reply=returns.index("chatbot"),
+        form=history_form(history),
+    )
 
 
 def _offered(argument: Argument, value: Any) -> bool:

@@ -15,7 +15,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from .connect import SpaceBinding
 from .failures import plain_text, space_error
 from .sessions import Clients, Sessions, Visitors
 from .threads import cancel_soon, in_thread
+from .values import reply_text
 
 log = logging.getLogger("hubdemo")
 MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
@@ -133,7 +134,7 @@ class SpaceUpstream(Upstream):
                 raise self._error(exc) from None
 
     async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
-        """A ChatInterface's answer as chat.completion.chunk objects, piece by piece."""
+        """A chat's answer as chat.completion.chunk objects, piece by piece."""
         created = int(time.time())
         async for piece, finish in self._chat(request.json or {}, request.session):
             delta = {"role": "assistant", "content": piece} if piece else {}
@@ -143,44 +144,57 @@ class SpaceUpstream(Upstream):
     async def _chat(
         self, body: dict[str, Any], visitor: str | None
     ) -> AsyncGenerator[tuple[str, str | None], None]:
-        """(new text, None) as the Space writes its answer, then ("", finish reason). The
-        conversation's session is the visitor's one whose history is the request's (see
-        Sessions)."""
-        history, args = body["history"], body["args"]
-        client = await self.sessions.take(history, args[1:], visitor)
+        """(new text, None) as the Space writes its answer, then ("", finish reason).
+
+        A ChatInterface keeps the conversation in its session: the visitor's session whose
+        history is the request's is used (see Sessions). A chatbot built with gr.Blocks is
+        handed the whole history with each call (``body["reply"]``: which of its outputs is
+        the Chatbot): any client of the visitor's session will do."""
+        history, args, reply = body["history"], body["args"], body.get("reply")
+        text_of: Callable[[Any], str]
+        if reply is None:
+            client = await self.sessions.take(history, args[1:], visitor)
+            text_of = _text
+        else:
+            client = await self.clients.take(self.visitors.session_for(visitor))
+            text_of = lambda value: reply_text(value, reply, self.binding.name)  # noqa: E731
         answer = ""
+        healthy = False
         try:
             job = client.submit(*args, api_name=body["api_name"])
             async with asyncio.timeout(self.timeout):
                 async for written in _updates(job):
-                    text = _text(written)
+                    text = text_of(written)
                     if text.startswith(answer):
                         piece, answer = text[len(answer) :], text
                         if piece:
                             yield piece, None
                 result = await in_thread(job.result)
+            final = text_of(result)
+            healthy = True
         except TimeoutError:
             cancel_soon(job)
-            await self.sessions.drop(client)
             raise UpstreamTimeout(
                 f"the Space {self.binding.name} did not answer within {self.timeout:g} s"
             ) from None
         except (asyncio.CancelledError, GeneratorExit):
             cancel_soon(job)
-            await self.sessions.drop(client)
             raise
         except HubdemoError:
-            await self.sessions.drop(client)
             raise
         except Exception as exc:
-            await self.sessions.drop(client)
             raise self._error(exc) from None
-        final = _text(result)
+        finally:
+            if reply is not None:
+                self.clients.give_back(client, healthy)
+            elif not healthy:
+                await self.sessions.drop(client)
         if final.startswith(answer) and final != answer:
             yield final[len(answer) :], None
-        user = {"role": "user", "content": args[0]}
-        answered = [*history, user, {"role": "assistant", "content": final}]
-        self.sessions.keep(client, answered, args[1:], visitor)
+        if reply is None:
+            user = {"role": "user", "content": args[0]}
+            answered = [*history, user, {"role": "assistant", "content": final}]
+            self.sessions.keep(client, answered, args[1:], visitor)
         yield "", "stop"
 
     def _head(self, kind: str, created: int) -> dict[str, Any]:

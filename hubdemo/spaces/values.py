@@ -138,3 +138,53 @@ def highlighted_spans(value: Any) -> dict[str, Any]:
             )
         text += token
     return {"text": text, "entities": spans}
+
+
+def reply_text(value: Any, index: int, space: str) -> str:
+    """The reply a chatbot built with gr.Blocks wrote: the text of the last turn of its
+    Chatbot output (``index`` among the endpoint's outputs), in any of Gradio's forms."""
+    from ..errors import UpstreamBadResponse
+
+    chatbot = value[index] if isinstance(value, tuple) else value
+    turns = chat_messages(chatbot or [])
+    if not turns or turns[-1]["role"] != "assistant":
+        raise UpstreamBadResponse(
+            f"the Space {space}'s endpoint answered no reply (its conversation ends with the "
+            "user's turn): the reply may come from another of its endpoints; `hubdemo "
+            "describe` lists them, --api-name picks one"
+        )
+    content = turns[-1]["content"]
+    if isinstance(content, str):
+        return content
+    return "\n".join(part.get("text", "") for part in content if part.get("type") == "text")
+
+
+def history_form(parameter: dict[str, Any]) -> str:
+    """How a Chatbot input takes its history, read from its example in view_api: "tuples"
+    (Gradio 5's [[user, bot], …]), "parts" (Gradio 6: content as a list of parts) or
+    "messages" (content as text)."""
+    example = parameter.get("example_input")
+    first = example[0] if isinstance(example, list) and example else None
+    if isinstance(first, (list, tuple)):
+        return "tuples"
+    if isinstance(first, dict) and isinstance(first.get("content"), list):
+        return "parts"
+    return "messages"
+
+
+def history_value(messages: list[dict[str, Any]], form: str) -> list[Any]:
+    """hubdemo's [{role, content: text}] as a Chatbot input takes it (``history_form``)."""
+    if form == "tuples":
+        pairs: list[list[Any]] = []
+        for message in messages:
+            if message["role"] == "user" or not pairs:
+                pairs.append([message["content"], None])
+            else:
+                pairs[-1][1] = message["content"]
+        return pairs
+    if form == "parts":
+        return [
+            {"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
+            for m in messages
+        ]
+    return [{"role": m["role"], "content": m["content"]} for m in messages]

@@ -260,3 +260,58 @@ def test_endpoints_without_an_input_are_listed_as_not_servable(emulator, space) 
     assert picked.returncode == 2
     assert "no input (hubdemo draws a form for a text or a file)" in picked.stderr
     assert "/refuse" in picked.stderr  # the endpoints that would work
+
+
+def test_a_chatbot_built_with_blocks_is_a_chat_demo(emulator, space) -> None:
+    """/respond (message + history -> "", history) and the two-step /user then /bot (history
+    in, the reply streamed into it): hubdemo's chat demo, the whole conversation sent each
+    time (the Space keeps none)."""
+    space_id = space("blocks_chat")
+    server = Server(emulator, f"spaces/{space_id}", "--api-name", "/respond")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [c["kind"] for c in info["inputs"]] == ["chat"]
+        assert [p["name"] for p in info["parameters"]] == ["temperature"]
+        first = [{"role": "user", "content": "hello"}]
+        said = reply(server.predict({"messages": first, "temperature": 0.2}))
+        assert said == "Blocks said: hello (turn 1, temperature 0.2)"
+        second = [*first, {"role": "assistant", "content": said},
+                  {"role": "user", "content": "again"}]  # fmt: skip
+        assert reply(server.predict({"messages": second})) == (
+            "Blocks said: again (turn 2, temperature 0.5)"  # the history reached it
+        )
+    finally:
+        server.stop()
+    bot = Server(emulator, f"spaces/{space_id}", "--api-name", "/bot")
+    try:
+        streamed = httpx.post(
+            f"{bot.url}/api/predict?stream=true",
+            json={"messages": [{"role": "user", "content": "hi there"}]},
+            timeout=60,
+        )
+        events = [json.loads(line[6:]) for line in streamed.text.splitlines()
+                  if line.startswith("data: ")]  # fmt: skip
+        deltas = [e["delta"] for e in events if "delta" in e]
+        assert len(deltas) >= 3, events  # word by word, as the Space wrote it
+        assert "".join(deltas) == "Blocks said: hi there (turn 1, temperature 0.5)"
+        assert events[-1]["output"]["choices"][0]["message"]["content"] == "".join(deltas)
+    finally:
+        bot.stop()
+    if space_id.startswith(f"{OWNER}/g5-"):  # Gradio 5's tuples: [[user, bot], …]
+        pairs = Server(emulator, f"spaces/{space_id}", "--api-name", "/respond_pairs")
+        try:
+            second = [{"role": "user", "content": "one"}, {"role": "assistant", "content": "A"},
+                      {"role": "user", "content": "two"}]  # fmt: skip
+            assert reply(pairs.predict({"messages": second})) == (
+                "Blocks said: two (turn 2, temperature 0.5)"
+            )
+        finally:
+            pairs.stop()
+    user = Server(emulator, f"spaces/{space_id}", "--api-name", "/user")
+    try:
+        answered = user.predict({"messages": [{"role": "user", "content": "x"}]})
+        assert answered.status_code == 502, answered.text
+        assert "answered no reply" in answered.json()["error"]
+        assert "--api-name" in answered.json()["error"]
+    finally:
+        user.stop()
