@@ -25,6 +25,7 @@ from .settings import DEFAULT_ROUTER, BackendOptions
 from .tasks import TaskHandler, default_examples, get_task
 from .tasks.base import TaskInput
 from .upstream import EndpointUpstream, RouterUpstream, Upstream
+from .wire import WireResponse
 
 if TYPE_CHECKING:
     from .spaces.tape import SpaceTape
@@ -235,7 +236,15 @@ class Predictor:
 
     def stream(self, body: Any, session: str | None = None) -> AsyncGenerator[dict[str, Any], None]:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
-        {"delta": text} events as the model writes, and the full answer last."""
+        {"delta": text} events as the model writes, and the full answer last. A Space's
+        endpoint streams {"progress": [units]} and {"partial": {output, data}} instead."""
+        watch = getattr(self.upstream, "stream_values", None)
+        if getattr(self.handler, "partials", False) and watch is not None:
+            task_input = self.handler.preprocess(body)
+            request = self.handler.serialize(task_input)
+            if session is not None:
+                request = dataclasses.replace(request, session=session)
+            return self._stream_values(watch(request), task_input)
         if not self.handler.streams:
             raise InputError(
                 f"streaming (?stream=true) is offered for chat models; this {self.spec.task} "
@@ -283,6 +292,31 @@ class Predictor:
         data = self.handler.postprocess(output, task_input)
         answer = {"output": output, "data": data, "duration": time.perf_counter() - started}
         yield scrubbed(answer, self._redact) if self._redact else answer
+
+    async def _stream_values(
+        self, events: AsyncIterator[dict[str, Any]], task_input: Any
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """A Space endpoint's progress and partial answers (each drawn as the final one is),
+        then its answer."""
+        started = time.perf_counter()
+        try:
+            async for event in events:
+                if "progress" in event:
+                    yield {"progress": event["progress"]}
+                    continue
+                values = event.get("partial", event.get("values"))
+                response = WireResponse(200, "application/json", payload=values)
+                output = self.handler.deserialize(response)
+                answer = {"output": output, "data": self.handler.postprocess(output, task_input)}
+                if "partial" in event:
+                    yield {"partial": scrubbed(answer, self._redact) if self._redact else answer}
+                    continue
+                answer["duration"] = time.perf_counter() - started
+                if event.get("warnings"):
+                    answer["warnings"] = event["warnings"]
+                yield scrubbed(answer, self._redact) if self._redact else answer
+        except HubdemoError as exc:
+            raise self._scrubbed_error(exc) from None
 
     def examples(self) -> list[dict[str, Any]]:
         # The Hub keeps chat's default examples under the older name "conversational".

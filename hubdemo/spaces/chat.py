@@ -26,6 +26,7 @@ class SpaceChatTask(SpaceTask):
     output number ``reply``. ``output`` is a chat-completion object, as for a chat model."""
 
     streams = True
+    partials = False  # the answer streams as chat deltas
     max_text_chars = 500_000
 
     def __init__(

@@ -32,7 +32,10 @@ from .values import normalize_value
 
 
 class SpaceTask(TaskHandler):
-    """The task of one Space endpoint; ``spec`` stays chat-free: nothing here reads hf-tasks."""
+    """The task of one Space endpoint; ``spec`` stays chat-free: nothing here reads hf-tasks.
+    ``?stream=true`` streams its gr.Progress and a generator's partial answers."""
+
+    partials = True
 
     def __init__(
         self,

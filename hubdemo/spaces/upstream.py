@@ -16,6 +16,7 @@ import logging
 import tempfile
 import time
 from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from .values import reply_text
 log = logging.getLogger("hubdemo")
 MAX_ANSWER_BYTES = BackendOptions.max_answer_mb * 2**20
 POLL = 0.02  # seconds between two looks at a streaming job's outputs
+PROGRESS_POLL = 0.05  # seconds between two looks at a watched job's outputs and progress
 
 
 @dataclass
@@ -91,47 +93,77 @@ class SpaceUpstream(Upstream):
         if tape is not None and tape.replaying:
             recorded = tape.answer(self.binding.name, body)
             return WireResponse(status=200, content_type="application/json", payload=recorded)
-        started = time.monotonic()
-        client = await self.clients.take(self.visitors.session_for(request.session))
-        healthy = False
-        try:
-            result, warnings = await self._call(client, body["api_name"], body["args"])
-            values = list(result) if isinstance(result, tuple) else [result]
-            budget = Budget(started + self.timeout, self.max_answer_bytes)
-            fetched = await in_thread(
-                lambda: [self._files_to_urls(v, budget, client) for v in values]
-            )
-            healthy = True
-        finally:
-            self.clients.give_back(client, healthy)
+        fetched: list[Any] = []
+        warnings: tuple[str, ...] = ()
+        async with aclosing(self._run(request, watch=False)) as events:
+            async for kind, value in events:
+                if kind == "done":
+                    fetched, warnings = value
         if tape is not None:
             tape.keep_answer(self.binding.name, body, fetched)
         return WireResponse(200, "application/json", payload=fetched, warnings=warnings)
 
-    async def _call(
-        self, client: Any, api_name: str, arguments: list[Any]
-    ) -> tuple[Any, tuple[str, ...]]:
-        """The endpoint's result for ``arguments`` (data URLs uploaded as files), and the
-        gr.Warnings it gave, within --timeout; the job cancelled when the time is up or the
-        asker leaves."""
-        with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
-            args = [_as_file(value, Path(folder), i) for i, value in enumerate(arguments)]
-            job = client.submit(*args, api_name=api_name)
-            try:
-                async with asyncio.timeout(self.timeout):
-                    result = await in_thread(job.result)
-                return result, _warnings(job)
-            except TimeoutError:
-                cancel_soon(job)
-                raise UpstreamTimeout(
-                    f"the Space {self.binding.name} did not answer within {self.timeout:g} s; "
-                    "try again, or raise --timeout"
-                ) from None
-            except asyncio.CancelledError:
-                cancel_soon(job)  # the client left: the Space's queue drops the job
-                raise
-            except Exception as exc:
-                raise self._error(exc) from None
+    async def stream_values(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
+        """A Space endpoint's run as it goes: {"progress": [units]} when its gr.Progress
+        moves, {"partial": values} for each value a generator yields (the latest, when
+        several came at once), then {"values": values, "warnings": [...]}; files as data
+        URLs, as in ``send``."""
+        async with aclosing(self._run(request, watch=True)) as events:
+            async for kind, value in events:
+                if kind == "done":
+                    yield {"values": value[0], "warnings": list(value[1])}
+                else:
+                    yield {kind: value}
+
+    async def _run(
+        self, request: WireRequest, watch: bool
+    ) -> AsyncGenerator[tuple[str, Any], None]:
+        """The endpoint's run on the request's arguments (data URLs uploaded as files) in the
+        visitor's session, within --timeout (the job cancelled when the time is up or the
+        asker leaves): with ``watch``, ("progress", units) and ("partial", values) as it
+        goes; then ("done", (values, warnings))."""
+        body = request.json or {}
+        started = time.monotonic()
+        client = await self.clients.take(self.visitors.session_for(request.session))
+        healthy = False
+        said: list[str] = []
+        try:
+            with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
+                args = [_as_file(v, Path(folder), i) for i, v in enumerate(body["args"])]
+                job = client.submit(*args, api_name=body["api_name"])
+                try:
+                    async with asyncio.timeout(self.timeout):
+                        if watch:
+                            async for kind, value in _watched(job, said):
+                                if kind == "partial":
+                                    value = await self._fetched(value, started, client)
+                                yield kind, value
+                        result = await in_thread(job.result)
+                except TimeoutError:
+                    cancel_soon(job)
+                    raise UpstreamTimeout(
+                        f"the Space {self.binding.name} did not answer within "
+                        f"{self.timeout:g} s; try again, or raise --timeout"
+                    ) from None
+                except (asyncio.CancelledError, GeneratorExit):
+                    cancel_soon(job)  # the asker left: the Space's queue drops the job
+                    raise
+                except HubdemoError:
+                    raise
+                except Exception as exc:
+                    raise self._error(exc) from None
+            fetched = await self._fetched(result, started, client)
+            healthy = True
+        finally:
+            self.clients.give_back(client, healthy)
+        said += _drain(job)
+        yield "done", (fetched, tuple(dict.fromkeys(said)))
+
+    async def _fetched(self, result: Any, started: float, client: Any) -> list[Any]:
+        """The endpoint's values (a tuple for several outputs), files fetched as data URLs."""
+        values = list(result) if isinstance(result, tuple) else [result]
+        budget = Budget(started + self.timeout, self.max_answer_bytes)
+        return await in_thread(lambda: [self._files_to_urls(v, budget, client) for v in values])
 
     async def stream(self, request: WireRequest) -> AsyncGenerator[dict[str, Any], None]:
         """A chat's answer as chat.completion.chunk objects, piece by piece."""
@@ -340,29 +372,63 @@ def _grown(job: Any, kept: list[Any], seen: int) -> bool:
     return bool(job.done())
 
 
-def _drain(job: Any) -> None:
-    """Empty the job's queue of updates: gradio_client puts each output there too (for its
-    async iterator, which hubdemo does not use), and nothing else takes them out: 4 GB in 15 s
-    of an endless answer."""
-    with contextlib.suppress(AttributeError):
-        updates = job.communicator.updates
-        with contextlib.suppress(asyncio.QueueEmpty):
-            while True:
-                updates.get_nowait()
-
-
-def _warnings(job: Any) -> tuple[str, ...]:
-    """The gr.Warning messages of a finished job (gradio_client queues them as status updates
-    with a log; nothing else reads that queue, so it is emptied here)."""
-    found: list[str] = []
+def _drain(job: Any) -> list[str]:
+    """Empty the job's queue of updates, keeping the gr.Warnings among them: gradio_client puts
+    each output and status there (for its async iterator, which hubdemo does not use), and
+    nothing else takes them out: 4 GB in 15 s of an endless answer."""
+    warnings: list[str] = []
     with contextlib.suppress(AttributeError):
         updates = job.communicator.updates
         with contextlib.suppress(asyncio.QueueEmpty):
             while True:
                 log_entry = getattr(updates.get_nowait(), "log", None)
                 if log_entry and str(log_entry[1]).lower() == "warning":
-                    found.append(plain_text(str(log_entry[0]))[:500])
-    return tuple(dict.fromkeys(found))
+                    warnings.append(plain_text(str(log_entry[0]))[:500])
+    return warnings
+
+
+async def _watched(job: Any, said: list[str]) -> AsyncGenerator[tuple[str, Any], None]:
+    """("progress", units) each time the job's gr.Progress moves and ("partial", value) each
+    time a generator yields (the latest only, when the reader fell behind), until the job is
+    done; its gr.Warnings are added to ``said``."""
+    kept = _outputs_of(job)
+    seen, shown = 0, _progress(job)
+    while True:
+        ended = await in_thread(_moved, job, kept, seen, shown)
+        said += _drain(job)
+        progress = _progress(job)
+        if progress != shown:
+            shown = progress
+            if progress:
+                yield "progress", progress
+        if kept is not None and len(kept) > seen:
+            latest = len(kept) - 1
+            for index in range(max(0, seen - 1), latest):
+                kept[index] = None  # only the latest counts
+            seen = latest + 1
+            yield "partial", kept[latest]
+        if ended:
+            return
+
+
+def _moved(job: Any, kept: list[Any] | None, seen: int, shown: list[dict[str, Any]]) -> bool:
+    """Wait (in a thread) until the job has a new output, its progress moved, or it is done;
+    done?"""
+    while not job.done():
+        if (kept is not None and len(kept) > seen) or _progress(job) != shown:
+            return False
+        time.sleep(PROGRESS_POLL)
+    return True
+
+
+def _progress(job: Any) -> list[dict[str, Any]]:
+    """The job's gr.Progress, as [{index, length, unit, progress, desc}] (nested bars in
+    order); empty when it reports none."""
+    units = getattr(job.status(), "progress_data", None) or []
+    return [
+        {k: getattr(unit, k, None) for k in ("index", "length", "unit", "progress", "desc")}
+        for unit in units
+    ]
 
 
 def _outputs_of(job: Any) -> list[Any] | None:

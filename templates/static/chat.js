@@ -1,5 +1,6 @@
 // Chat: the conversation is kept here, on the page; answers stream in (server-sent events).
 import { $ } from "./dom.js";
+import { serverEvents } from "./events.js";
 import { parameters } from "./inputs.js";
 import { busy, errorEl, jsonPanel, placeholder, session, showError, showResult, state, statusEl } from "./page.js";
 import { renderers, showThinking } from "./renderers.js";
@@ -79,32 +80,17 @@ export async function runChat() {
 async function readEvents(response, liveItem, root, box) {
   let written = "";
   let reasoned = "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const isError = block.startsWith("event: error");
-      const line = block.split("\n").find((l) => l.startsWith("data: "));
-      if (!line) continue;
-      const event = JSON.parse(line.slice(6));
-      if (isError) {
-        showError(event.error);
-      } else if (event.delta !== undefined) {
-        written += event.delta;
-        showThinking(liveItem, written, reasoned);
-      } else if (event.reasoning !== undefined) {
-        reasoned += event.reasoning;
-        showThinking(liveItem, written, reasoned);
-      } else if (event.output) {
-        answered(event, root, box);
-      }
+  for await (const { error, data: event } of serverEvents(response)) {
+    if (error) {
+      showError(event.error);
+    } else if (event.delta !== undefined) {
+      written += event.delta;
+      showThinking(liveItem, written, reasoned);
+    } else if (event.reasoning !== undefined) {
+      reasoned += event.reasoning;
+      showThinking(liveItem, written, reasoned);
+    } else if (event.output) {
+      answered(event, root, box);
     }
   }
 }

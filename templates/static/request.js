@@ -3,7 +3,8 @@
 import { runChat } from "./chat.js";
 import { requestOf } from "./format.js";
 import { parameters, values } from "./inputs.js";
-import { busy, chatMode, errorEl, fileBody, session, showError, state, statusEl } from "./page.js";
+import { serverEvents } from "./events.js";
+import { busy, chatMode, errorEl, fileBody, info, session, showError, state, statusEl } from "./page.js";
 import { render } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
 
@@ -19,28 +20,67 @@ export async function run() {
   updateSnippets(body);
   state.controller = new AbortController();
   busy(true);
+  // A Space's answer streams: its gr.Progress as a bar, a generator's partial answers drawn.
+  const streamed = Boolean(info.space) && !fileBody;
+  const request = requestOf(body, fileBody);
+  if (streamed) request.url += "?stream=true";
   try {
-    const { response, payload } = await send(requestOf(body, fileBody), state.controller.signal);
+    const { response, payload } = await send(request, state.controller.signal, streamed);
     if (!response.ok) {
       const retry = response.headers.get("Retry-After");
       showError(payload.error + (retry ? ` (retry in about ${retry} s)` : ""));
       return;
     }
-    statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
-    render(payload);
-    showWarnings(payload.warnings || []);
+    if (streamed) return await readAnswer(response);
+    answered(payload);
   } catch (err) {
     if (err.name === "AbortError") statusEl.textContent = "Cancelled.";
     else showError(`Could not reach the hubdemo server (${err.message}); is it still running?`);
   } finally {
     state.controller = null;
     busy(false);
+    showProgress([]);
   }
+}
+
+function answered(payload) {
+  statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
+  render(payload);
+  showWarnings(payload.warnings || []);
+}
+
+async function readAnswer(response) {
+  for await (const { error, data: event } of serverEvents(response)) {
+    if (error) return showError(event.error);
+    if (event.progress) showProgress(event.progress);
+    else if (event.partial) render(event.partial);
+    else if (event.output !== undefined) answered(event);
+  }
+}
+
+// A gr.Progress as Gradio shows it: "denoising 12/30 steps", a bar per level.
+function showProgress(units) {
+  const shown = document.getElementById("progress");
+  shown.replaceChildren(
+    ...units.map((unit) => {
+      const row = document.createElement("div");
+      const bar = document.createElement("progress");
+      const done = unit.index != null && unit.length ? unit.index / unit.length : unit.progress;
+      if (done != null) bar.value = Math.max(0, Math.min(1, done));
+      const words = [unit.desc, unit.index != null && unit.length ? `${unit.index}/${unit.length} ${unit.unit || ""}` : done != null ? `${Math.round(done * 100)}%` : ""];
+      const text = document.createElement("span");
+      text.textContent = words.filter(Boolean).join(" ").trim();
+      bar.setAttribute("aria-label", text.textContent || "progress");
+      row.append(bar, text);
+      return row;
+    }),
+  );
+  shown.hidden = units.length === 0;
 }
 
 // The answer to `request`, after waiting out a loading model or a rate limit by itself a few
 // times (Cancel stops it).
-async function send(request, signal) {
+async function send(request, signal, streamed = false) {
   let response;
   let payload;
   for (let attempt = 0; ; attempt++) {
@@ -50,6 +90,7 @@ async function send(request, signal) {
       body: request.content,
       signal,
     });
+    if (streamed && response.ok) return { response, payload: null };
     try {
       payload = await response.json();
     } catch (_) {

@@ -4,8 +4,10 @@ parameters, a chat, a table."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
+from playwright.sync_api import expect
 
 from support.gradio_spaces import OWNER, png
 from support.pictures import expected_colours
@@ -160,3 +162,32 @@ def test_the_page_starts_with_the_spaces_defaults_and_sends_them(browser, emulat
         assert left_out.json()["output"][1] == "FOX"  # an input left out: the Space's default
     finally:
         reports.stop()
+
+
+def test_a_spaces_progress_bar_and_partial_answers_on_the_page(browser, emulator, spaces):
+    denoise = Server(emulator, f"spaces/{spaces['progress']}", "--api-name", "/denoise")
+    try:
+        page = browser.new_page()
+        page.goto(denoise.url)
+        page.get_by_label("Prompt", exact=True).fill("a fox")
+        page.get_by_role("button", name="Run").click()
+        bar = page.locator("#progress")
+        bar.get_by_text(re.compile(r"^denoising \d/8 steps$")).wait_for(timeout=30_000)
+        assert bar.locator("progress").count() == 1
+        page.locator("#out-text").get_by_text("a fox, denoised in 8 steps").wait_for(timeout=30_000)
+        assert bar.is_hidden()  # gone once the answer is in
+    finally:
+        denoise.stop()
+    typewriter = Server(emulator, f"spaces/{spaces['progress']}", "--api-name", "/typewriter")
+    try:
+        page = browser.new_page()
+        page.goto(typewriter.url)
+        words = "one two three four five six seven eight"
+        page.get_by_label("Prompt", exact=True).fill(words)
+        page.get_by_role("button", name="Run").click()
+        shown = page.locator("#out-text .generated")
+        expect(shown).to_have_text("one two", timeout=30_000)  # a partial answer
+        expect(shown).to_have_text(words, timeout=30_000)
+        page.get_by_text(re.compile(r"^Answered in")).wait_for()
+    finally:
+        typewriter.stop()

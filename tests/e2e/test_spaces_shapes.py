@@ -315,3 +315,50 @@ def test_a_chatbot_built_with_blocks_is_a_chat_demo(emulator, space) -> None:
         assert "--api-name" in answered.json()["error"]
     finally:
         user.stop()
+
+
+def events_of(server: Server, body: dict) -> list[dict]:
+    streamed = httpx.post(f"{server.url}/api/predict?stream=true", json=body, timeout=60)
+    assert streamed.status_code == 200, streamed.text
+    assert "event: error" not in streamed.text, streamed.text
+    return [json.loads(line[6:]) for line in streamed.text.splitlines()
+            if line.startswith("data: ")]  # fmt: skip
+
+
+def test_progress_and_a_generators_partial_answers_stream(emulator, space) -> None:
+    space_id = space("progress")
+    denoise = Server(emulator, f"spaces/{space_id}", "--api-name", "/denoise")
+    try:
+        events = events_of(denoise, {"data": ["a fox"], "parameters": {"steps": 6}})
+        progress = [e["progress"][0] for e in events if "progress" in e]
+        assert progress, events
+        assert {p["desc"] for p in progress} == {"denoising"}
+        assert {p["unit"] for p in progress} == {"steps"} and {p["length"] for p in progress} == {6}
+        indexes = [p["index"] for p in progress]
+        assert indexes == sorted(indexes) and len(set(indexes)) >= 3  # it moved, forward
+        assert events[-1]["output"] == "a fox, denoised in 6 steps"
+        whole = denoise.predict({"data": ["a fox"], "parameters": {"steps": 2}})
+        assert whole.json()["output"] == "a fox, denoised in 2 steps"  # unstreamed: as before
+    finally:
+        denoise.stop()
+    typewriter = Server(emulator, f"spaces/{space_id}", "--api-name", "/typewriter")
+    try:
+        events = events_of(typewriter, {"data": ["one two three four"]})
+        partial = [e["partial"]["output"] for e in events if "partial" in e]
+        assert len(partial) >= 3, events
+        assert all("one two three four".startswith(text) for text in partial)
+        assert partial == sorted(partial, key=len)
+        assert events[-1]["output"] == "one two three four"
+        assert events[-1]["data"] == [{"text": "one two three four"}]
+    finally:
+        typewriter.stop()
+    frames = Server(emulator, f"spaces/{space_id}", "--api-name", "/frames")
+    try:
+        events = events_of(frames, {"data": ["x"], "parameters": {"count": 3}})
+        pictures = [e["partial"]["output"] for e in events if "partial" in e]
+        assert len(pictures) >= 2 and all(p.startswith("data:image/") for p in pictures)
+        last = events[-1]["output"]
+        with Image.open(io.BytesIO(base64.b64decode(last.split(",", 1)[1]))) as shown:
+            assert shown.convert("RGB").getpixel((3, 3)) == pytest.approx((135, 135, 135), abs=6)
+    finally:
+        frames.stop()
