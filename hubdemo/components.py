@@ -155,11 +155,14 @@ class Component:
     placeholder: str = ""
     optional: bool = False
     value: Any = None  # what the input starts with (a Space's default text); None: empty
+    multiple: bool = False  # a file input that takes several files (a list of data URLs)
 
     def to_json(self) -> dict[str, Any]:
         found = asdict(self)
         if found["value"] is None:
             del found["value"]
+        if not found["multiple"]:
+            del found["multiple"]
         return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -34,12 +35,10 @@ def predict(
     predictor = Predictor(spec, upstream)
     try:
         fields = predictor.handler.inputs
-        if len(inputs) != len(fields):
-            names = " ".join(f"<{c.name}>" for c in fields)
-            raise InputError(
-                f"{spec.task} takes {len(fields)} input(s): hubdemo predict MODEL {names}"
-            )
-        data = [from_command_line(v, c) for v, c in zip(inputs, fields, strict=True)]
+        data = [
+            [from_command_line(v, c) for v in given] if c.multiple else from_command_line(given, c)
+            for given, c in zip(grouped(inputs, fields, spec.task), fields, strict=True)
+        ]
         split = (pair.split("=", 1) for pair in param)
         parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
         body = {"data": data, "parameters": parameters}
@@ -79,3 +78,17 @@ async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[
         return final
     finally:
         await predictor.upstream.aclose()
+
+
+def grouped(inputs: list[str], fields: Sequence[Any], task: str) -> list[Any]:
+    """The command line's values, one per input; an input taking several files (a Space's
+    gr.File(file_count="multiple")) takes the values left over, in its place."""
+    several = [i for i, c in enumerate(fields) if c.multiple]
+    extra = len(inputs) - len(fields)
+    if len(several) == 1 and extra >= 0:
+        at = several[0]
+        return [*inputs[:at], inputs[at : at + extra + 1], *inputs[at + extra + 1 :]]
+    if extra != 0:
+        names = " ".join(f"<{c.name}>" + ("…" if c.multiple else "") for c in fields)
+        raise InputError(f"{task} takes {len(fields)} input(s): hubdemo predict MODEL {names}")
+    return list(inputs)

@@ -65,6 +65,11 @@ class Argument:
             found["default"] = self.default
         return found
 
+    @property
+    def multiple(self) -> bool:
+        """A File input that takes several files (``file_count="multiple"`` or a folder)."""
+        return self.component in FILES and self.props.get("file_count") in ("multiple", "directory")
+
     def choices(self) -> list[Any]:
         listed = self.props.get("choices") or []
         return [pair[1] if isinstance(pair, (list, tuple)) else pair for pair in listed]

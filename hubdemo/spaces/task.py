@@ -53,6 +53,7 @@ class SpaceTask(TaskHandler):
                 placeholder=str(a.props.get("placeholder") or ""),
                 # A text box starts with its default, as on the Space's own page.
                 value=a.default if a.component in TEXTS and isinstance(a.default, str) else None,
+                multiple=a.multiple,
             )
             for a in arguments
             if a.kind == "input"
@@ -115,13 +116,20 @@ class SpaceTask(TaskHandler):
             given = inputs
         else:
             raise InputError(f'the request body needs "data" (a list: {", ".join(names)})')
-        values = {}
+        values: dict[str, Any] = {}
         for argument in (a for a in self.arguments if a.kind == "input"):
             value = given.get(argument.name)
             family = MEDIA.get(argument.component) or FILES.get(argument.component)
-            if family and value in (None, "") and argument.has_default:
+            if family and value in (None, "", []) and argument.has_default:
                 continue
-            if family == "file":
+            if argument.multiple:  # a list of files (one alone is taken as a list of one)
+                listed = value if isinstance(value, list) else [value]
+                if not listed:
+                    raise InputError(f"{argument.name}: give at least one file")
+                values[argument.name] = [
+                    parse_file(v, f"{argument.name}[{i}]") for i, v in enumerate(listed)
+                ]
+            elif family == "file":
                 values[argument.name] = parse_file(value, argument.name)
             elif family:
                 values[argument.name] = parse_media(value, family, argument.name).data_url()

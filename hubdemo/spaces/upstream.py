@@ -312,9 +312,16 @@ class SpaceUpstream(Upstream):
         self.clients.close()
 
 
-def _as_file(value: Any, folder: Path, index: int) -> Any:
+def _as_file(value: Any, folder: Path, index: int | str) -> Any:
     """A data URL becomes a file gradio_client uploads (under the name it carries, when it
-    carries one: a File input's name reaches the Space); anything else goes as it is."""
+    carries one: a File input's name reaches the Space); a list of them (a File input taking
+    several), a list of files; anything else goes as it is."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, str) and v.startswith("data:") for v in value)
+    ):
+        return [_as_file(v, folder, f"{index}-{i}") for i, v in enumerate(value)]
     if not (isinstance(value, str) and value.startswith("data:")):
         return value
     from gradio_client import handle_file

@@ -7,15 +7,42 @@ import { info, showError } from "./page.js";
 const media = {}; // input index -> data URL
 
 // A File input's data URL carries the file's name (RFC 2397's parameters): the Space gets it.
-function readFile(index, file) {
-  const reader = new FileReader();
+function dataUrlOf(file, named) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () =>
+      resolve(named ? reader.result.replace(";base64,", `;name=${encodeURIComponent(file.name)};base64,`) : reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+// The files chosen for an input: one, or all of them for an input that takes several.
+async function readFiles(index, files) {
   const input = $(`[data-input="${index}"]`);
-  const named = input && input.dataset.kind === "file";
-  reader.onload = () => {
-    const url = named ? reader.result.replace(";base64,", `;name=${encodeURIComponent(file.name)};base64,`) : reader.result;
-    setMedia(index, url);
-  };
-  reader.readAsDataURL(file);
+  const named = Boolean(input) && input.dataset.kind === "file";
+  const chosen = Array.from(files).filter(Boolean);
+  if (!chosen.length) return;
+  if (input && input.multiple) setFiles(index, await Promise.all(chosen.map((f) => dataUrlOf(f, named))));
+  else setMedia(index, await dataUrlOf(chosen[0], named));
+}
+
+function readFile(index, file) {
+  return readFiles(index, [file]);
+}
+
+// Several files for one input: a list of data URLs, listed by name and size.
+function setFiles(index, urls) {
+  media[index] = urls;
+  const chosen = $(`[data-drop="${index}"] .chosen-file`);
+  if (!chosen) return;
+  chosen.textContent = urls
+    .map((url) => {
+      const name = (url.match(/;name=([^;,]*)/) || [])[1];
+      return `${name ? decodeURIComponent(name) : "A file"} · ${(dataUrlBytes(url) / 1024).toFixed(1)} KB`;
+    })
+    .join(", ");
+  chosen.hidden = false;
 }
 
 // The microphone: Record starts, the same button stops; the take becomes the input.
@@ -122,7 +149,7 @@ export function wireInputs() {
   $$("[data-record]").forEach(wireRecorder);
   $$("input[type=file]").forEach((input) => {
     input.addEventListener("change", () => {
-      if (input.files && input.files[0]) readFile(input.dataset.input, input.files[0]);
+      if (input.files && input.files[0]) readFiles(input.dataset.input, input.files);
     });
   });
   $$("[data-drop]").forEach((field) => {
@@ -134,8 +161,7 @@ export function wireInputs() {
     field.addEventListener("drop", (event) => {
       event.preventDefault();
       field.classList.remove("dragging");
-      const file = event.dataTransfer.files[0];
-      if (file) readFile(field.dataset.drop, file);
+      readFiles(field.dataset.drop, event.dataTransfer.files);
     });
   });
   document.addEventListener("paste", (event) => {
@@ -150,7 +176,7 @@ export function wireInputs() {
 
 export function values() {
   return info.inputs.map((component, index) => {
-    if (["image", "audio", "video", "file"].includes(component.kind)) return media[index] || "";
+    if (["image", "audio", "video", "file"].includes(component.kind)) return media[index] || (component.multiple ? [] : "");
     if (component.kind === "table") return readTable($(`[data-input="${index}"]`));
     return $(`[data-input="${index}"]`).value;
   });

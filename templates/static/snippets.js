@@ -4,14 +4,16 @@ import { $ } from "./dom.js";
 import { python, queryOf, queryValues, requestOf } from "./format.js";
 import { fileBody, info } from "./page.js";
 
+const isFile = (v) => typeof v === "string" && v.startsWith("data:");
+// A file (or a list of files) as the snippets name it: the start of its data URL.
+const shorten = (v) => (Array.isArray(v) ? v.map(shorten) : isFile(v) ? v.slice(0, 40) + "…" : v);
+
 export function updateSnippets(body) {
-  const shown = {
-    data: body.data.map((v) => (typeof v === "string" && v.startsWith("data:") ? v.slice(0, 40) + "…" : v)),
-  };
+  const shown = { data: body.data.map(shorten) };
   if (body.parameters) shown.parameters = body.parameters;
   const url = `${location.origin}/api/predict`;
   const json = JSON.stringify(shown);
-  const hasMedia = body.data.some((v) => typeof v === "string" && v.startsWith("data:"));
+  const hasMedia = body.data.some((v) => isFile(v) || (Array.isArray(v) && v.some(isFile)));
   const request = requestOf(body, fileBody);
   if (request.type !== "application/json") {
     // The file itself as the body, as the page sends it.
@@ -38,7 +40,11 @@ export function updateSnippets(body) {
   // The same prediction through hubdemo's Python API: inputs in order, parameters by name.
   const model = info.space && !info.model.includes("://") ? `spaces/${info.model}` : info.model;
   const args = body.data.map((v, i) =>
-    typeof v === "string" && v.startsWith("data:") ? python(`${info.inputs[i].name}.file`) : python(v)
+    Array.isArray(v) && v.some(isFile)
+      ? `[${v.map((_, j) => python(`${info.inputs[i].name}-${j + 1}.file`)).join(", ")}]`
+      : isFile(v)
+        ? python(`${info.inputs[i].name}.file`)
+        : python(v)
   );
   const named = Object.entries(body.parameters || {}).map(([k, v]) => `${k}=${python(v)}`);
   $("#snippet-hubdemo").textContent =
@@ -47,8 +53,9 @@ export function updateSnippets(body) {
   // The same call through Gradio's own client (this server speaks its protocol).
   const gradio = $("#snippet-gradio");
   if (gradio) {
+    const handled = (i, j) => `handle_file(${python(`${info.inputs[i].name}${j ? `-${j}` : ""}.file`)})`;
     const files = body.data.map((v, i) =>
-      typeof v === "string" && v.startsWith("data:") ? `handle_file(${python(`${info.inputs[i].name}.file`)})` : python(v)
+      Array.isArray(v) && v.some(isFile) ? `[${v.map((_, j) => handled(i, j + 1)).join(", ")}]` : isFile(v) ? handled(i, 0) : python(v)
     );
     gradio.textContent =
       `from gradio_client import Client, handle_file\n\nclient = Client(${python(location.origin)})\n` +

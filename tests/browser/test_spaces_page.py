@@ -191,3 +191,25 @@ def test_a_spaces_progress_bar_and_partial_answers_on_the_page(browser, emulator
         page.get_by_text(re.compile(r"^Answered in")).wait_for()
     finally:
         typewriter.stop()
+
+
+def test_several_files_chosen_at_once_reach_the_space(browser, emulator, spaces) -> None:
+    server = Server(emulator, f"spaces/{spaces['reports']}", "--api-name", "/sizes")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        chooser = page.get_by_label("Files", exact=True)
+        assert chooser.get_attribute("multiple") is not None
+        chooser.set_input_files(
+            files=[
+                {"name": "a.txt", "mimeType": "text/plain", "buffer": b"hello"},
+                {"name": "b.txt", "mimeType": "text/plain", "buffer": b"hi there"},
+            ]
+        )
+        expect(page.locator(".chosen-file")).to_have_text("a.txt · 0.0 KB, b.txt · 0.0 KB")
+        page.get_by_role("button", name="Run").click()
+        expect(page.locator("#out-text .generated")).to_have_text(
+            "a.txt: 5 bytes\nb.txt: 8 bytes", timeout=30_000
+        )
+    finally:
+        server.stop()

@@ -362,3 +362,33 @@ def test_progress_and_a_generators_partial_answers_stream(emulator, space) -> No
             assert shown.convert("RGB").getpixel((3, 3)) == pytest.approx((135, 135, 135), abs=6)
     finally:
         frames.stop()
+
+
+def test_a_file_input_taking_several_files(emulator, spaces, tmp_path) -> None:
+    """gr.File(file_count="multiple"): a list of files from the API, several paths from the
+    CLI, each reaching the Space under its own name."""
+    space_id = spaces["reports"]
+    server = Server(emulator, f"spaces/{space_id}", "--api-name", "/sizes")
+    try:
+        [field] = httpx.get(f"{server.url}/api/info").json()["inputs"]
+        assert (field["kind"], field["multiple"]) == ("file", True)
+        files = [
+            "data:text/plain;name=a.txt;base64," + base64.b64encode(b"hello").decode(),
+            "data:text/plain;name=b.txt;base64," + base64.b64encode(b"hi there").decode(),
+        ]
+        answer = server.predict({"data": [files]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["output"] == "a.txt: 5 bytes\nb.txt: 8 bytes"
+        one = server.predict({"data": [files[1]]})  # one file alone: a list of one
+        assert one.json()["output"] == "b.txt: 8 bytes"
+        empty = server.predict({"data": [[]]})
+        assert empty.status_code == 400 and "at least one file" in empty.json()["error"]
+    finally:
+        server.stop()
+    first, second = tmp_path / "one.txt", tmp_path / "two.csv"
+    first.write_text("1234")
+    second.write_text("a,b\n1,2\n")
+    said = run_cli(emulator, "predict", f"spaces/{space_id}", str(first), str(second),
+                   "--api-name", "/sizes", "--json")  # fmt: skip
+    assert said.returncode == 0, said.stderr
+    assert json.loads(said.stdout)["output"] == "one.txt: 4 bytes\ntwo.csv: 8 bytes"

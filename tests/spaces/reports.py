@@ -1,6 +1,7 @@
 """A stand-in Space whose endpoints answer several outputs drawn alike: /report an HTML card, a
 Textbox and a Markdown note; /pair two pictures; /hostile an HTML and a Markdown answer that try
-every trick a page must not run. Its text box starts with a default ("fox")."""
+every trick a page must not run; /sizes several files (gr.File(file_count="multiple")). Its
+text box starts with a default ("fox")."""
 
 import gradio as gr
 from PIL import ImageOps
@@ -47,3 +48,16 @@ with gr.Blocks() as demo:
     html = gr.HTML(label="HTML answer")
     markdown = gr.Markdown(label="Markdown answer")
     gr.Button("Hostile").click(hostile, text, [html, markdown], api_name="hostile")
+
+
+def sizes(files):
+    """Each file given, by name and size (a File with file_count="multiple" gives a list)."""
+    import os
+
+    return "\n".join(f"{os.path.basename(f)}: {os.path.getsize(f)} bytes" for f in files)
+
+
+with demo:
+    files = gr.File(file_count="multiple", label="Files")
+    listed = gr.Textbox(label="Sizes")
+    gr.Button("Sizes").click(sizes, files, listed, api_name="sizes")
