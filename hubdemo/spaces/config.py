@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import PurePosixPath
 from typing import Any
 
 import httpx
 
 from ..errors import HubdemoError
-from ..media import media_from_bytes
+from ..media import file_url, media_from_bytes
 
 MAX_EXAMPLE_BYTES = 5 * 2**20  # a media example larger than this is left out
 
@@ -42,14 +43,18 @@ def with_media_examples(
             if kind not in ("image", "audio", "video") or not isinstance(path, str):
                 continue
             if path not in fetched and len(fetched) < MAX_MEDIA_EXAMPLES:
-                fetched[path] = _example_file(url, path, kind, token, deadline)
+                name = value.get("orig_name") or PurePosixPath(path).name
+                fetched[path] = _example_file(url, path, kind, token, deadline, str(name))
             row[i] = fetched.get(path)  # in the copy's own row; None: the row is not offered
     return config
 
 
-def _example_file(url: str, path: str, kind: str, token: str | None, deadline: float) -> str | None:
-    """One example's file as a data URL; None when it cannot be had by ``deadline`` (a
-    time.monotonic() value: a file that trickles in must not hold describe or startup)."""
+def _example_file(
+    url: str, path: str, kind: str, token: str | None, deadline: float, name: str
+) -> str | None:
+    """One example's file as a data URL carrying its ``name`` (the chip's title); None when
+    it cannot be had by ``deadline`` (a time.monotonic() value: a file that trickles in must
+    not hold describe or startup)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     for route in ("/gradio_api/file=", "/file="):  # Gradio 5 and 6, then Gradio 4
         wait = min(10.0, deadline - time.monotonic())
@@ -67,7 +72,8 @@ def _example_file(url: str, path: str, kind: str, token: str | None, deadline: f
         except httpx.HTTPError:
             return None
         try:
-            return media_from_bytes(bytes(data), kind, "example").data_url()
+            media = media_from_bytes(bytes(data), kind, "example")
+            return file_url(media.data, media.mime, name[:100] or None)
         except HubdemoError:
             return None
     return None

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import InvalidParameter, UnsupportedSpace
+from ..media import file_name
 from ..tasks.base import Example, short
 from .chat import SpaceChatTask
 from .components import TEXTS, Argument, Return, arguments_of, drawable, kind_of
@@ -87,5 +88,8 @@ def _example(row: list[Any], arguments: list[Argument], positions: list[int]) ->
             parameters[argument.name] = argument.convert(value)
         except InvalidParameter:
             continue
-    shown = [f"example {v[5:].split('/')[0]}" if v.startswith("data:") else v for v in data]
+    shown = [
+        (file_name(v) or f"example {v[5:].split('/')[0]}") if v.startswith("data:") else v
+        for v in data
+    ]
     return Example(short(" · ".join(shown)), data, parameters)

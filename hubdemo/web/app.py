@@ -54,6 +54,7 @@ def create_app(
     budget = BodyBudget(max(options.body_memory_mb * 2**20, limit), options.queue_timeout)
     folder = templates_dir()
     templates = Jinja2Templates(directory=str(folder))
+    templates.env.tests["data_url"] = lambda v: isinstance(v, str) and v.startswith("data:")
     info = predictor.info()
     inbound = Inbound(limit, options.body_timeout, budget)
     store = options.max_store_mb * 2**20

@@ -32,6 +32,18 @@ document.addEventListener("keydown", (event) => {
     run();
   }
 });
+// A chip whose example holds a picture shows it, small, before its title.
+$$("[data-example]").forEach((chip) => {
+  const picture = info.examples[Number(chip.dataset.example)].data.find(
+    (v) => typeof v === "string" && v.startsWith("data:image/"),
+  );
+  if (!picture) return;
+  const thumb = document.createElement("img");
+  thumb.className = "thumb";
+  thumb.alt = "";
+  thumb.src = picture;
+  chip.prepend(thumb);
+});
 $$("[data-example]").forEach((chip) => {
   chip.addEventListener("click", () => {
     const example = info.examples[Number(chip.dataset.example)];

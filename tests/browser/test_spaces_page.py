@@ -28,6 +28,9 @@ def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path
     bars.first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "space-classifier.png"), full_page=True)
     for_docs(page, "space-image-classifier")
+    chip = page.get_by_role("button", name="red.png")  # the example, by its file's name
+    assert chip.locator("img.thumb").get_attribute("src").startswith("data:image/")
+    assert chip.get_attribute("title") is None  # never a data URL as a tooltip
     wanted = expected_colours((20, 180, 40))
     assert bars.first.locator(".label").text_content() == "green"
     assert bars.first.locator(".value").text_content() == f"{wanted['green'] * 100:.1f}%"

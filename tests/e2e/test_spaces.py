@@ -42,7 +42,7 @@ def test_an_image_classifier_space_answers_the_hubs_classification_shape(classif
     assert info["space"]["api_name"] == "/classify"  # no /predict: the first named endpoint
     assert info["hub_url"].endswith(f"/spaces/{OWNER}/image-classifier")
     [example] = info["examples"]  # the Space's gr.Examples file, fetched into a data URL
-    assert example["title"] == "example image"
+    assert example["title"] == "red.png"  # the example file's own name
     with Image.open(io.BytesIO(base64.b64decode(example["data"][0].split(",", 1)[1]))) as shown:
         assert shown.convert("RGB").getpixel((3, 3)) == (200, 30, 10)
     page = httpx.get(classifier.url)
@@ -222,7 +222,7 @@ def test_smoke_checks_each_space_against_its_own_output_schema(emulator, spaces,
     assert set(checked) == {spaces["image_classifier"], spaces["text_tools"]}
     classifier = checked[spaces["image_classifier"]]["examples"]
     # The Space's own example, a red picture fetched from it, not a built-in sample.
-    assert classifier[0]["title"] == "example image" and classifier[0]["ok"]
+    assert classifier[0]["title"] == "red.png" and classifier[0]["ok"]
     scores = {o["label"]: o["score"] for o in classifier[0]["output"]}
     assert scores == pytest.approx(expected_colours((200, 30, 10)), abs=1e-6)
     tools = checked[spaces["text_tools"]]["examples"]
