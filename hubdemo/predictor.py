@@ -238,13 +238,12 @@ class Predictor:
         """Check ``body`` now (so that bad input is a plain 4xx), then stream the answer:
         {"delta": text} events as the model writes, and the full answer last. A Space's
         endpoint streams {"progress": [units]} and {"partial": {output, data}} instead."""
-        watch = getattr(self.upstream, "stream_values", None)
-        if getattr(self.handler, "partials", False) and watch is not None:
+        if self.handler.partials:
             task_input = self.handler.preprocess(body)
             request = self.handler.serialize(task_input)
             if session is not None:
                 request = dataclasses.replace(request, session=session)
-            return self._stream_values(watch(request), task_input)
+            return self._stream_values(self.upstream.stream_values(request), task_input)
         if not self.handler.streams:
             raise InputError(
                 f"streaming (?stream=true) is offered for chat models; this {self.spec.task} "

@@ -60,6 +60,7 @@ class TaskHandler:
 
     # Whether the answer can come as it is written (chat): see serialize_stream.
     streams = False
+    partials = False  # streams progress and partial answers instead (a Space's endpoint)
 
     # Characters of text one request may carry (README, "Limits"); tasks with long inputs
     # (chat histories, tables) raise it.

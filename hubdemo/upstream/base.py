@@ -89,5 +89,10 @@ class Upstream:
         """The answer's JSON events as they arrive (chat.completion.chunk objects for chat)."""
         raise InputError(f"the {self.kind} backend cannot stream: drop ?stream=true")
 
+    def stream_values(self, request: WireRequest) -> AsyncIterator[dict[str, Any]]:
+        """A run's progress and partial answers as it goes, then its values (a Space's
+        endpoint: see spaces/upstream.py); only backends whose tasks set ``partials``."""
+        raise InputError(f"the {self.kind} backend has no partial answers: drop ?stream=true")
+
     async def aclose(self) -> None:
         """Let go of what the backend holds (connections, threads, a loaded model)."""

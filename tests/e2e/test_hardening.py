@@ -535,20 +535,16 @@ def test_a_file_that_trickles_in_is_cut_off_at_the_deadline(trickling) -> None:
     counting), and an answer's file was not bounded by --timeout (threads piled up)."""
     from hubdemo.errors import UpstreamTimeout
     from hubdemo.spaces.config import _example_file
-    from hubdemo.spaces.upstream import Budget, SpaceUpstream
+    from hubdemo.spaces.files import AnswerFiles, Budget
 
     started = time.monotonic()
-    assert _example_file(trickling, "/x.png", "image", None, time.monotonic() + 2) is None
+    assert _example_file(trickling, "/x.png", "image", None, time.monotonic() + 2, "x") is None
     assert time.monotonic() - started < 30  # it gave up at its deadline, not never
 
-    class Binding:  # what _fetch reads of a connected Space
-        name = "hubdemo-test/trickle"
-
     client = type("Client", (), {"headers": {}, "cookies": {}})()  # a gradio_client's
-    upstream = SpaceUpstream.__new__(SpaceUpstream)
-    upstream.binding, upstream.timeout, upstream.max_answer_bytes = Binding(), 2.0, 2**20
+    files = AnswerFiles("hubdemo-test/trickle", trickling, 2.0, 2**20)
     with pytest.raises(UpstreamTimeout, match="did not answer within 2 s"):
-        upstream._fetch(f"{trickling}/file=x.png", Budget(time.monotonic() + 2, 2**20), client)
+        files.fetch(f"{trickling}/file=x.png", Budget(time.monotonic() + 2, 2**20), client)
 
 
 def test_an_answer_past_max_answer_mb_is_refused_without_holding_it(emulator) -> None:

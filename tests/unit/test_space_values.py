@@ -102,3 +102,22 @@ def test_a_conversation_is_given_to_a_chatbot_input_in_the_form_it_takes() -> No
     assert reply_text(answered, 1, "o/s") == "d"
     with pytest.raises(UpstreamBadResponse, match="answered no reply"):
         reply_text(("", turns), 1, "o/s")
+
+
+def test_a_jobs_warnings_are_kept_as_its_updates_are_emptied() -> None:
+    """gradio_client queues each status (a gr.Warning is one with a log) for an async reader
+    hubdemo does not use: drain empties it, keeping the warnings as text."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from hubdemo.spaces.jobs import chat_text, drain
+
+    updates: asyncio.Queue = asyncio.Queue()
+    for entry in (None, ("Slow <b>CPU</b>", "warning"), ("fyi", "info"), ("Again", "WARNING")):
+        updates.put_nowait(SimpleNamespace(log=entry))
+    job = SimpleNamespace(communicator=SimpleNamespace(updates=updates))
+    assert drain(job) == ["Slow CPU", "Again"]
+    assert updates.empty() and drain(job) == []
+    assert drain(object()) == []  # a gradio_client that keeps them elsewhere
+    assert chat_text(("hi", None)) == "hi"
+    assert chat_text([{"role": "assistant", "content": "yo"}]) == "yo"
