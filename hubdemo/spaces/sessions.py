@@ -7,8 +7,12 @@ a ChatInterface's conversations, one session each."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -82,6 +86,7 @@ class Sessions:
     def __init__(self, binding: SpaceBinding) -> None:
         self.binding = binding
         self.kept: OrderedDict[str, Any] = OrderedDict()
+        self.spare: concurrent.futures.Future[Any] | None = None  # see warm()
 
     async def take(
         self, history: list[dict[str, Any]], extra: list[Any], visitor: str | None
@@ -96,11 +101,39 @@ class Sessions:
                 f"unknown here: hubdemo replays at most {self.MAX_REPLAY} earlier turns; start "
                 "a new conversation"
             )
-        client = await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
+        client = await self._fresh()
         for text in earlier:  # rebuild the Space's history of this conversation
             job = client.submit(text, *extra, api_name=self.binding.api_name)
             await in_thread(job.result)
         return client
+
+    def warm(self) -> None:
+        """Connect a session for the next new conversation now, in the background: a new
+        gradio_client session costs two requests to the Space (seconds for a remote one),
+        which the first turn of a conversation would otherwise wait for."""
+        if self.spare is None:
+            self.spare = concurrent.futures.Future()
+            spare = self.spare
+
+            def connected() -> None:
+                try:
+                    spare.set_result(
+                        connect(self.binding.url, self.binding.name, self.binding.token)
+                    )
+                except BaseException as exc:  # taken by _fresh, which connects anew
+                    spare.set_exception(exc)
+
+            threading.Thread(target=connected, name="hubdemo-space-warm", daemon=True).start()
+
+    async def _fresh(self) -> Any:
+        """A new session: the one warmed beforehand (and another warmed for the next), else
+        one connected now."""
+        spare, self.spare = self.spare, None
+        self.warm()
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                return await asyncio.wrap_future(spare)
+        return await in_thread(connect, self.binding.url, self.binding.name, self.binding.token)
 
     def keep(
         self, client: Any, history: list[dict[str, Any]], extra: list[Any], visitor: str | None
@@ -117,6 +150,14 @@ class Sessions:
         for client in self.kept.values():
             close_soon(client)
         self.kept.clear()
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            spare.add_done_callback(_close_connected)
+
+
+def _close_connected(done: concurrent.futures.Future[Any]) -> None:
+    if done.exception() is None:
+        close_soon(done.result())
 
 
 class Clients:

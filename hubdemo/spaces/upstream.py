@@ -26,6 +26,7 @@ from ..settings import BackendOptions
 from ..upstream.base import Upstream
 from ..upstream.http import DEFAULT_TOTAL
 from ..wire import WireRequest, WireResponse
+from .chat import SpaceChatTask
 from .connect import SpaceBinding
 from .failures import space_error
 from .files import AnswerFiles, Budget, as_file
@@ -60,6 +61,12 @@ class SpaceUpstream(Upstream):
         self.visitors = Visitors(max_sessions, session_ttl)
         self.clients = Clients(binding)  # None in it when replaying a recording
         self.files = AnswerFiles(binding.name, binding.url, self.timeout, max_answer_bytes)
+
+    def start(self) -> None:
+        """A ChatInterface's first conversation is connected before it is needed."""
+        task = self.binding.task
+        if isinstance(task, SpaceChatTask) and task.reply is None and self.binding.tape is None:
+            self.sessions.warm()
 
     def url_for(self, route: str) -> str:
         return f"{self.binding.url} {self.binding.api_name}"
