@@ -55,6 +55,10 @@ class SpaceChatTask(SpaceTask):
         self.returns = [Return("Conversation", "Chatbot")]
         self.samples = []
         self.roles = roles if roles is not None else {arguments[0].name: "message"}
+        # A MultimodalTextbox (ChatInterface(multimodal=True)) takes pictures with the text.
+        self.multimodal = any(
+            a.component == "multimodaltextbox" for a in arguments if a.name in self.roles
+        )
         self.reply = reply
         self.form = form
 
@@ -76,11 +80,20 @@ class SpaceChatTask(SpaceTask):
         else:
             raise InputError('the request body needs "messages" (the conversation) or "data"')
         for i, message in enumerate(messages):
-            if not isinstance(message.get("content"), str):
+            content = message.get("content")
+            if isinstance(content, str):
+                continue
+            if not self.multimodal:
                 raise InputError(f"messages[{i}].content: this Space's chat takes text only")
+            for part in content:  # check_messages checked their shape and inline pictures
+                if part["type"] == "image_url" and not part["image_url"]["url"].startswith("data:"):
+                    raise InputError(
+                        f"messages[{i}].content: give the picture inline, as a data URL "
+                        "(hubdemo uploads it to the Space as a file)"
+                    )
         if messages[-1]["role"] != "user":
             raise InputError("the last message must be the user's: the Space answers it")
-        self.check_text_size([m["content"] for m in messages])
+        self.check_text_size([text_of(m["content"]) for m in messages])
         controls = {a.name: a for a in self.arguments if a.kind == "parameter"}
         unknown = sorted(set(given) - set(controls))
         if unknown:
@@ -101,7 +114,7 @@ class SpaceChatTask(SpaceTask):
         for argument in self.arguments:
             role = self.roles.get(argument.name)
             if role == "message":
-                args.append(messages[-1]["content"])
+                args.append(self.message_value(messages[-1]["content"]))
             elif role == "history":
                 args.append(history_value(earlier, self.form))
             else:
@@ -114,7 +127,21 @@ class SpaceChatTask(SpaceTask):
         }
         if self.reply is not None:
             body["reply"] = self.reply
+        elif self.multimodal:  # a conversation unknown to the Space is replayed in its form
+            body["replay"] = [
+                self.message_value(m["content"]) for m in earlier if m["role"] == "user"
+            ]
+            body["said"] = messages[-1]["content"]  # the turn as the next request repeats it
         return WireRequest(json=body, route="chat")
+
+    def message_value(self, content: Any) -> Any:
+        """A user turn as the Space's message box takes it: the text, or for a
+        MultimodalTextbox {"text", "files": [picture data URLs]} (upstream.py uploads them)."""
+        if not self.multimodal:
+            return content
+        parts: list[dict[str, Any]] = [] if isinstance(content, str) else content
+        files = [p["image_url"]["url"] for p in parts if p.get("type") == "image_url"]
+        return {"text": text_of(content), "files": files}
 
     def deserialize(self, response: WireResponse) -> Json:
         return chat_completion(parse_json(response))
@@ -124,3 +151,10 @@ class SpaceChatTask(SpaceTask):
 
     def api_document(self, info: dict[str, Any]) -> dict[str, Any]:
         return openapi(info, "chat-completion")
+
+
+def text_of(content: Any) -> str:
+    """A message's text: the content itself, or its text parts joined."""
+    if isinstance(content, str):
+        return content
+    return "\n".join(p["text"] for p in content if p.get("type") == "text")

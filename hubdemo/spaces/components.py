@@ -122,7 +122,7 @@ def is_chat_interface(config: dict[str, Any], signature: dict[str, Any]) -> bool
     return (
         config.get("mode") == "chat_interface"
         and bool(parameters)
-        and kind_of(parameters[0]) == "textbox"
+        and kind_of(parameters[0]) in ("textbox", "multimodaltextbox")
         and len(signature["returns"]) == 1
     )
 

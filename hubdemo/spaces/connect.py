@@ -110,6 +110,7 @@ class SpaceBinding:
             "url": self.url,
             "api_name": self.api_name,
             "token_sent": self.token is not None,
+            "multimodal": bool(getattr(self.task, "multimodal", False)),
             "endpoints": {
                 name: {
                     "parameters": [

@@ -95,13 +95,17 @@ class AnswerFiles:
 def as_file(value: Any, folder: Path, index: int | str) -> Any:
     """A data URL becomes a file gradio_client uploads (under the name it carries, when it
     carries one: a File input's name reaches the Space); a list of them (a File input taking
-    several), a list of files; anything else goes as it is."""
+    several), a list of files; a multimodal message's pictures, files; anything else goes as
+    it is."""
     if (
         isinstance(value, list)
         and value
         and all(isinstance(v, str) and v.startswith("data:") for v in value)
     ):
         return [as_file(v, folder, f"{index}-{i}") for i, v in enumerate(value)]
+    if isinstance(value, dict) and isinstance(value.get("files"), list):  # a multimodal message
+        return {**value, "files": [as_file(v, folder, f"{index}-{i}") for i, v in
+                                   enumerate(value["files"])]}  # fmt: skip
     if not (isinstance(value, str) and value.startswith("data:")):
         return value
     from gradio_client import handle_file

@@ -89,12 +89,19 @@ class Sessions:
         self.spare: concurrent.futures.Future[Any] | None = None  # see warm()
 
     async def take(
-        self, history: list[dict[str, Any]], extra: list[Any], visitor: str | None
+        self,
+        history: list[dict[str, Any]],
+        extra: list[Any],
+        visitor: str | None,
+        earlier: list[Any] | None = None,
     ) -> Any:
+        """The session of this conversation; ``earlier``: its user turns as the Space's
+        message box takes them, to replay when it is unknown (default: their text)."""
         found = self.kept.pop(_key(history, extra, visitor), None)
         if found is not None:
             return found
-        earlier = [m["content"] for m in history if m.get("role") == "user"]
+        if earlier is None:
+            earlier = [m["content"] for m in history if m.get("role") == "user"]
         if len(earlier) > self.MAX_REPLAY:
             raise UpstreamRejectedInput(
                 f"the Space {self.binding.name} keeps each conversation itself and this one is "

@@ -171,19 +171,47 @@ class SpaceUpstream(Upstream):
         A ChatInterface keeps the conversation in its session: the visitor's session whose
         history is the request's is used (see Sessions). A chatbot built with gr.Blocks is
         handed the whole history with each call (``body["reply"]``: which of its outputs is
-        the Chatbot): any client of the visitor's session will do."""
+        the Chatbot): any client of the visitor's session will do. Pictures in a message
+        (a MultimodalTextbox's) go as files."""
         history, args, reply = body["history"], body["args"], body.get("reply")
-        text_of: Callable[[Any], str]
+        with tempfile.TemporaryDirectory(prefix="hubdemo-space-") as folder:
+            sent = [as_file(v, Path(folder), i) for i, v in enumerate(args)]
+            text_of: Callable[[Any], str]
+            if reply is None:
+                replay = body.get("replay")
+                if replay is not None:
+                    replay = [as_file(v, Path(folder), f"r{i}") for i, v in enumerate(replay)]
+                client = await self.sessions.take(history, args[1:], visitor, replay)
+                text_of = chat_text
+            else:
+                client = await self.clients.take(self.visitors.session_for(visitor))
+                text_of = lambda value: reply_text(value, reply, self.binding.name)  # noqa: E731
+            final = ""
+            async for piece, whole in self._written(client, sent, body["api_name"], text_of, reply):
+                if whole is None:
+                    yield piece, None
+                else:
+                    final = whole
         if reply is None:
-            client = await self.sessions.take(history, args[1:], visitor)
-            text_of = chat_text
-        else:
-            client = await self.clients.take(self.visitors.session_for(visitor))
-            text_of = lambda value: reply_text(value, reply, self.binding.name)  # noqa: E731
+            user = {"role": "user", "content": body.get("said", args[0])}
+            answered = [*history, user, {"role": "assistant", "content": final}]
+            self.sessions.keep(client, answered, args[1:], visitor)
+        yield "", "stop"
+
+    async def _written(
+        self,
+        client: Any,
+        args: list[Any],
+        api_name: str,
+        text_of: Callable[[Any], str],
+        reply: int | None,
+    ) -> AsyncGenerator[tuple[str, str | None], None]:
+        """(new text, None) as the Space writes the chat answer, then ("", the whole answer);
+        the client given back (a Blocks chat's) or dropped (a ChatInterface's, if it failed)."""
         answer = ""
         healthy = False
         try:
-            job = client.submit(*args, api_name=body["api_name"])
+            job = client.submit(*args, api_name=api_name)
             async with asyncio.timeout(self.timeout):
                 async for written in updates(job):
                     text = text_of(written)
@@ -213,11 +241,7 @@ class SpaceUpstream(Upstream):
                 await self.sessions.drop(client)
         if final.startswith(answer) and final != answer:
             yield final[len(answer) :], None
-        if reply is None:
-            user = {"role": "user", "content": args[0]}
-            answered = [*history, user, {"role": "assistant", "content": final}]
-            self.sessions.keep(client, answered, args[1:], visitor)
-        yield "", "stop"
+        yield "", final
 
     def _head(self, kind: str, created: int) -> dict[str, Any]:
         return {

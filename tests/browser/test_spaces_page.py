@@ -216,3 +216,22 @@ def test_several_files_chosen_at_once_reach_the_space(browser, emulator, spaces)
         )
     finally:
         server.stop()
+
+
+def test_a_multimodal_chat_space_takes_a_picture_from_the_page(browser, emulator, spaces):
+    server = Server(emulator, f"spaces/{spaces['multimodal_chat']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Attach an image to the message").set_input_files(
+            files=[{"name": "p.png", "mimeType": "image/png", "buffer": png((1, 2, 3), (40, 30))}]
+        )
+        page.locator("img.chat-image-preview").wait_for(state="visible")
+        page.get_by_label("Message", exact=True).fill("what is this?")
+        page.get_by_role("button", name="Send").click()
+        answer = page.locator(".conversation li").nth(1).locator(".content")
+        expect(answer).to_have_text(
+            "You said: what is this? with 1 picture(s) [(40, 30)] (turn 1)", timeout=30_000
+        )
+    finally:
+        server.stop()

@@ -392,3 +392,33 @@ def test_a_file_input_taking_several_files(emulator, spaces, tmp_path) -> None:
                    "--api-name", "/sizes", "--json")  # fmt: skip
     assert said.returncode == 0, said.stderr
     assert json.loads(said.stdout)["output"] == "one.txt: 4 bytes\ntwo.csv: 8 bytes"
+
+
+def test_a_multimodal_chat_interface_takes_pictures_with_the_message(emulator, space) -> None:
+    """ChatInterface(multimodal=True): a message's pictures (OpenAI parts, as the page sends
+    an attached one) reach the Space as files in its MultimodalTextbox."""
+    space_id = space("multimodal_chat")
+    server = Server(emulator, f"spaces/{space_id}")
+    try:
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [c["kind"] for c in info["inputs"]] == ["chat"]
+        assert info["space"]["multimodal"] is True
+        picture = data_url(png((10, 20, 30), (40, 30)))
+        first = [{"role": "user", "content": [
+            {"type": "text", "text": "what is this?"},
+            {"type": "image_url", "image_url": {"url": picture}},
+        ]}]  # fmt: skip
+        said = reply(server.predict({"messages": first}))
+        assert said == "You said: what is this? with 1 picture(s) [(40, 30)] (turn 1)"
+        second = [*first, {"role": "assistant", "content": said},
+                  {"role": "user", "content": "and now?"}]  # fmt: skip
+        assert reply(server.predict({"messages": second})) == (
+            "You said: and now? with 0 picture(s) [] (turn 2)"  # the same session: turn 2
+        )
+        remote = [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": "https://example.org/x.png"}},
+        ]}]  # fmt: skip
+        refused = server.predict({"messages": remote})
+        assert refused.status_code == 400 and "data URL" in refused.json()["error"]
+    finally:
+        server.stop()
