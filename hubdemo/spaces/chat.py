@@ -80,7 +80,7 @@ class SpaceChatTask(SpaceTask):
         else:
             raise InputError('the request body needs "messages" (the conversation) or "data"')
         for i, message in enumerate(messages):
-            content = message.get("content")
+            content = message["content"]  # check_messages: a text or a list of parts
             if isinstance(content, str):
                 continue
             if not self.multimodal:
