@@ -112,3 +112,32 @@ def skipped_by_api(component: dict[str, Any]) -> bool:
     from gradio_client.utils import SKIP_COMPONENTS
 
     return bool(component.get("skip_api", component.get("type") in SKIP_COMPONENTS))
+
+
+def example_loader(config: dict[str, Any], api_name: str) -> str | None:
+    """The endpoint that answers ``api_name``'s gr.Examples rows from the Space's own cache
+    (``cache_examples=True``: Gradio ran them at start), called with a row's number; None
+    when its examples are not cached (or sit in more than one gr.Examples)."""
+    components = {c.get("id"): c for c in config.get("components") or []}
+    dependencies = config.get("dependencies") or []
+    endpoint: dict[str, Any] = next(
+        (d for d in dependencies if d.get("api_name") == api_name.lstrip("/")), {}
+    )
+    inputs, outputs = list(endpoint.get("inputs") or []), list(endpoint.get("outputs") or [])
+    datasets = [
+        i
+        for i, c in components.items()
+        if c.get("type") == "dataset"
+        and (c.get("component_ids") or (c.get("props") or {}).get("component_ids")) == inputs
+    ]
+    if len(datasets) != 1 or not outputs:
+        return None
+    for dependency in dependencies:
+        if (
+            dependency.get("inputs") == datasets
+            and dependency.get("outputs") == outputs
+            and dependency.get("api_name")
+            and dependency.get("api_visibility") != "private"
+        ):
+            return "/" + str(dependency["api_name"])
+    return None

@@ -31,7 +31,7 @@ from ..errors import (
 )
 from ..hub import HubClient
 from .components import drawable, is_blocks_chat, is_chat_interface
-from .config import config_of, with_media_examples
+from .config import config_of, example_loader, with_media_examples
 from .mapping import space_task
 from .tape import SpaceTape
 from .task import SpaceTask
@@ -192,6 +192,7 @@ def open_space(
     title = str(config.get("title") or name.split("/")[-1])
     chat = "interface" if chosen in chats else "blocks" if chosen in blocks_chats else None
     task = space_task(title, chosen, named[chosen], props, samples, chat)
+    task.example_loader = example_loader(config, chosen) if chat is None else None
     return SpaceBinding(
         name=name,
         url=url,

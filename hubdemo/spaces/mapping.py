@@ -41,7 +41,9 @@ def space_task(
         for row in examples or []
         if len(row) == len(arguments) and all(_offered(arguments[i], row[i]) for i in positions)
     ]
-    return SpaceTask(title, api_name, arguments, returns, samples)
+    task = SpaceTask(title, api_name, arguments, returns, samples)
+    task.example_rows = [row for row in examples or [] if len(row) == len(arguments)]
+    return task
 
 
 def blocks_chat_task(

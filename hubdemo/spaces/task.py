@@ -10,11 +10,13 @@ is 3), and sent as the endpoint's positional arguments; the answer's values are 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from .. import components as c
 from ..components import OUTPUT_KINDS
-from ..errors import InputError, InvalidParameter, UpstreamBadResponse
+from ..errors import HubdemoError, InputError, InvalidParameter, UpstreamBadResponse
 from ..media import parse_file, parse_media
 from ..openapi import openapi_from
 from ..tasks.base import Example, TaskHandler, TaskInput, is_blank, parse_json
@@ -73,6 +75,11 @@ class SpaceTask(TaskHandler):
         self.arguments = arguments
         self.returns = returns
         self.samples = samples or []  # the Space's examples: inputs in order, and parameters
+        # cache_examples=True: the endpoint answering a gr.Examples row from the Space's
+        # cache (config.example_loader), and the rows, by the arguments they send.
+        self.example_loader: str | None = None
+        self.example_rows: list[list[Any]] = []
+        self._cached: dict[str, int] | None = None
 
     # -- 1. preprocess ---------------------------------------------------------------------
 
@@ -144,11 +151,39 @@ class SpaceTask(TaskHandler):
     # -- 2. serialize: the endpoint's positional arguments ---------------------------------
 
     def serialize(self, task_input: TaskInput) -> WireRequest:
+        args = self._arguments(task_input)
+        if self.example_loader is not None:  # an example the Space already answered
+            row = self.cached_rows().get(_key(args))
+            if row is not None:
+                return WireRequest(json={"api_name": self.example_loader, "args": [row]})
+        return WireRequest(json={"api_name": self.api_name, "args": args})
+
+    def _arguments(self, task_input: TaskInput) -> list[Any]:
         args = []
         for argument in self.arguments:
             source = task_input.inputs if argument.kind == "input" else task_input.parameters
             args.append(source.get(argument.name, argument.default))
-        return WireRequest(json={"api_name": self.api_name, "args": args})
+        return args
+
+    def cached_rows(self) -> dict[str, int]:
+        """The Space's cached examples by the arguments a request for one sends (read as any
+        request is: a slider given "3" is 3), to their row's number; rows that do not read
+        are left out."""
+        if self._cached is None:
+            self._cached = {}
+            for number, row in enumerate(self.example_rows):
+                inputs = [v for a, v in zip(self.arguments, row, strict=True) if a.kind == "input"]
+                given = {
+                    a.name: v
+                    for a, v in zip(self.arguments, row, strict=True)
+                    if a.kind == "parameter" and v is not None
+                }
+                try:
+                    read = self.preprocess({"data": inputs, "parameters": given})
+                except HubdemoError:
+                    continue
+                self._cached.setdefault(_key(self._arguments(read)), number)
+        return self._cached
 
     # -- 3 and 4 ---------------------------------------------------------------------------
 
@@ -227,3 +262,7 @@ class SpaceTask(TaskHandler):
     def examples(self, widget_data: Any, defaults: Any) -> list[Example]:
         """The Space's own examples (gr.Examples / Interface examples), text ones only."""
         return self.samples
+
+
+def _key(args: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(args, sort_keys=True, default=str).encode()).hexdigest()

@@ -422,3 +422,26 @@ def test_a_multimodal_chat_interface_takes_pictures_with_the_message(emulator, s
         assert refused.status_code == 400 and "data URL" in refused.json()["error"]
     finally:
         server.stop()
+
+
+def test_a_cached_example_is_answered_from_the_spaces_cache(emulator, space) -> None:
+    """cache_examples=True: Gradio ran the two examples at start (runs 1 and 2); a request
+    that is one of them gets that answer from the Space's cache, not a new run."""
+    space_id = space("cached_examples")
+    server = Server(emulator, f"spaces/{space_id}")
+    try:
+        examples = httpx.get(f"{server.url}/api/info").json()["examples"]
+        assert [e["title"] for e in examples] == ["hello", "cached answer"]
+        second = server.predict(
+            {"data": examples[1]["data"], "parameters": examples[1]["parameters"]}
+        )
+        assert second.status_code == 200, second.text
+        assert second.json()["output"] == "CACHED ANSWER CACHED ANSWER CACHED ANSWER (run 2)"
+        again = server.predict({"data": ["cached answer"], "parameters": {"times": "3"}})
+        assert again.json()["output"] == second.json()["output"]  # the cache again
+        first = server.predict({"data": ["hello"]})  # times left out: its default, 2: row 1
+        assert first.json()["output"] == "HELLO HELLO (run 1)"
+        fresh = server.predict({"data": ["hello"], "parameters": {"times": 1}})
+        assert fresh.json()["output"] == "HELLO (run 3)"  # not an example: the Space runs it
+    finally:
+        server.stop()

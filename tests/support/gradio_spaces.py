@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ class GradioApps(dict[str, str]):
             pytest.fail(f"{python.parent.parent.name} is missing: `make test` installs it")
         self.python = python
         self.processes: dict[str, tuple[subprocess.Popen[str], Any]] = {}
+        self.caches: list[str] = []  # each app's example cache
 
     def __missing__(self, name: str) -> str:
         return self.start(name)[name]
@@ -63,6 +65,10 @@ class GradioApps(dict[str, str]):
         urls = {}
         for name in names:
             port = free_port()
+            # Each app caches its examples (cache_examples=True) apart, and outside the tree.
+            cache = tempfile.mkdtemp(prefix=f"hubdemo-gradio-{name}-")
+            self.caches.append(cache)
+            env = {**env, "GRADIO_EXAMPLES_CACHE": cache}
             log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by close(); a pipe could fill
             self.processes[name] = (
                 subprocess.Popen(
@@ -93,6 +99,8 @@ class GradioApps(dict[str, str]):
                 process.kill()
                 process.wait()
             log.close()
+        for cache in self.caches:
+            shutil.rmtree(cache, ignore_errors=True)
 
 
 @contextlib.contextmanager
