@@ -445,3 +445,24 @@ def test_a_cached_example_is_answered_from_the_spaces_cache(emulator, space) -> 
         assert fresh.json()["output"] == "HELLO (run 3)"  # not an example: the Space runs it
     finally:
         server.stop()
+
+
+SHAPES = ["notes", "chatbot_template", "blocks_chat", "text_to_image_template", "reports",
+          "progress", "multimodal_chat", "cached_examples"]  # fmt: skip
+
+
+def test_smoke_passes_on_each_shape(emulator, space, tmp_path) -> None:
+    """`hubdemo smoke` over every shape at once: each answers its own example (or a built-in
+    sample of its input's kind) with an output its schema accepts."""
+    ids = {name: space(name) for name in SHAPES}
+    report = tmp_path / "report.json"
+    said = run_cli(emulator, "smoke", *(f"spaces/{i}" for i in ids.values()), "--report",
+                   str(report))  # fmt: skip
+    assert said.returncode == 0, said.stdout + said.stderr
+    checked = {m["model"]: m for m in json.loads(report.read_text())["models"]}
+    assert set(checked) == set(ids.values())
+    for name, space_id in ids.items():
+        examples = checked[space_id]["examples"]
+        assert examples and all(e["ok"] for e in examples), (name, examples)
+    cached = checked[ids["cached_examples"]]["examples"]
+    assert cached[0]["output"] == "HELLO HELLO (run 1)"  # the Space's cache, not a new run
