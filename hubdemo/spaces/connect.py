@@ -144,22 +144,7 @@ def open_space(
     private (it cannot be called without): a public Space is code the operator does not
     control, and could hand the token to anyone (Gradio sends none by default either).
     With a replaying ``tape`` nothing connects: the recorded API description is used."""
-    page = license_ = None
-    private = False
-    if ref.space_id is not None:
-        info = running(hub, ref.space_id, wait)
-        host = info.get("host")
-        if not isinstance(host, str) or not host.startswith(("https://", "http://")):
-            raise HubError(
-                f"the Hub gave Space '{ref.space_id}' no usable host ({str(host)[:80]!r}); "
-                "check HF_ENDPOINT points at the Hugging Face Hub"
-            )
-        url, page = host, f"{hub.endpoint}/spaces/{ref.space_id}"
-        private = bool(info.get("private"))
-        card = info.get("cardData") or {}
-        license_ = card.get("license") if isinstance(card, dict) else None
-    else:
-        url = str(ref.url)
+    url, page, private, license_ = located(ref, hub, wait)
     name = ref.space_id or url
     token = token if send_token or private else None
     client: Any = None
@@ -189,7 +174,9 @@ def open_space(
         if tape is not None:  # kept with its media examples fetched: a replay needs no Space
             tape.keep_description(name, named, config)
     props, samples = config_of(config, chosen)
-    title = str(config.get("title") or name.split("/")[-1])
+    # "Gradio" is gr.Blocks' default title: the Space's name says more.
+    title = str(config.get("title") or "Gradio")
+    title = name.split("/")[-1] if title == "Gradio" else title
     chat = "interface" if chosen in chats else "blocks" if chosen in blocks_chats else None
     task = space_task(title, chosen, named[chosen], props, samples, chat)
     task.example_loader = example_loader(config, chosen) if chat is None else None
@@ -207,6 +194,23 @@ def open_space(
         token=token,
         tape=tape,
     )
+
+
+def located(ref: SpaceRef, hub: HubClient, wait: float) -> tuple[str, str | None, bool, Any]:
+    """The Space's URL, its page on the Hub, whether it is private, and its card's licence
+    (the Hub asked, a waking Space waited for); a URL given as such is only itself."""
+    if ref.space_id is None:
+        return str(ref.url), None, False, None
+    info = running(hub, ref.space_id, wait)
+    host = info.get("host")
+    if not isinstance(host, str) or not host.startswith(("https://", "http://")):
+        raise HubError(
+            f"the Hub gave Space '{ref.space_id}' no usable host ({str(host)[:80]!r}); "
+            "check HF_ENDPOINT points at the Hugging Face Hub"
+        )
+    card = info.get("cardData") or {}
+    license_ = card.get("license") if isinstance(card, dict) else None
+    return host, f"{hub.endpoint}/spaces/{ref.space_id}", bool(info.get("private")), license_
 
 
 def running(hub: HubClient, space_id: str, wait: float) -> dict[str, Any]:

@@ -235,3 +235,43 @@ def test_a_multimodal_chat_space_takes_a_picture_from_the_page(browser, emulator
         )
     finally:
         server.stop()
+
+
+def test_the_chatbot_templates_parameters_panel_reaches_the_space(browser, emulator, spaces):
+    """The Hub's chatbot template: its additional inputs are the chat page's parameters, at the
+    Space's values and ranges (temperature 0.1 to 4, so 0.5 is taken), and reach the Space."""
+    server = Server(emulator, f"spaces/{spaces['chatbot_template']}")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.locator("#parameters summary").click()
+        temperature = page.locator("#param-temperature")
+        assert temperature.input_value() == "0.7"
+        assert page.locator("label[for=param-temperature] .range").text_content() == "0.1 to 4.0"
+        temperature.fill("0.5")
+        page.locator("#param-system_message").fill("Be brief.")
+        page.get_by_label("Message", exact=True).fill("hello")
+        page.get_by_role("button", name="Send").click()
+        answer = page.locator(".conversation li").nth(1).locator(".content")
+        expect(answer).to_have_text(
+            "[Be brief.] max_tokens=512 temperature=0.5 top_p=0.95 turn=1: hello", timeout=30_000
+        )
+    finally:
+        server.stop()
+
+
+def test_a_chatbot_built_with_blocks_is_a_chat_page(browser, emulator, spaces, tmp_path):
+    server = Server(emulator, f"spaces/{spaces['blocks_chat']}", "--api-name", "/respond")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        for turn, text in enumerate(("hello", "and again"), start=1):
+            page.get_by_label("Message", exact=True).fill(text)
+            page.get_by_role("button", name="Send").click()
+            answer = page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
+            expect(answer).to_have_text(
+                f"Blocks said: {text} (turn {turn}, temperature 0.5)", timeout=30_000
+            )
+        page.screenshot(path=str(tmp_path / "space-blocks-chat.png"), full_page=True)
+    finally:
+        server.stop()
