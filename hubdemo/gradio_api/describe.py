@@ -1,8 +1,9 @@
 """The app as Gradio's clients read it: ``GET /config`` and ``GET /gradio_api/info``.
 
 One endpoint, ``/predict`` (a chat model's is also named ``/chat``): hubdemo's inputs in
-``/api/info`` order, then the task's parameters, all with defaults; one output, declared as the
-Gradio component of its kind (hubdemo/components.py's table).
+``/api/info`` order, then the task's parameters, all with defaults; its outputs (one for a
+model, each of a Space's), each declared as the Gradio component of its kind
+(hubdemo/components.py's table).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Endpoint:
     title: str
     inputs: list[dict[str, Any]]
     controls: list[dict[str, Any]]  # the parameters that take one value (not "a.b" settings)
-    output: dict[str, Any]
+    outputs: list[dict[str, Any]]
     chat: bool  # a generator that streams the reply, named /predict and /chat
 
     @classmethod
@@ -43,7 +44,7 @@ class Endpoint:
             title=f"{info['model']} · hubdemo",
             inputs=list(info["inputs"]),
             controls=[c for c in info["parameters"] if "." not in c["name"]],
-            output=info["outputs"][0],
+            outputs=list(info["outputs"]),
             chat=chat,
         )
 
@@ -52,12 +53,11 @@ class Endpoint:
         return ["predict", "chat"] if self.chat else ["predict"]
 
     @property
-    def output_type(self) -> str:
-        return "textbox" if self.chat else OUTPUT_KINDS[self.output["kind"]].gradio
-
-    @property
-    def output_label(self) -> str:
-        return "Response" if self.chat else str(self.output["label"])
+    def returns(self) -> list[tuple[str, str]]:
+        """Each output's Gradio component type and label (a chat's reply is text)."""
+        if self.chat:
+            return [("textbox", "Response")]
+        return [(OUTPUT_KINDS[o["kind"]].gradio, str(o["label"])) for o in self.outputs]
 
 
 def config(endpoint: Endpoint) -> dict[str, Any]:
@@ -76,16 +76,17 @@ def config(endpoint: Endpoint) -> dict[str, Any]:
     first = len(endpoint.inputs) + 1
     for j, control in enumerate(endpoint.controls, start=first):
         components.append({"id": j, "type": "textbox", "props": {"label": control["name"]}})
-    output_id = len(components) + 1
-    kind = endpoint.output_type
-    output: dict[str, Any] = {
-        "id": output_id,
-        "type": kind,
-        "props": {"label": endpoint.output_label},
-    }
-    if kind in ("image", "audio", "video"):
-        output["api_info"] = FILE_DATA
-    components.append(output)
+    inputs = list(range(1, len(components) + 1))
+    for kind, label in endpoint.returns:
+        output: dict[str, Any] = {
+            "id": len(components) + 1,
+            "type": kind,
+            "props": {"label": label},
+        }
+        if kind in ("image", "audio", "video"):
+            output["api_info"] = FILE_DATA
+        components.append(output)
+    outputs = list(range(len(inputs) + 1, len(components) + 1))
     return {
         "version": GRADIO_VERSION,
         "mode": "interface",
@@ -100,8 +101,8 @@ def config(endpoint: Endpoint) -> dict[str, Any]:
             {
                 "id": fn_index,
                 "api_name": name,
-                "inputs": list(range(1, output_id)),
-                "outputs": [output_id],
+                "inputs": inputs,
+                "outputs": outputs,
                 "backend_fn": True,
                 "queue": True,
                 "api_visibility": "public",
@@ -116,14 +117,14 @@ def api_info(endpoint: Endpoint) -> dict[str, Any]:
     """``GET /gradio_api/info``: each name's parameters and returns."""
     parameters = [_input(component) for component in endpoint.inputs]
     parameters += [_control(control) for control in endpoint.controls]
-    kind = endpoint.output_type
     returns = [
         {
-            "label": endpoint.output_label,
+            "label": label,
             "type": FILE_DATA if kind in ("image", "audio", "video") else {},
             "python_type": {"type": "Any", "description": ""},
             "component": kind.capitalize(),
         }
+        for kind, label in endpoint.returns
     ]
     described = {"parameters": parameters, "returns": returns}
     names = [f"/{name}" for name in endpoint.names]

@@ -22,7 +22,7 @@ from ..server import sse
 from ..server.bodies import Inbound
 from .describe import Endpoint
 from .files import FileStore
-from .values import body_of, failed, gradio_value, message_text
+from .values import body_of, failed, gradio_values, message_text
 
 log = logging.getLogger("hubdemo")
 KEEP_CONVERSATIONS = 256  # chat sessions remembered; the oldest is forgotten first
@@ -109,15 +109,15 @@ class Queue:
         queue.put_nowait({"msg": "process_starts", "event_id": event_id, "eta": None})
         try:
             if self.stream is not None:
-                value: Any = await self._chat(session, event_id, data, queue)
+                values: list[Any] = [await self._chat(session, event_id, data, queue)]
             else:
                 body = body_of(data, self.endpoint, self.files)
                 answer = await self.predict(body, visitor(session))
-                value = gradio_value(answer, self.endpoint, self.files)
+                values = gradio_values(answer, self.endpoint, self.files)
             message = {
                 "msg": "process_completed",
                 "event_id": event_id,
-                "output": {"data": [value]},
+                "output": {"data": values},
                 "success": True,
             }
         except asyncio.CancelledError:

@@ -48,10 +48,19 @@ def input_value(value: Any, component: dict[str, Any], files: FileStore) -> Any:
     return from_upload(files.folder / name, shown, component)
 
 
-def gradio_value(answer: dict[str, Any], endpoint: Endpoint, files: FileStore) -> Any:
-    """The answer's output in the Gradio component's value shape."""
-    kind = endpoint.output["kind"]
-    output, shown = answer["output"], answer["data"][0]
+def gradio_values(answer: dict[str, Any], endpoint: Endpoint, files: FileStore) -> list[Any]:
+    """The answer's outputs, each in its Gradio component's value shape (a Space with several
+    outputs answers a list of them, one shown value each)."""
+    several = len(endpoint.outputs) > 1
+    outputs = answer["output"] if several else [answer["output"]]
+    return [
+        gradio_value(value, shown, o["kind"], files)
+        for value, shown, o in zip(outputs, answer["data"], endpoint.outputs, strict=False)
+    ]
+
+
+def gradio_value(output: Any, shown: Any, kind: str, files: FileStore) -> Any:
+    """One output (its normalized value, and as shown) in the Gradio component's shape."""
     if kind == "labels":  # the bars the page draws (fill-mask's tokens too)
         rows = sorted(shown, key=lambda r: -r["score"])
         return {
@@ -59,6 +68,8 @@ def gradio_value(answer: dict[str, Any], endpoint: Endpoint, files: FileStore) -
             "confidences": [{"label": r["label"], "confidence": r["score"]} for r in rows],
         }
     if kind == "text":
+        if isinstance(output, int | float) and not isinstance(output, bool):
+            return output  # a Space's Number or Slider out: the number, as Gradio gives it
         return shown["text"] if isinstance(shown, dict) and "text" in shown else output
     if kind == "entities" and isinstance(shown, dict):
         return highlighted(shown["text"], shown["entities"])

@@ -8,6 +8,7 @@ import base64
 import io
 import json
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -466,3 +467,27 @@ def test_smoke_passes_on_each_shape(emulator, space, tmp_path) -> None:
         assert examples and all(e["ok"] for e in examples), (name, examples)
     cached = checked[ids["cached_examples"]]["examples"]
     assert cached[0]["output"] == "HELLO HELLO (run 1)"  # the Space's cache, not a new run
+
+
+def test_gradio_client_of_hubdemo_on_each_shape(emulator, space) -> None:
+    """gradio_client against hubdemo serving the shapes: the chatbot template (a chat: the reply
+    with the Space's defaults), text to image (the picture and the seed), a cached example."""
+    from gradio_client import Client
+
+    def seeded(out: Any) -> bool:  # (image, seed) as the Space's own API gives them
+        picture, seed = out
+        return picture["orig_name"].startswith("result") and seed == 7
+
+    for name, args, check in [
+        ("chatbot_template", ("hello",), lambda out: out.endswith("temperature=0.7 top_p=0.95 turn=1: hello")),
+        ("text_to_image_template", ("a fox", 7, False), seeded),
+        ("cached_examples", ("hello",), lambda out: out == "HELLO HELLO (run 1)"),
+    ]:  # fmt: skip
+        server = Server(emulator, f"spaces/{space(name)}")
+        client = Client(server.url, verbose=False, download_files=False)
+        try:
+            out = client.predict(*args, api_name="/predict")
+            assert check(out), (name, out)
+        finally:
+            client.close()
+            server.stop()
