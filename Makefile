@@ -100,6 +100,7 @@ bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs
 	$(PY) tests/benchmarks/bench_codecs.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_cost.py
 	$(PY) tests/benchmarks/bench_local.py
+	$(PY) tests/benchmarks/bench_space_chat.py
 
 BEFORE ?= HEAD~1
 bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
