@@ -12,7 +12,7 @@ DEMO_CACHE ?= .cache/hub
 EMULATOR_PORT ?= 8765
 PORT ?= 7860
 
-.PHONY: install chromium js test test-fast coverage docs lint bench bench-ab soak demo demo-replay clean
+.PHONY: install chromium servers js test test-fast coverage docs lint bench bench-ab soak demo demo-replay clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,11 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium with apt-get..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+servers:  ## Debian's redis-server and nginx: the shared state and the load balancer of the scale-out tests
+	@command -v redis-server >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || { \
+	  echo "Installing redis-server and nginx with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light >/dev/null; }
 
 # Gradio in a venv of its own: the stand-in Spaces of the tests (tests/spaces/) and the
 # comparison in `make bench` run real Gradio apps; hubdemo itself needs only gradio_client.
@@ -72,7 +77,7 @@ js: $(JS_STAMP)  ## Node.js (apt) and the tests' npm packages
 TEST_WORKERS ?= auto
 TEST ?=
 UNIT_LOG := .pytest-unit.log
-test: install chromium js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
+test: install chromium servers js $(GRADIO_VENV)/.installed $(GRADIO5_VENV)/.installed  ## the whole suite, no network needed
 ifeq ($(TEST),)
 	@( $(PY) -m pytest tests/unit -q --cov=hubdemo --cov-report= \
 	   && PYTHONPATH=tests $(PY) -m support.unit_coverage >/dev/null ) >$(UNIT_LOG) 2>&1 & unit=$$!; \

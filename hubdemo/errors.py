@@ -17,6 +17,8 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   ├── UnsupportedMedia          415
     │   └── InvalidParameter          422
     ├── ServerBusy                    429 + Retry-After: more predictions than --max-queue waiting
+    ├── StateUnavailable              503 / exit 1   the shared session state (Redis) cannot be
+    │                                                reached, or several workers have none
     ├── HubError                      the Hub could not tell us about the model
     │   ├── ModelNotFound             404 / exit 2
     │   ├── GatedModel                403 / exit 2
@@ -116,6 +118,10 @@ class InvalidParameter(InputError):
 
 class ServerBusy(HubdemoError):
     status = 429
+
+
+class StateUnavailable(HubdemoError):
+    status = 503
 
 
 class HubError(HubdemoError):

@@ -379,6 +379,15 @@ class ServeOptions(Options):
         commands=("serve",),
         minimum=1,
     )
+    state: str | None = setting(
+        None,
+        "Keep Gradio's client sessions (events, cancels, files, conversations) in Redis: "
+        "redis://host:6379/0 or unix:///path/redis.sock; any worker or replica then serves "
+        "any request. Several --workers and none given: a private redis-server is started.",
+        flag="--state",
+        env="HUBDEMO_STATE_URL",
+        commands=("serve",),
+    )
     gradio_api: bool = setting(
         True,
         "Also speak Gradio's client protocol.",

@@ -63,14 +63,31 @@ def serve(
 
 
 def _serve_workers(model: str, model_id: str, backend: BackendOptions, serve: ServeOptions) -> None:
-    """N processes of hubdemo.web.asgi:app_from_env, configured through the environment."""
+    """N processes of hubdemo.web.asgi:app_from_env, configured through the environment; their
+    Gradio sessions in --state's Redis, else in a private redis-server when there is one."""
+    import contextlib
+    import dataclasses
     import os
 
     from ..server.serving import run_workers
+    from ..state import NO_STATE
+    from ..state.private import private_redis
 
-    os.environ.update({"HUBDEMO_MODEL": model, **backend.to_env(), **serve.to_env()})
-    out.print(plain(f"{serve.workers} worker processes for {model_id}"))
-    sys.stdout.flush()
-    code = run_workers("hubdemo.web.asgi:app_from_env", serve)
+    with contextlib.ExitStack() as stack:
+        if serve.gradio_api and not serve.state:
+            url = stack.enter_context(private_redis())
+            if url is None:
+                out.print(plain(f"Note: {NO_STATE}.", style="yellow"))
+            else:
+                out.print(
+                    plain(
+                        "Gradio's client sessions: in a private redis-server, shared by the workers"
+                    )
+                )
+                serve = dataclasses.replace(serve, state=url)
+        os.environ.update({"HUBDEMO_MODEL": model, **backend.to_env(), **serve.to_env()})
+        out.print(plain(f"{serve.workers} worker processes for {model_id}"))
+        sys.stdout.flush()
+        code = run_workers("hubdemo.web.asgi:app_from_env", serve)
     if code:
         raise typer.Exit(code)

@@ -7,6 +7,9 @@ Named by 128 random bits, and known by that name only (the server's paths are ne
 nothing but a file this server wrote is ever read back. Served inert: a picture, a sound or a
 video (by its bytes, not its name) inline, anything else as a download, never as a page of
 this origin (``Content-Disposition: attachment``, a ``sandbox`` policy, no sniffing).
+
+With shared state (Redis, several workers), each file is also kept there, under the same
+bounds, and a worker that lacks one fetches it into its folder when asked for it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -27,8 +30,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from ..errors import PayloadTooLarge
 from ..media import sniff
 from ..server.bodies import Inbound
+from ..state import SessionState
+from ..state.base import KEEP_FILES
 
-KEEP_FILES = 3600.0  # seconds an uploaded or answered file stays
 # What a browser shows without running anything: pictures (not SVG), sounds and videos.
 INLINE = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff")
 SANDBOX = (b"content-security-policy", b"sandbox")
@@ -43,8 +47,10 @@ class Kept:
 
 
 class FileStore:
-    def __init__(self, inbound: Inbound, max_bytes: int) -> None:
+    def __init__(self, inbound: Inbound, max_bytes: int, state: SessionState) -> None:
         self.inbound = inbound
+        self.state = state
+        self.unshared: list[str] = []  # kept here, not yet in the shared state
         self.max_upload_bytes = inbound.limit
         self.max_bytes = max_bytes
         self.folder = Path(tempfile.mkdtemp(prefix="hubdemo-gradio-"))
@@ -62,10 +68,44 @@ class FileStore:
                 names.append(await asyncio.to_thread(self.keep_file, item.file, suffix))
         finally:
             await form.close()
+        await self.share()
         return JSONResponse(names)
 
+    async def share(self) -> None:
+        """Hand the files kept since last time to the shared state (the other workers)."""
+        names, self.unshared = self.unshared, []
+        if not self.state.shares_files:
+            return
+        for name in names:
+            if name in self.index:
+                content = await asyncio.to_thread((self.folder / name).read_bytes)
+                await self.state.keep_file(name, content, self.max_bytes)
+
+    async def pull(self, data: list[Any]) -> None:
+        """Fetch the files ``data`` names that another worker kept, so that ``ours`` knows
+        them here."""
+        if self.state.shares_files:
+            for value in data:
+                if isinstance(value, dict) and isinstance(value.get("path"), str):
+                    await self.fetched(value["path"])
+
+    async def fetched(self, given: str) -> str | None:
+        """``ours``, after fetching the file from the shared state when this worker lacks it."""
+        name = self.ours(given)
+        if name is not None or not self.state.shares_files:
+            return name
+        name = Path(given).name
+        if name != self._name_of(name):
+            return None
+        content = await self.state.file(name)
+        if content is None:
+            return None
+        await asyncio.to_thread((self.folder / name).write_bytes, content)
+        self._kept(name, len(content), content[:64], shared=True)
+        return name
+
     async def file(self, request: Request) -> Response:
-        name = self.ours(request.path_params["path"])
+        name = await self.fetched(request.path_params["path"])
         if name is None:
             return JSONResponse({"detail": "File not found"}, status_code=404)
         mime = self.index[name].mime
@@ -114,14 +154,25 @@ class FileStore:
         return name if name in self.index and (self.folder / name).is_file() else None
 
     def _name(self, suffix: str) -> str:
-        clean = "".join(c for c in suffix[:12] if c.isalnum() or c == ".")
-        return f"{secrets.token_hex(16)}{clean}"
+        return f"{secrets.token_hex(16)}{self._suffix(suffix)}"
 
-    def _kept(self, name: str, size: int, head: bytes) -> None:
+    @staticmethod
+    def _suffix(suffix: str) -> str:
+        return "".join(c for c in suffix[:12] if c.isalnum() or c == ".")
+
+    def _name_of(self, name: str) -> str:
+        """``name`` if it is one this server makes (32 hex digits, a clean suffix); else ""."""
+        stem, suffix = name[:32], name[32:]
+        hex_digits = len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)
+        return name if hex_digits and suffix == self._suffix(suffix) else ""
+
+    def _kept(self, name: str, size: int, head: bytes, shared: bool = False) -> None:
         mime = sniff(head)
         shown = mime if mime and (mime in INLINE or mime.startswith(("audio/", "video/"))) else None
         self.index[name] = Kept(size, shown, time.monotonic())
         self.total += size
+        if not shared:
+            self.unshared.append(name)
         self._bound()
 
     def _bound(self) -> None:

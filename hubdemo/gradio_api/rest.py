@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from ..errors import StateUnavailable
 from ..server import sse
-from .queue import Queue, json_body
+from .queue import HEARTBEAT, Queue, json_body
 from .values import applied
 
 # REST answers one client (an address) may leave unread; past it its own oldest is dropped,
-# never another client's. Unread answers also go after the queue's SESSION_TTL.
+# never another client's. Unread answers also go after the state's SESSION_TTL.
 MAX_UNREAD_PER_CLIENT = 64
 MAX_CLIENTS = 4096  # addresses remembered before those with no unread answer are let go
 
@@ -29,44 +30,52 @@ class Rest:
         self.unread: dict[str, deque[str]] = {}  # client address -> its unread calls
 
     async def call(self, request: Request) -> Response:
+        self.queue.state.check()
         self._endpoint(request.path_params["name"])
         body = await json_body(request, self.queue.inbound, "call")
         client = request.client.host if request.client else ""
         if len(self.unread) > MAX_CLIENTS:  # many addresses came and went: keep the live ones
-            live = self.queue.sessions
-            self.unread = {c: q for c, q in self.unread.items() if any(s in live for s in q)}
+            self.unread = {c: q for c, q in self.unread.items() if await self._live(q)}
         mine = self.unread.setdefault(client, deque())
-        while mine and (mine[0] not in self.queue.sessions or len(mine) >= MAX_UNREAD_PER_CLIENT):
-            self.queue.forget(mine.popleft())  # read, expired, or this client's oldest
+        while mine and (len(mine) >= MAX_UNREAD_PER_CLIENT or not await self._live([mine[0]])):
+            await self.queue.forget(mine.popleft())  # read, expired, or this client's oldest
         event_id = uuid.uuid4().hex
-        self.queue.start(f"call:{event_id}", body.get("data"))
+        await self.queue.start(f"call:{event_id}", body.get("data"))
         mine.append(f"call:{event_id}")
         return JSONResponse({"event_id": event_id})
 
+    async def _live(self, sessions: Iterable[str]) -> bool:
+        for session in sessions:
+            if await self.queue.state.exists(session):
+                return True
+        return False
+
     async def result(self, request: Request) -> Response:
+        self.queue.state.check()
         self._endpoint(request.path_params["name"])
         session = f"call:{request.path_params['event_id']}"
-        queue = self.queue.sessions.get(session)
-        if queue is None:
+        if not await self.queue.state.exists(session):
             return JSONResponse({"detail": "Event not found."}, status_code=404)
 
         async def events() -> AsyncIterator[str]:
             value: Any = None
             try:
-                while True:
-                    message = await queue.get()
-                    output = message.get("output", {})
-                    if message["msg"] == "process_generating":
-                        value = applied(value, output["data"][0])
-                        yield sse.event([value], "generating")
-                    elif message["msg"] == "process_completed":
-                        if message["success"]:
-                            yield sse.event(output["data"], "complete")
-                        else:
-                            yield sse.event(output["error"], "error")
-                        return
+                while await self.queue.state.exists(session):
+                    for message in await self.queue.state.next(session, HEARTBEAT):
+                        output = message.get("output", {})
+                        if message["msg"] == "process_generating":
+                            value = applied(value, output["data"][0])
+                            yield sse.event([value], "generating")
+                        elif message["msg"] == "process_completed":
+                            if message["success"]:
+                                yield sse.event(output["data"], "complete")
+                            else:
+                                yield sse.event(output["error"], "error")
+                            return
+            except StateUnavailable as exc:
+                yield sse.event(exc.message, "error")
             finally:
-                self.queue.forget(session)  # read once, as Gradio's are
+                self.queue.forget_later(session)  # read once, as Gradio's are
 
         return StreamingResponse(events(), media_type="text/event-stream")
 

@@ -13,7 +13,8 @@
 
 The one endpoint runs through the same chain, gate and limits as ``POST /api/predict``
 (describe.py says what it takes and gives, values.py converts, queue.py runs and streams it,
-rest.py answers curl, files.py keeps the files). A chat model's endpoint is a generator, as a
+rest.py answers curl, files.py keeps the files; sessions live in hubdemo/state/, so that with
+Redis any of these requests may land on any worker). A chat model's endpoint is a generator, as a
 Gradio ChatInterface's is: one ``gradio_client.Client`` is one conversation.
 """
 
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..server.bodies import Inbound
+from ..state import SessionState
 from .describe import Endpoint, api_info, config
 from .files import FileStore
 from .queue import Predict, Queue, Stream
@@ -43,12 +45,18 @@ class GradioProtocol:
         inbound: Inbound,
         *,
         max_store_bytes: int,
+        state: SessionState,
         stream: Stream | None = None,
     ) -> None:
         self.endpoint = Endpoint.of(info, chat=stream is not None)
-        self.files = FileStore(inbound, max_store_bytes)
-        self.queue = Queue(self.endpoint, self.files, inbound, predict, stream)
+        self.state = state
+        self.files = FileStore(inbound, max_store_bytes, state)
+        self.queue = Queue(self.endpoint, self.files, inbound, predict, stream, state)
         self.rest = Rest(self.queue)
+
+    async def start(self) -> None:
+        """Listen for the cancels other workers pass on (shared state)."""
+        await self.state.start(self.queue.cancelled)
 
     def routes(self) -> list[Route]:
         async def described(request: Request) -> Response:
@@ -69,5 +77,6 @@ class GradioProtocol:
             Route("/gradio_api/call/{name}/{event_id}", self.rest.result),
         ]
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
+        await self.state.aclose()
         self.files.close()

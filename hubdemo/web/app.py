@@ -4,6 +4,7 @@ assembled (the handlers are routes.py's and gradio_api/'s; the contracts docs/de
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
@@ -58,10 +59,14 @@ def create_app(
     info = predictor.info()
     inbound = Inbound(limit, options.body_timeout, budget)
     store = options.max_store_mb * 2**20
-    gradio = _gradio_protocol(predictor, info, gate, inbound, store) if options.gradio_api else None
+    gradio = (
+        _gradio_protocol(predictor, info, gate, inbound, store, options)
+        if options.gradio_api
+        else None
+    )
     info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
     routes: list[BaseRoute] = [
-        *DemoRoutes(predictor, info, templates, gate, budget, options).routes(),
+        *DemoRoutes(predictor, info, templates, gate, budget, options, gradio).routes(),
         Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
         *(gradio.routes() if gradio is not None else []),
     ]
@@ -74,11 +79,13 @@ def create_app(
                 lambda: (gate.served, budget.taken), lambda: bool(gate.running or budget.held)
             )
         )
+        if gradio is not None:
+            await gradio.start()
         yield
         keeper.cancel()
         await upstream.aclose()
         if gradio is not None:
-            gradio.close()
+            await gradio.aclose()
 
     handler = error_handler(templates)
     app = Starlette(
@@ -114,10 +121,18 @@ def _middleware(options: ServeOptions) -> list[Middleware]:
 
 
 def _gradio_protocol(
-    predictor: Predictor, info: dict[str, Any], gate: Gate, inbound: Inbound, store: int
+    predictor: Predictor,
+    info: dict[str, Any],
+    gate: Gate,
+    inbound: Inbound,
+    store: int,
+    options: ServeOptions,
 ) -> Any:
-    """Gradio's client protocol over the same predictor and gate as /api/predict."""
+    """Gradio's client protocol over the same predictor and gate as /api/predict, its
+    sessions in this process or in Redis (``--state``; one namespace per model and endpoint,
+    so that replicas of one demo share them and other demos on that Redis do not)."""
     from ..gradio_api import GradioProtocol
+    from ..state import open_state
 
     async def gated_stream(body: Any, session: str | None) -> AsyncGenerator[dict[str, Any], None]:
         events = predictor.stream(body, session)  # bad input is refused before a slot is taken
@@ -138,5 +153,13 @@ def _gradio_protocol(
         ),
         inbound,
         max_store_bytes=store,
+        state=open_state(options.state, namespace_of(info), options.workers),
         stream=gated_stream if predictor.handler.streams else None,
     )
+
+
+def namespace_of(info: dict[str, Any]) -> str:
+    """A short name for the demo, the same in each of its workers and replicas."""
+    space = info.get("space") or {}
+    named = f"{info.get('model')}|{space.get('api_name', '') if isinstance(space, dict) else ''}"
+    return hashlib.sha256(named.encode()).hexdigest()[:16]

@@ -55,8 +55,10 @@ class DemoRoutes:
         gate: Gate,
         budget: BodyBudget,
         options: ServeOptions,
+        gradio: Any = None,
     ) -> None:
         self.predictor = predictor
+        self.gradio = gradio  # its sessions' state is part of the health
         self.info = info
         self.templates = templates
         self.gate = gate
@@ -101,6 +103,8 @@ class DemoRoutes:
         }
         if health["model"] == "failed":
             health["error"] = upstream.load_error
+        if self.gradio is not None:  # Gradio's clients need it; /api/predict does not
+            health["state"] = await self.gradio.state.health()
         return JSONResponse(health)
 
     async def api_info(self, request: Request) -> Response:

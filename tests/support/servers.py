@@ -35,7 +35,9 @@ def free_port() -> int:
         return port
 
 
-def wait_until(ready: Callable[[], bool], what: str, alive: Callable[[], bool] = bool) -> None:
+def wait_until(
+    ready: Callable[[], bool], what: str, alive: Callable[[], bool] = lambda: True
+) -> None:
     """Poll ``ready`` until it holds, ``alive`` stops holding, or READY_WITHIN passes."""
     deadline = time.monotonic() + READY_WITHIN
     while not ready():

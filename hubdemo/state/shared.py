@@ -1,0 +1,219 @@
+"""Session state in Redis (or Valkey), through redis-py's asyncio client: what a job on one
+worker publishes, a ``queue/data`` stream on another reads; a cancel reaches the worker that
+runs the job; a file uploaded to one is read through another.
+
+Keys (each under ``hubdemo:<app>:``, each with a TTL, so nothing outlives its session):
+``sess:<s>`` the session (its pending count), ``ev:<s>`` a stream of its unread messages,
+``job:<event>`` a pending job's session, ``conv:<s>`` a chat conversation, ``file:<name>`` a
+file, ``files`` and ``files:bytes`` what files are kept and their total (the oldest go past the
+bound). Cancels go over pub/sub to every worker. A reader blocks a few seconds at a time, so an
+unreachable Redis is noticed within seconds (StateUnavailable, 503), and redis-py reconnects by
+itself when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from ..errors import StateUnavailable
+from .base import CONVERSATION_TTL, KEEP_FILES, SESSION_TTL, Message, SessionState
+
+log = logging.getLogger("hubdemo")
+BLOCK = 2.0  # seconds a reader blocks in Redis at a time
+TIMEOUT = 5.0  # seconds any one Redis command may take
+MAX_UNREAD = 10_000  # messages a session's stream holds at most
+
+# Atomic steps, so that a job joined on another worker meanwhile is never lost.
+PUBLISH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'pending', -1)
+  redis.call('DEL', KEYS[3])
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'm', ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+CLOSE_IF_IDLE = """
+local pending = tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')
+if pending > 0 or redis.call('XLEN', KEYS[2]) > 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+"""
+
+
+def where(url: str) -> str:
+    """The URL without its password, to show."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}"
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
+
+
+class InRedis(SessionState):
+    backend = "redis"
+    shares_files = True
+
+    def __init__(self, url: str, namespace: str) -> None:
+        import redis.asyncio as aioredis
+
+        self.url = where(url)
+        self.redis: Any = aioredis.from_url(
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, retry_on_timeout=False
+        )
+        self.prefix = f"hubdemo:{namespace}:"
+        self.channel = f"{self.prefix}cancel"
+        self._publish = self.redis.register_script(PUBLISH)
+        self._close_if_idle = self.redis.register_script(CLOSE_IF_IDLE)
+        self.listener: asyncio.Task[None] | None = None
+
+    def key(self, kind: str, name: str) -> str:
+        return f"{self.prefix}{kind}:{name}"
+
+    @contextlib.asynccontextmanager
+    async def reached(self) -> AsyncIterator[None]:
+        """Redis's failures as StateUnavailable, in one line that says what to do."""
+        from redis.exceptions import RedisError
+
+        try:
+            yield
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise StateUnavailable(
+                f"the shared session state at {self.url} cannot be reached "
+                f"({type(exc).__name__}): Gradio's clients wait for it; /api/predict works"
+            ) from None
+
+    async def start(self, on_cancel: Callable[[str], None]) -> None:
+        self.listener = asyncio.create_task(self._listen(on_cancel))
+
+    async def _listen(self, on_cancel: Callable[[str], None]) -> None:
+        """Every cancel any worker sends; resubscribes after Redis comes back."""
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            on_cancel(message["data"].decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis went away: listen again when it is back
+                log.debug("cancel listener: %s", exc)
+                await asyncio.sleep(1.0)
+
+    async def aclose(self) -> None:
+        if self.listener is not None:
+            self.listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.listener
+        await self.redis.aclose()
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(TIMEOUT), self.reached():
+                await self.redis.ping()
+        except (StateUnavailable, TimeoutError) as exc:
+            return {"backend": self.backend, "url": self.url, "ok": False, "error": str(exc)}
+        return {"backend": self.backend, "url": self.url, "ok": True}
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    async def joined(self, session: str, event_id: str) -> None:
+        sess, ttl = self.key("sess", session), int(SESSION_TTL)
+        async with self.reached(), self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(sess, "pending", 1).expire(sess, ttl)
+            pipe.set(self.key("job", event_id), session, ex=ttl)
+            await pipe.execute()
+
+    async def publish(self, session: str, message: Message, *, done: bool = False) -> None:
+        keys = [self.key("sess", session), self.key("ev", session)]
+        keys.append(self.key("job", str(message.get("event_id"))))
+        args = [orjson.dumps(message), "1" if done else "0", int(SESSION_TTL), MAX_UNREAD]
+        async with self.reached():
+            await self._publish(keys=keys, args=args)
+
+    async def exists(self, session: str) -> bool:
+        async with self.reached():
+            return bool(await self.redis.exists(self.key("sess", session)))
+
+    async def next(self, session: str, timeout: float) -> list[Message]:
+        stream, deadline = self.key("ev", session), time.monotonic() + timeout
+        async with self.reached():
+            await self.redis.expire(self.key("sess", session), int(SESSION_TTL))
+            while True:
+                block = max(1, int(min(BLOCK, deadline - time.monotonic()) * 1000))
+                found = await self.redis.xread({stream: "0-0"}, count=100, block=block)
+                if found:
+                    entries = found[0][1]
+                    await self.redis.xdel(stream, *(entry_id for entry_id, _ in entries))
+                    return [orjson.loads(fields[b"m"]) for _, fields in entries]
+                if time.monotonic() >= deadline:
+                    return []
+
+    async def pending(self, session: str) -> int:
+        async with self.reached():
+            return int(await self.redis.hget(self.key("sess", session), "pending") or 0)
+
+    async def close_if_idle(self, session: str) -> bool:
+        keys = [self.key("sess", session), self.key("ev", session)]
+        async with self.reached():
+            return bool(await self._close_if_idle(keys=keys))
+
+    async def forget(self, session: str) -> None:
+        async with self.reached():
+            await self.redis.delete(self.key("sess", session), self.key("ev", session))
+            await self.redis.publish(self.channel, f"session:{session}")
+
+    async def session_of(self, event_id: str) -> str | None:
+        async with self.reached():
+            found = await self.redis.get(self.key("job", event_id))
+        return found.decode() if found else None
+
+    async def cancel(self, target: str) -> None:
+        async with self.reached():
+            await self.redis.publish(self.channel, target)
+
+    # -- conversations and files -------------------------------------------------------------
+
+    async def conversation(self, session: str) -> list[dict[str, Any]]:
+        async with self.reached():
+            found = await self.redis.get(self.key("conv", session))
+        return list(orjson.loads(found)) if found else []
+
+    async def keep_conversation(self, session: str, turns: list[dict[str, Any]]) -> None:
+        async with self.reached():
+            await self.redis.set(
+                self.key("conv", session), orjson.dumps(turns), ex=int(CONVERSATION_TTL)
+            )
+
+    async def keep_file(self, name: str, content: bytes, bound: int = 0) -> None:
+        """Kept an hour; past ``bound`` bytes in all, the oldest files go first."""
+        index, total, ttl = f"{self.prefix}files", f"{self.prefix}files:bytes", int(KEEP_FILES)
+        async with self.reached():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(self.key("file", name), content, ex=ttl)
+                pipe.zadd(index, {name: time.time()}).expire(index, ttl)
+                pipe.incrby(total, len(content)).expire(total, ttl)
+                await pipe.execute()
+            while bound and int(await self.redis.get(total) or 0) > bound:
+                oldest = await self.redis.zpopmin(index)
+                if not oldest or oldest[0][0].decode() == name:  # the newest stays
+                    break
+                gone = self.key("file", oldest[0][0].decode())
+                size = await self.redis.strlen(gone)
+                await self.redis.delete(gone)
+                await self.redis.decrby(total, size)
+
+    async def file(self, name: str) -> bytes | None:
+        async with self.reached():
+            found = await self.redis.get(self.key("file", name))
+        return bytes(found) if found is not None else None
