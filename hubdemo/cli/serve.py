@@ -74,7 +74,7 @@ def _serve_workers(model: str, model_id: str, backend: BackendOptions, serve: Se
     from ..state.private import private_redis
 
     with contextlib.ExitStack() as stack:
-        if serve.gradio_api and not serve.state:
+        if not serve.state:  # Gradio's clients and Space visitors keep sessions
             url = stack.enter_context(private_redis())
             if url is None:
                 out.print(plain(f"Note: {NO_STATE}.", style="yellow"))

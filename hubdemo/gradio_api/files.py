@@ -74,7 +74,7 @@ class FileStore:
     async def share(self) -> None:
         """Hand the files kept since last time to the shared state (the other workers)."""
         names, self.unshared = self.unshared, []
-        if not self.state.shares_files:
+        if not self.state.shared:
             return
         for name in names:
             if name in self.index:
@@ -84,7 +84,7 @@ class FileStore:
     async def pull(self, data: list[Any]) -> None:
         """Fetch the files ``data`` names that another worker kept, so that ``ours`` knows
         them here."""
-        if self.state.shares_files:
+        if self.state.shared:
             for value in data:
                 if isinstance(value, dict) and isinstance(value.get("path"), str):
                     await self.fetched(value["path"])
@@ -92,7 +92,7 @@ class FileStore:
     async def fetched(self, given: str) -> str | None:
         """``ours``, after fetching the file from the shared state when this worker lacks it."""
         name = self.ours(given)
-        if name is not None or not self.state.shares_files:
+        if name is not None or not self.state.shared:
             return name
         name = Path(given).name
         if name != self._name_of(name):

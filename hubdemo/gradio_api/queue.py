@@ -185,12 +185,15 @@ class Queue:
                         return
                     yield sse.event({"msg": "heartbeat"})
                     continue
-                for message in messages:
-                    yield sse.event(message)
+                events = "".join(sse.event(message) for message in messages)
                 completed = any(m["msg"] == "process_completed" for m in messages)
                 if completed and await self.state.close_if_idle(session):  # nothing pending
-                    yield sse.event({"msg": "close_stream"})
+                    # In the same write as the answer: a client that joins its next job on
+                    # reading the answer has heard the stream close first (else it waits on
+                    # this stream for the new job's events, which never come).
+                    yield events + sse.event({"msg": "close_stream"})
                     return
+                yield events
         except StateUnavailable as exc:  # said to the client, never a hang
             yield sse.event({"msg": "unexpected_error", "message": exc.message, "success": False})
 

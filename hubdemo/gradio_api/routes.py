@@ -54,10 +54,6 @@ class GradioProtocol:
         self.queue = Queue(self.endpoint, self.files, inbound, predict, stream, state)
         self.rest = Rest(self.queue)
 
-    async def start(self) -> None:
-        """Listen for the cancels other workers pass on (shared state)."""
-        await self.state.start(self.queue.cancelled)
-
     def routes(self) -> list[Route]:
         async def described(request: Request) -> Response:
             return JSONResponse(config(self.endpoint))
@@ -77,6 +73,5 @@ class GradioProtocol:
             Route("/gradio_api/call/{name}/{event_id}", self.rest.result),
         ]
 
-    async def aclose(self) -> None:
-        await self.state.aclose()
+    def close(self) -> None:
         self.files.close()

@@ -12,32 +12,48 @@ import concurrent.futures
 import contextlib
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from typing import Any
 
-from ..errors import UpstreamRejectedInput
+from ..errors import StateUnavailable, UpstreamRejectedInput
+from ..state import SessionState
 from .connect import SpaceBinding, connect
 from .threads import close_soon, in_thread
 
+log = logging.getLogger("hubdemo")
 SWITCH_WAIT = 2.0  # seconds a lent client's previous call may take to close its event stream
 
 
 class Visitors:
     """Visitor -> the Space session hash hubdemo made for it (a random one: the Space never
     sees the visitor's own id). At most ``capacity`` are kept, each until ``ttl`` seconds
-    without a call; a visitor forgotten starts again in a new, empty session."""
+    without a call; a visitor forgotten starts again in a new, empty session. With shared
+    state (Redis) every worker and replica gives a visitor the same session."""
 
     def __init__(self, capacity: int, ttl: float) -> None:
         self.capacity = capacity
         self.ttl = ttl
         self.known: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self.shared: SessionState | None = None
 
-    def session_for(self, visitor: str | None) -> str:
+    async def session_for(self, visitor: str | None) -> str:
         if visitor is None:  # shares nothing, not even with its own next call
             return uuid.uuid4().hex
+        if self.shared is not None:
+            try:
+                found = await self.shared.visitor_session(visitor, self.ttl)
+            except StateUnavailable as exc:  # answered still, in a session of this process's
+                log.warning("a visitor's Space session is this process's own: %s", exc.message)
+            else:
+                if found is not None:
+                    return found
+        return self._local(visitor)
+
+    def _local(self, visitor: str) -> str:
         now = time.monotonic()
         while self.known:  # the least recently used first: stop at the first still alive
             oldest, (_, used) = next(iter(self.known.items()))

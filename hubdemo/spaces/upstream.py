@@ -68,6 +68,9 @@ class SpaceUpstream(Upstream):
         if isinstance(task, SpaceChatTask) and task.reply is None and self.binding.tape is None:
             self.sessions.warm()
 
+    def share_state(self, state: Any) -> None:
+        self.visitors.shared = state  # a visitor's session, the same on every replica
+
     def url_for(self, route: str) -> str:
         return f"{self.binding.url} {self.binding.api_name}"
 
@@ -114,7 +117,7 @@ class SpaceUpstream(Upstream):
         goes; then ("done", (values, warnings))."""
         body = request.json or {}
         started = time.monotonic()
-        client = await self.clients.take(self.visitors.session_for(request.session))
+        client = await self.clients.take(await self.visitors.session_for(request.session))
         healthy = False
         said: list[str] = []
         try:
@@ -184,7 +187,7 @@ class SpaceUpstream(Upstream):
                 client = await self.sessions.take(history, args[1:], visitor, replay)
                 text_of = chat_text
             else:
-                client = await self.clients.take(self.visitors.session_for(visitor))
+                client = await self.clients.take(await self.visitors.session_for(visitor))
                 text_of = lambda value: reply_text(value, reply, self.binding.name)  # noqa: E731
             final = ""
             async for piece, whole in self._written(client, sent, body["api_name"], text_of, reply):

@@ -21,7 +21,7 @@ KEEP_FILES = 3600.0  # seconds an uploaded or answered file stays
 
 class SessionState(ABC):
     backend: str  # "in-process" or "redis", as /healthz says
-    shares_files = False  # True: files must be kept here too, for the other workers
+    shared = False  # True: other workers and replicas see it (files must be kept here too)
 
     async def start(self, on_cancel: Callable[[str], None]) -> None:  # noqa: B027 - optional
         """Begin listening for cancels meant for this worker: ``on_cancel(event_id or
@@ -83,7 +83,12 @@ class SessionState(ABC):
     async def keep_conversation(self, session: str, turns: list[dict[str, Any]]) -> None: ...
 
     async def keep_file(self, name: str, content: bytes, bound: int = 0) -> None:  # noqa: B027
-        """Keep a file for the other workers (``shares_files``); ``bound``: bytes in all."""
+        """Keep a file for the other workers (``shared``); ``bound``: bytes in all."""
+
+    async def visitor_session(self, visitor: str, ttl: float) -> str | None:
+        """The Space session hash of a visitor, the same on every worker (made now if it has
+        none, kept ``ttl`` seconds from its last use); None when each process keeps its own."""
+        return None
 
     async def file(self, name: str) -> bytes | None:
         """A file another worker kept; None when there is none (or it expired)."""

@@ -4,19 +4,23 @@ runs the job; a file uploaded to one is read through another.
 
 Keys (each under ``hubdemo:<app>:``, each with a TTL, so nothing outlives its session):
 ``sess:<s>`` the session (its pending count), ``ev:<s>`` a stream of its unread messages,
-``job:<event>`` a pending job's session, ``conv:<s>`` a chat conversation, ``file:<name>`` a
-file, ``files`` and ``files:bytes`` what files are kept and their total (the oldest go past the
-bound). Cancels go over pub/sub to every worker. A reader blocks a few seconds at a time, so an
-unreachable Redis is noticed within seconds (StateUnavailable, 503), and redis-py reconnects by
-itself when it is back.
+``jobs:<s>`` its pending jobs, ``job:<event>`` a pending job's session (a lease its worker
+renews: a worker that dies stops renewing, and a reader answers its jobs with an error rather
+than waiting for ever), ``conv:<s>`` a chat conversation, ``file:<name>`` a file, ``files`` and
+``files:bytes`` what files are kept and their total (the oldest go past the bound),
+``visitor:<digest>`` a Space visitor's session hash. Cancels go over pub/sub to every
+worker. A reader blocks a few seconds at a time, so an unreachable Redis is noticed within
+seconds (StateUnavailable, 503), and redis-py reconnects by itself when it is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,11 +34,13 @@ log = logging.getLogger("hubdemo")
 BLOCK = 2.0  # seconds a reader blocks in Redis at a time
 TIMEOUT = 5.0  # seconds any one Redis command may take
 MAX_UNREAD = 10_000  # messages a session's stream holds at most
+LEASE = 6.0  # seconds a job's lease lasts; its worker renews it every LEASE / 3
 
 # Atomic steps, so that a job joined on another worker meanwhile is never lost.
 PUBLISH = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[2] == '1' then
+  if redis.call('SREM', KEYS[4], ARGV[5]) == 0 then return 0 end  -- answered already
   redis.call('HINCRBY', KEYS[1], 'pending', -1)
   redis.call('DEL', KEYS[3])
 end
@@ -43,10 +49,18 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
+REAP = """
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'pending', -1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+return 1
+"""
 CLOSE_IF_IDLE = """
 local pending = tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')
 if pending > 0 or redis.call('XLEN', KEYS[2]) > 0 then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1
 """
 
@@ -61,7 +75,7 @@ def where(url: str) -> str:
 
 class InRedis(SessionState):
     backend = "redis"
-    shares_files = True
+    shared = True
 
     def __init__(self, url: str, namespace: str) -> None:
         import redis.asyncio as aioredis
@@ -74,7 +88,9 @@ class InRedis(SessionState):
         self.channel = f"{self.prefix}cancel"
         self._publish = self.redis.register_script(PUBLISH)
         self._close_if_idle = self.redis.register_script(CLOSE_IF_IDLE)
-        self.listener: asyncio.Task[None] | None = None
+        self._reap = self.redis.register_script(REAP)
+        self.leases: set[str] = set()  # event ids of the jobs this worker runs
+        self.tasks: list[asyncio.Task[None]] = []
 
     def key(self, kind: str, name: str) -> str:
         return f"{self.prefix}{kind}:{name}"
@@ -93,7 +109,24 @@ class InRedis(SessionState):
             ) from None
 
     async def start(self, on_cancel: Callable[[str], None]) -> None:
-        self.listener = asyncio.create_task(self._listen(on_cancel))
+        self.tasks = [
+            asyncio.create_task(self._listen(on_cancel)),
+            asyncio.create_task(self._renew()),
+        ]
+
+    async def _renew(self) -> None:
+        """Renew the leases of this worker's running jobs."""
+        while True:
+            await asyncio.sleep(LEASE / 3)
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for event_id in list(self.leases):
+                        pipe.expire(self.key("job", event_id), int(LEASE))
+                    await pipe.execute()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis away: the leases lapse, as they must
+                log.debug("lease renewal: %s", exc)
 
     async def _listen(self, on_cancel: Callable[[str], None]) -> None:
         """Every cancel any worker sends; resubscribes after Redis comes back."""
@@ -111,10 +144,10 @@ class InRedis(SessionState):
                 await asyncio.sleep(1.0)
 
     async def aclose(self) -> None:
-        if self.listener is not None:
-            self.listener.cancel()
+        for task in self.tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.listener
+                await task
         await self.redis.aclose()
 
     async def health(self) -> dict[str, Any]:
@@ -129,17 +162,23 @@ class InRedis(SessionState):
 
     async def joined(self, session: str, event_id: str) -> None:
         sess, ttl = self.key("sess", session), int(SESSION_TTL)
+        jobs = self.key("jobs", session)
         async with self.reached(), self.redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(sess, "pending", 1).expire(sess, ttl)
-            pipe.set(self.key("job", event_id), session, ex=ttl)
+            pipe.sadd(jobs, event_id).expire(jobs, ttl)
+            pipe.set(self.key("job", event_id), session, ex=int(LEASE))
             await pipe.execute()
+        self.leases.add(event_id)
 
     async def publish(self, session: str, message: Message, *, done: bool = False) -> None:
-        keys = [self.key("sess", session), self.key("ev", session)]
-        keys.append(self.key("job", str(message.get("event_id"))))
+        event_id = str(message.get("event_id"))
+        keys = [self.key("sess", session), self.key("ev", session), self.key("job", event_id)]
+        keys.append(self.key("jobs", session))
         args = [orjson.dumps(message), "1" if done else "0", int(SESSION_TTL), MAX_UNREAD]
+        if done:
+            self.leases.discard(event_id)
         async with self.reached():
-            await self._publish(keys=keys, args=args)
+            await self._publish(keys=keys, args=[*args, event_id])
 
     async def exists(self, session: str) -> bool:
         async with self.reached():
@@ -156,21 +195,39 @@ class InRedis(SessionState):
                     entries = found[0][1]
                     await self.redis.xdel(stream, *(entry_id for entry_id, _ in entries))
                     return [orjson.loads(fields[b"m"]) for _, fields in entries]
+                if await self._reaped(session):
+                    continue  # their failures are in the stream now
                 if time.monotonic() >= deadline:
                     return []
+
+    async def _reaped(self, session: str) -> bool:
+        """Answer the session's jobs whose worker stopped renewing their lease (it died) with
+        an error; whether there were any."""
+        reaped = False
+        for raw in await self.redis.smembers(self.key("jobs", session)):
+            event_id = raw.decode()
+            message = {"msg": "process_completed", "event_id": event_id, "success": False,
+                       "output": {"error": "the worker running this job stopped; try again",
+                                  "title": "WorkerLost"}}  # fmt: skip
+            keys = [self.key("sess", session), self.key("ev", session),
+                    self.key("jobs", session), self.key("job", event_id)]  # fmt: skip
+            args = [event_id, orjson.dumps(message), MAX_UNREAD]
+            reaped |= bool(await self._reap(keys=keys, args=args))
+        return reaped
 
     async def pending(self, session: str) -> int:
         async with self.reached():
             return int(await self.redis.hget(self.key("sess", session), "pending") or 0)
 
     async def close_if_idle(self, session: str) -> bool:
-        keys = [self.key("sess", session), self.key("ev", session)]
+        keys = [self.key("sess", session), self.key("ev", session), self.key("jobs", session)]
         async with self.reached():
             return bool(await self._close_if_idle(keys=keys))
 
     async def forget(self, session: str) -> None:
         async with self.reached():
-            await self.redis.delete(self.key("sess", session), self.key("ev", session))
+            keys = (self.key(kind, session) for kind in ("sess", "ev", "jobs"))
+            await self.redis.delete(*keys)
             await self.redis.publish(self.channel, f"session:{session}")
 
     async def session_of(self, event_id: str) -> str | None:
@@ -212,6 +269,14 @@ class InRedis(SessionState):
                 size = await self.redis.strlen(gone)
                 await self.redis.delete(gone)
                 await self.redis.decrby(total, size)
+
+    async def visitor_session(self, visitor: str, ttl: float) -> str | None:
+        # By a digest: the visitor's id is the key to its state, not to be read off Redis.
+        key = self.key("visitor", hashlib.sha256(visitor.encode()).hexdigest())
+        async with self.reached():
+            await self.redis.set(key, uuid.uuid4().hex, nx=True, ex=int(ttl))
+            found = await self.redis.getex(key, ex=int(ttl))
+        return found.decode() if found else None
 
     async def file(self, name: str) -> bytes | None:
         async with self.reached():

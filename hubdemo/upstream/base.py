@@ -77,6 +77,10 @@ class Upstream:
         there is nothing to wait for, else a Future that ends when it is done."""
         return None
 
+    def share_state(self, state: Any) -> None:
+        """Keep what a visitor's calls share (a Space's sessions) in ``state``, a SessionState
+        every worker and replica sees (hubdemo/state/); most backends keep nothing."""
+
     def url_for(self, route: str) -> str:
         """The URL a request on ``route`` goes to (shown by describe; never holds the token)."""
         raise NotImplementedError

@@ -27,6 +27,7 @@ from ..server.limits import Gate
 from ..server.memory import keep_memory_lean
 from ..server.security import SESSION_HEADER, AllowedHosts, RefuseCrossSite, SecurityHeaders
 from ..settings import ServeOptions
+from ..state import SessionState, open_state
 from ..upstream import Upstream
 from .errors import error_handler
 from .routes import DemoRoutes
@@ -59,8 +60,11 @@ def create_app(
     info = predictor.info()
     inbound = Inbound(limit, options.body_timeout, budget)
     store = options.max_store_mb * 2**20
+    state = open_state(options.state, namespace_of(info), options.workers)
+    if state.shared:  # a Space visitor's session, the same on every worker and replica
+        upstream.share_state(state)
     gradio = (
-        _gradio_protocol(predictor, info, gate, inbound, store, options)
+        _gradio_protocol(predictor, info, gate, inbound, store, state)
         if options.gradio_api
         else None
     )
@@ -79,13 +83,13 @@ def create_app(
                 lambda: (gate.served, budget.taken), lambda: bool(gate.running or budget.held)
             )
         )
-        if gradio is not None:
-            await gradio.start()
+        await state.start(gradio.queue.cancelled if gradio is not None else lambda target: None)
         yield
         keeper.cancel()
         await upstream.aclose()
         if gradio is not None:
-            await gradio.aclose()
+            gradio.close()
+        await state.aclose()
 
     handler = error_handler(templates)
     app = Starlette(
@@ -126,13 +130,11 @@ def _gradio_protocol(
     gate: Gate,
     inbound: Inbound,
     store: int,
-    options: ServeOptions,
+    state: SessionState,
 ) -> Any:
     """Gradio's client protocol over the same predictor and gate as /api/predict, its
-    sessions in this process or in Redis (``--state``; one namespace per model and endpoint,
-    so that replicas of one demo share them and other demos on that Redis do not)."""
+    sessions in ``state`` (this process's, or Redis shared by every worker and replica)."""
     from ..gradio_api import GradioProtocol
-    from ..state import open_state
 
     async def gated_stream(body: Any, session: str | None) -> AsyncGenerator[dict[str, Any], None]:
         events = predictor.stream(body, session)  # bad input is refused before a slot is taken
@@ -153,13 +155,14 @@ def _gradio_protocol(
         ),
         inbound,
         max_store_bytes=store,
-        state=open_state(options.state, namespace_of(info), options.workers),
+        state=state,
         stream=gated_stream if predictor.handler.streams else None,
     )
 
 
 def namespace_of(info: dict[str, Any]) -> str:
-    """A short name for the demo, the same in each of its workers and replicas."""
+    """A short name for the demo, the same in each of its workers and replicas (one per model
+    and endpoint: replicas of one demo share their sessions, other demos on that Redis not)."""
     space = info.get("space") or {}
     named = f"{info.get('model')}|{space.get('api_name', '') if isinstance(space, dict) else ''}"
     return hashlib.sha256(named.encode()).hexdigest()[:16]

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,44 +16,12 @@ import httpx
 import pytest
 
 from support.gradio_spaces import png
-from support.servers import Server, free_port, wait_until
+from support.servers import Server
+from support.topology import Redis
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 TEXT = "distilbert-base-uncased-finetuned-sst-2-english"
 IMAGE = "google/vit-base-patch16-224"
-
-
-class Redis:
-    """A redis-server of the test's own on a loopback port."""
-
-    def __init__(self) -> None:
-        if shutil.which("redis-server") is None:
-            pytest.fail("redis-server is missing: `make test` installs it (make servers)")
-        self.port = free_port()
-        self.folder = tempfile.mkdtemp(prefix="hubdemo-redis-")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.start()
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.folder],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(lambda: self.cli("PING").strip() == "PONG", "redis-server")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def cli(self, *args: str) -> str:
-        found = subprocess.run(["redis-cli", "-p", str(self.port), *args],
-                               capture_output=True, text=True, timeout=10)  # fmt: skip
-        return found.stdout
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -282,3 +247,20 @@ def test_the_javascript_client_on_two_workers(emulator, redis, tmp_path) -> None
         image.stop()
     assert all(a[0]["label"] == "POSITIVE" for a in said), said
     assert all(a[0]["confidences"] for a in seen), seen
+
+
+def test_a_replica_killed_mid_job_is_an_error_not_a_hang(replicas, emulator) -> None:
+    a, b = replicas(TEXT)
+    emulator.configure(latency=30.0)
+    try:
+        join(a, "orphan", ["I like you"])
+        time.sleep(0.5)
+        a.process.kill()  # no goodbye: its lease on the job lapses
+        started = time.monotonic()
+        read = messages(b, "orphan")
+        waited = time.monotonic() - started
+    finally:
+        emulator.configure()
+    assert waited < 20.0  # the lease (6 s) and a reader's round (2 s), not the upstream's 30 s
+    assert read[-1]["msg"] == "process_completed" and not read[-1]["success"]
+    assert "worker running this job stopped" in read[-1]["output"]["error"]

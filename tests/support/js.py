@@ -28,7 +28,7 @@ def run_js(url: str, calls: list[dict[str, Any]], script: str = "hf_client.mjs")
         timeout=180,
         cwd=JS,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, (done.returncode, done.stderr, done.stdout[-2000:])
     results: list[Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return results
 

@@ -141,23 +141,29 @@ def test_a_call_that_was_not_recorded_says_so() -> None:
 
 
 def test_visitors_get_their_own_sessions_forgotten_by_age_and_number(monkeypatch) -> None:
+    import asyncio
+
     from hubdemo.spaces import sessions
 
     now = [100.0]
     monkeypatch.setattr(sessions.time, "monotonic", lambda: now[0])
     visitors = sessions.Visitors(capacity=2, ttl=10)
-    alice = visitors.session_for("visitor:alice")
-    assert visitors.session_for("visitor:alice") == alice
-    bob = visitors.session_for("visitor:bob")
+
+    def session_for(visitor: str | None) -> str:
+        return asyncio.run(visitors.session_for(visitor))
+
+    alice = session_for("visitor:alice")
+    assert session_for("visitor:alice") == alice
+    bob = session_for("visitor:bob")
     assert bob != alice
-    anonymous = {visitors.session_for(None) for _ in range(3)}
+    anonymous = {session_for(None) for _ in range(3)}
     assert len(anonymous) == 3 and not anonymous & {alice, bob}  # never shared, never kept
     now[0] += 9  # bob used last at 100, alice at 100: both still alive at 109
-    assert visitors.session_for("visitor:alice") == alice
+    assert session_for("visitor:alice") == alice
     now[0] += 2  # bob idle for 11 s > ttl: forgotten; alice for 2 s
-    assert visitors.session_for("visitor:bob") != bob
-    visitors.session_for("visitor:carol")  # a third: the least recently used (alice) goes
-    assert visitors.session_for("visitor:alice") != alice
+    assert session_for("visitor:bob") != bob
+    session_for("visitor:carol")  # a third: the least recently used (alice) goes
+    assert session_for("visitor:alice") != alice
     assert len(visitors.known) == 2
 
 
