@@ -4,6 +4,7 @@ topology, without containers). Gradio's clients, Python and JavaScript, through 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -80,8 +81,6 @@ def test_a_chat_through_nginx_keeps_its_conversation(deployed, emulator) -> None
     emulator.lenient = True  # any turn gets a recorded reply
     try:
         replies = [c.predict(f"turn {n}", **CHAT_SETTINGS, api_name="/chat") for n in range(4)]
-        import json
-
         asked = json.loads(emulator.log[-1].body)["messages"]
     finally:
         emulator.lenient = False
@@ -113,3 +112,43 @@ def test_space_visitors_keep_their_own_state_across_replicas(deployed, spaces) -
     for n in range(2, 6):  # round-robin: every other call on the other replica
         assert add(f"a{n}", alice) == " | ".join(f"a{i}" for i in range(1, n + 1)) + f" (call {n})"
     assert add("b2", bob) == "b1 | b2 (call 2)"
+
+
+def test_the_container_files_hold_together() -> None:
+    """No container runtime here: Dockerfile and compose.yaml checked as files (hadolint, and
+    what they must say); the topology itself runs as processes above, with compose's nginx."""
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from support import REPO
+
+    hadolint = Path(sys.executable).parent / "hadolint"
+    command = [str(hadolint), "--failure-threshold", "info", str(REPO / "Dockerfile")]
+    linted = subprocess.run(command, capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    lines = (REPO / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    said = [line.split(None, 1) for line in lines if line.strip() and not line.startswith("#")]
+    given = {word.upper(): rest for word, rest in said}  # the last of each instruction
+    assert given["FROM"].startswith("python:") and given["FROM"].endswith("-slim")
+    assert given["USER"].split(":")[0] not in ("0", "root")
+    assert "/healthz" in given["HEALTHCHECK"] and "HUBDEMO_PORT" in given["HEALTHCHECK"]
+    assert json.loads(given["ENTRYPOINT"]) == ["hubdemo", "serve"]
+    assert "HUBDEMO_PORT=7860" in given["ENV"] and given["EXPOSE"] == "7860"
+    assert "HUBDEMO_HOST=0.0.0.0" in given["ENV"]
+    for word, rest in said:  # what it copies exists
+        if word.upper() == "COPY":
+            for source in shlex.split(rest)[:-1]:
+                assert (REPO / source).exists(), source
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "hubdemo", "nginx"}
+    assert services["hubdemo"]["deploy"]["replicas"] == 2
+    assert services["hubdemo"]["environment"]["HUBDEMO_STATE_URL"].startswith("redis://redis:")
+    assert services["hubdemo"]["build"] == "."
+    site = compose["configs"]["hubdemo_nginx"]["content"]
+    assert "proxy_buffering off;" in site and "ip_hash" not in site  # no sticky sessions

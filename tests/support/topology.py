@@ -9,7 +9,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
+from . import REPO
 from .servers import answers, free_port, wait_until
 
 
@@ -47,18 +49,21 @@ class Redis:
 
 
 class Nginx:
-    """nginx (Debian's) in front of ``backends`` (host:port), round-robin, as deployed in
-    compose.yaml: HTTP/1.1 kept alive upstream, no buffering (event streams flow), long reads."""
+    """nginx (Debian's) in front of ``backends`` (host:port), configured as compose.yaml
+    configures it (its server block, with these backends and a loopback port)."""
 
     def __init__(self, backends: list[str]) -> None:
         if shutil.which("nginx") is None:
             pytest.fail("nginx is missing: `make test` installs it (make servers)")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.folder = Path(tempfile.mkdtemp(prefix="hubdemo-nginx-"))
-        servers = "".join(f"    server {b};\n" for b in backends)
-        (self.folder / "nginx.conf").write_text(CONF.format(
-            folder=self.folder, servers=servers, port=self.port))  # fmt: skip
+        self.folder = Path(tempfile.mkdtemp(prefix="hubdemo-nginx-"))  # removed by close()
+        site = compose_nginx()
+        for needed in ("server hubdemo:7860;", "listen 80;"):
+            assert needed in site, f"compose.yaml's nginx site lacks {needed!r}"
+        site = site.replace("server hubdemo:7860;", " ".join(f"server {b};" for b in backends))
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        (self.folder / "nginx.conf").write_text(MAIN.format(folder=self.folder, site=site))
         self.process = subprocess.Popen(
             ["nginx", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
              "-e", str(self.folder / "error.log")],
@@ -73,7 +78,14 @@ class Nginx:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-CONF = """
+def compose_nginx() -> str:
+    """The nginx site compose.yaml gives its nginx."""
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    return str(compose["configs"]["hubdemo_nginx"]["content"])
+
+
+# What the nginx image has around conf.d/default.conf, with the test's own folders.
+MAIN = """
 daemon off;
 master_process off;
 worker_processes 1;
@@ -86,21 +98,6 @@ http {{
   fastcgi_temp_path {folder}/fastcgi;
   uwsgi_temp_path {folder}/uwsgi;
   scgi_temp_path {folder}/scgi;
-  upstream hubdemo {{
-{servers}    keepalive 16;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    client_max_body_size 100m;
-    location / {{
-      proxy_pass http://hubdemo;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_buffering off;
-      proxy_read_timeout 1h;
-    }}
-  }}
+{site}
 }}
 """
