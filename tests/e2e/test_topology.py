@@ -35,6 +35,7 @@ def deployed(emulator) -> Iterator[Any]:
         replicas = [Server(emulator, model, "--state", redis.url, *args) for _ in range(2)]
         parts.extend(replicas)
         nginx = Nginx([f"127.0.0.1:{r.port}" for r in replicas])
+        nginx.redis = redis  # type: ignore[attr-defined]  # what the replicas keep, to look at
         parts.append(nginx)
         return nginx
 
@@ -88,6 +89,10 @@ def test_a_chat_through_nginx_keeps_its_conversation(deployed, emulator) -> None
     # Four turns, each join and read landing on either replica: the fourth carries all.
     assert [m["content"] for m in asked if m["role"] == "user"] == [f"turn {n}" for n in range(4)]
     assert [m["content"] for m in asked if m["role"] == "assistant"] == replies[:3]
+    keys = [k for k in chat.redis.cli("--scan", "--pattern", "hubdemo:*").split() if k]
+    assert any(":conv:" in k for k in keys), keys
+    for key in keys:
+        assert int(chat.redis.cli("TTL", key)) > 0, key
 
 
 def test_space_visitors_keep_their_own_state_across_replicas(deployed, spaces) -> None:
@@ -112,6 +117,11 @@ def test_space_visitors_keep_their_own_state_across_replicas(deployed, spaces) -
     for n in range(2, 6):  # round-robin: every other call on the other replica
         assert add(f"a{n}", alice) == " | ".join(f"a{i}" for i in range(1, n + 1)) + f" (call {n})"
     assert add("b2", bob) == "b1 | b2 (call 2)"
+    keys = [k for k in notes.redis.cli("--scan", "--pattern", "hubdemo:*").split() if k]
+    assert any(":visitor:" in k for k in keys), keys
+    assert not any(alice in k or bob in k for k in keys)  # the visitors' ids are not keys
+    for key in keys:  # nothing outlives its session
+        assert int(notes.redis.cli("TTL", key)) > 0, key
 
 
 def test_the_container_files_hold_together() -> None:
