@@ -80,14 +80,15 @@ class Queue:
         elif (entry := self.jobs.get(target)) is not None:
             entry[1].cancel()
 
-    async def forget(self, session: str) -> None:
-        """Cancels a session's jobs (on every worker) and drops its messages."""
-        self.cancelled(f"session:{session}")
-        await self.state.forget(session)
+    async def forget(self, session: str, *, cancel: bool = True) -> None:
+        """Drops a session's messages; with ``cancel``, its jobs too (on every worker)."""
+        if cancel:
+            self.cancelled(f"session:{session}")
+        await self.state.forget(session, cancel=cancel)
 
-    def forget_later(self, session: str) -> None:
+    def forget_later(self, session: str, *, cancel: bool = True) -> None:
         """forget(), from a stream being torn down (its own awaits would be cancelled)."""
-        chore = asyncio.create_task(self.forget(session))
+        chore = asyncio.create_task(self.forget(session, cancel=cancel))
         self.chores.add(chore)
         chore.add_done_callback(self._chore_done)
 

@@ -19,7 +19,8 @@ from .queue import HEARTBEAT, Queue, json_body
 from .values import applied
 
 # REST answers one client (an address) may leave unread; past it its own oldest is dropped,
-# never another client's. Unread answers also go after the state's SESSION_TTL.
+# never another client's (an answer read through another worker counts until then). Unread
+# answers also go after the state's SESSION_TTL.
 MAX_UNREAD_PER_CLIENT = 64
 MAX_CLIENTS = 4096  # addresses remembered before those with no unread answer are let go
 
@@ -37,8 +38,8 @@ class Rest:
         if len(self.unread) > MAX_CLIENTS:  # many addresses came and went: keep the live ones
             self.unread = {c: q for c, q in self.unread.items() if await self._live(q)}
         mine = self.unread.setdefault(client, deque())
-        while mine and (len(mine) >= MAX_UNREAD_PER_CLIENT or not await self._live([mine[0]])):
-            await self.queue.forget(mine.popleft())  # read, expired, or this client's oldest
+        while len(mine) >= MAX_UNREAD_PER_CLIENT:  # this client's oldest call goes
+            await self.queue.forget(mine.popleft())
         event_id = uuid.uuid4().hex
         await self.queue.start(f"call:{event_id}", body.get("data"))
         mine.append(f"call:{event_id}")
@@ -56,26 +57,35 @@ class Rest:
         session = f"call:{request.path_params['event_id']}"
         if not await self.queue.state.exists(session):
             return JSONResponse({"detail": "Event not found."}, status_code=404)
+        mine = self.unread.get(request.client.host if request.client else "")
+        if mine is not None and session in mine:  # read: no longer this client's to bound
+            mine.remove(session)
 
         async def events() -> AsyncIterator[str]:
             value: Any = None
+            answered = False
             try:
-                while await self.queue.state.exists(session):
-                    for message in await self.queue.state.next(session, HEARTBEAT):
+                while not answered:
+                    messages = await self.queue.state.next(session, HEARTBEAT)
+                    if not messages and not await self.queue.state.exists(session):
+                        return  # forgotten meanwhile (its client's oldest past the cap)
+                    for message in messages:
                         output = message.get("output", {})
                         if message["msg"] == "process_generating":
                             value = applied(value, output["data"][0])
                             yield sse.event([value], "generating")
                         elif message["msg"] == "process_completed":
+                            answered = True
                             if message["success"]:
                                 yield sse.event(output["data"], "complete")
                             else:
                                 yield sse.event(output["error"], "error")
-                            return
+                            break
             except StateUnavailable as exc:
                 yield sse.event(exc.message, "error")
             finally:
-                self.queue.forget_later(session)  # read once, as Gradio's are
+                # Read once, as Gradio's are; a job answered has nothing left to cancel.
+                self.queue.forget_later(session, cancel=not answered)
 
         return StreamingResponse(events(), media_type="text/event-stream")
 

@@ -63,8 +63,9 @@ class SessionState(ABC):
         """Forget the session if no job is pending and no message unread; whether it did."""
 
     @abstractmethod
-    async def forget(self, session: str) -> None:
-        """Drop the session and its messages (its jobs are cancelled by their workers)."""
+    async def forget(self, session: str, *, cancel: bool = True) -> None:
+        """Drop the session and its messages; with ``cancel``, every worker cancels its jobs
+        (False: it has none left, as after its answer was read)."""
 
     @abstractmethod
     async def session_of(self, event_id: str) -> str | None:

@@ -78,7 +78,7 @@ class InProcess(SessionState):
         await self.forget(session)
         return True
 
-    async def forget(self, session: str) -> None:
+    async def forget(self, session: str, *, cancel: bool = True) -> None:
         self.sessions.pop(session, None)
         self.pending_jobs.pop(session, None)
         self.touched.pop(session, None)

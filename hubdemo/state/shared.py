@@ -9,8 +9,10 @@ renews: a worker that dies stops renewing, and a reader answers its jobs with an
 than waiting for ever), ``conv:<s>`` a chat conversation, ``file:<name>`` a file, ``files`` and
 ``files:bytes`` what files are kept and their total (the oldest go past the bound),
 ``visitor:<digest>`` a Space visitor's session hash. Cancels go over pub/sub to every
-worker. A reader blocks a few seconds at a time, so an unreachable Redis is noticed within
-seconds (StateUnavailable, 503), and redis-py reconnects by itself when it is back.
+worker, and so does word that a session has a new message: a reader waits for that word in
+its worker (no connection held), and looks again every POLL seconds all the same, so an
+unreachable Redis is noticed within seconds (StateUnavailable, 503); redis-py reconnects by
+itself when it is back.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from ..errors import StateUnavailable
 from .base import CONVERSATION_TTL, KEEP_FILES, SESSION_TTL, Message, SessionState
 
 log = logging.getLogger("hubdemo")
-BLOCK = 2.0  # seconds a reader blocks in Redis at a time
+POLL = 2.0  # seconds a reader waits for word of a message before it looks again
+CONNECTIONS = 64  # connections to Redis per worker; a command waits for a free one
 TIMEOUT = 5.0  # seconds any one Redis command may take
 MAX_UNREAD = 10_000  # messages a session's stream holds at most
 LEASE = 6.0  # seconds a job's lease lasts; its worker renews it every LEASE / 3
@@ -47,6 +50,7 @@ end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'm', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', KEYS[5], ARGV[6])
 return 1
 """
 REAP = """
@@ -55,7 +59,18 @@ if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'pending', -1)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+redis.call('PUBLISH', KEYS[5], ARGV[4])
 return 1
+"""
+TAKE = """
+local entries = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', ARGV[2])
+if #entries > 0 then
+  local ids = {}
+  for i, entry in ipairs(entries) do ids[i] = entry[1] end
+  redis.call('XDEL', KEYS[1], unpack(ids))
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+return entries
 """
 CLOSE_IF_IDLE = """
 local pending = tonumber(redis.call('HGET', KEYS[1], 'pending') or '0')
@@ -81,14 +96,21 @@ class InRedis(SessionState):
         import redis.asyncio as aioredis
 
         self.url = where(url)
-        self.redis: Any = aioredis.from_url(
-            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, retry_on_timeout=False
-        )
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=CONNECTIONS, timeout=TIMEOUT,
+            socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+        )  # fmt: skip
+        self.redis: Any = aioredis.Redis(connection_pool=pool)
         self.prefix = f"hubdemo:{namespace}:"
         self.channel = f"{self.prefix}cancel"
+        # A word that a session has a new message: readers wait for it here, holding no
+        # connection (a reader blocking in Redis would hold one each).
+        self.news = f"{self.prefix}news"
+        self.waiting: dict[str, asyncio.Event] = {}
         self._publish = self.redis.register_script(PUBLISH)
         self._close_if_idle = self.redis.register_script(CLOSE_IF_IDLE)
         self._reap = self.redis.register_script(REAP)
+        self._take = self.redis.register_script(TAKE)
         self.leases: set[str] = set()  # event ids of the jobs this worker runs
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -129,14 +151,22 @@ class InRedis(SessionState):
                 log.debug("lease renewal: %s", exc)
 
     async def _listen(self, on_cancel: Callable[[str], None]) -> None:
-        """Every cancel any worker sends; resubscribes after Redis comes back."""
+        """Every cancel any worker sends, and word of new messages for this worker's readers;
+        resubscribes after Redis comes back."""
+        cancels, news = self.channel.encode(), self.news.encode()
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
+                    await pubsub.subscribe(self.channel, self.news)
                     async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                        if message.get("type") != "message":
+                            continue
+                        if message["channel"] == cancels:
                             on_cancel(message["data"].decode())
+                        elif message["channel"] == news:
+                            waiting = self.waiting.get(message["data"].decode())
+                            if waiting is not None:
+                                waiting.set()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis went away: listen again when it is back
@@ -173,12 +203,12 @@ class InRedis(SessionState):
     async def publish(self, session: str, message: Message, *, done: bool = False) -> None:
         event_id = str(message.get("event_id"))
         keys = [self.key("sess", session), self.key("ev", session), self.key("job", event_id)]
-        keys.append(self.key("jobs", session))
+        keys += [self.key("jobs", session), self.news]
         args = [orjson.dumps(message), "1" if done else "0", int(SESSION_TTL), MAX_UNREAD]
         if done:
             self.leases.discard(event_id)
         async with self.reached():
-            await self._publish(keys=keys, args=[*args, event_id])
+            await self._publish(keys=keys, args=[*args, event_id, session])
 
     async def exists(self, session: str) -> bool:
         async with self.reached():
@@ -186,19 +216,25 @@ class InRedis(SessionState):
 
     async def next(self, session: str, timeout: float) -> list[Message]:
         stream, deadline = self.key("ev", session), time.monotonic() + timeout
-        async with self.reached():
-            await self.redis.expire(self.key("sess", session), int(SESSION_TTL))
-            while True:
-                block = max(1, int(min(BLOCK, deadline - time.monotonic()) * 1000))
-                found = await self.redis.xread({stream: "0-0"}, count=100, block=block)
-                if found:
-                    entries = found[0][1]
-                    await self.redis.xdel(stream, *(entry_id for entry_id, _ in entries))
-                    return [orjson.loads(fields[b"m"]) for _, fields in entries]
-                if await self._reaped(session):
-                    continue  # their failures are in the stream now
-                if time.monotonic() >= deadline:
-                    return []
+        word = self.waiting.setdefault(session, asyncio.Event())
+        keys, args = [stream, self.key("sess", session)], [int(SESSION_TTL), 100]
+        try:
+            async with self.reached():
+                while True:
+                    word.clear()  # before looking: a word from now on is for what comes next
+                    entries = await self._take(keys=keys, args=args)  # and keeps it alive
+                    if entries:
+                        return [orjson.loads(fields[1]) for _, fields in entries]
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return []
+                    try:
+                        await asyncio.wait_for(word.wait(), min(POLL, left))
+                    except TimeoutError:  # no word: look again, and for jobs whose worker died
+                        await self._reaped(session)
+        finally:
+            if self.waiting.get(session) is word:
+                del self.waiting[session]
 
     async def _reaped(self, session: str) -> bool:
         """Answer the session's jobs whose worker stopped renewing their lease (it died) with
@@ -210,8 +246,8 @@ class InRedis(SessionState):
                        "output": {"error": "the worker running this job stopped; try again",
                                   "title": "WorkerLost"}}  # fmt: skip
             keys = [self.key("sess", session), self.key("ev", session),
-                    self.key("jobs", session), self.key("job", event_id)]  # fmt: skip
-            args = [event_id, orjson.dumps(message), MAX_UNREAD]
+                    self.key("jobs", session), self.key("job", event_id), self.news]  # fmt: skip
+            args = [event_id, orjson.dumps(message), MAX_UNREAD, session]
             reaped |= bool(await self._reap(keys=keys, args=args))
         return reaped
 
@@ -224,11 +260,12 @@ class InRedis(SessionState):
         async with self.reached():
             return bool(await self._close_if_idle(keys=keys))
 
-    async def forget(self, session: str) -> None:
+    async def forget(self, session: str, *, cancel: bool = True) -> None:
         async with self.reached():
             keys = (self.key(kind, session) for kind in ("sess", "ev", "jobs"))
             await self.redis.delete(*keys)
-            await self.redis.publish(self.channel, f"session:{session}")
+            if cancel:
+                await self.redis.publish(self.channel, f"session:{session}")
 
     async def session_of(self, event_id: str) -> str | None:
         async with self.reached():
