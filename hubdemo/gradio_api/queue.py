@@ -99,7 +99,6 @@ class Queue:
 
     async def _run(self, session: str, event_id: str, data: list[Any]) -> None:
         try:
-            await self._say(session, {"msg": "process_starts", "event_id": event_id, "eta": None})
             if self.stream is not None:
                 values: list[Any] = [await self._chat(session, event_id, data)]
             else:

@@ -41,7 +41,8 @@ class SessionState(ABC):
 
     @abstractmethod
     async def joined(self, session: str, event_id: str) -> None:
-        """A job for ``session`` is pending (the session exists from now)."""
+        """A job for ``session`` is pending (the session exists from now), and its readers
+        are told it starts (in the same step: one round trip less per job)."""
 
     @abstractmethod
     async def publish(self, session: str, message: Message, *, done: bool = False) -> None:
@@ -94,3 +95,8 @@ class SessionState(ABC):
     async def file(self, name: str) -> bytes | None:
         """A file another worker kept; None when there is none (or it expired)."""
         return None
+
+
+def starts_message(event_id: str) -> Message:
+    """What a session's readers hear when one of its jobs is joined."""
+    return {"msg": "process_starts", "event_id": event_id, "eta": None}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StateUnavailable
-from .base import SESSION_TTL, Message, SessionState
+from .base import SESSION_TTL, Message, SessionState, starts_message
 
 MAX_SESSIONS = 10_000  # sessions kept at once; past it the least recently used goes
 KEEP_CONVERSATIONS = 256  # chat sessions remembered; the oldest is forgotten first
@@ -36,10 +36,11 @@ class InProcess(SessionState):
 
     async def joined(self, session: str, event_id: str) -> None:
         self._sweep()
-        self.sessions.setdefault(session, asyncio.Queue())
+        queue = self.sessions.setdefault(session, asyncio.Queue())
         self.pending_jobs[session] = self.pending_jobs.get(session, 0) + 1
         self.jobs[event_id] = session
         self._touch(session)
+        queue.put_nowait(starts_message(event_id))
 
     async def publish(self, session: str, message: Message, *, done: bool = False) -> None:
         if done:

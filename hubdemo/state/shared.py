@@ -30,7 +30,14 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import StateUnavailable
-from .base import CONVERSATION_TTL, KEEP_FILES, SESSION_TTL, Message, SessionState
+from .base import (
+    CONVERSATION_TTL,
+    KEEP_FILES,
+    SESSION_TTL,
+    Message,
+    SessionState,
+    starts_message,
+)
 
 log = logging.getLogger("hubdemo")
 POLL = 2.0  # seconds a reader waits for word of a message before it looks again
@@ -40,6 +47,17 @@ MAX_UNREAD = 10_000  # messages a session's stream holds at most
 LEASE = 6.0  # seconds a job's lease lasts; its worker renews it every LEASE / 3
 
 # Atomic steps, so that a job joined on another worker meanwhile is never lost.
+JOIN = """
+redis.call('HINCRBY', KEYS[1], 'pending', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[3])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'm', ARGV[4])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+redis.call('PUBLISH', KEYS[5], ARGV[5])
+return 1
+"""
 PUBLISH = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[2] == '1' then
@@ -107,6 +125,7 @@ class InRedis(SessionState):
         # connection (a reader blocking in Redis would hold one each).
         self.news = f"{self.prefix}news"
         self.waiting: dict[str, asyncio.Event] = {}
+        self._join = self.redis.register_script(JOIN)
         self._publish = self.redis.register_script(PUBLISH)
         self._close_if_idle = self.redis.register_script(CLOSE_IF_IDLE)
         self._reap = self.redis.register_script(REAP)
@@ -191,13 +210,12 @@ class InRedis(SessionState):
     # -- sessions ----------------------------------------------------------------------------
 
     async def joined(self, session: str, event_id: str) -> None:
-        sess, ttl = self.key("sess", session), int(SESSION_TTL)
-        jobs = self.key("jobs", session)
-        async with self.reached(), self.redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(sess, "pending", 1).expire(sess, ttl)
-            pipe.sadd(jobs, event_id).expire(jobs, ttl)
-            pipe.set(self.key("job", event_id), session, ex=int(LEASE))
-            await pipe.execute()
+        keys = [self.key("sess", session), self.key("jobs", session), self.key("job", event_id),
+                self.key("ev", session), self.news]  # fmt: skip
+        starts = orjson.dumps(starts_message(event_id))
+        args: list[Any] = [event_id, int(SESSION_TTL), int(LEASE), starts, session, MAX_UNREAD]
+        async with self.reached():
+            await self._join(keys=keys, args=args)
         self.leases.add(event_id)
 
     async def publish(self, session: str, message: Message, *, done: bool = False) -> None:

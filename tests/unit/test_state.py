@@ -20,9 +20,8 @@ def run(coroutine):
 def test_a_session_streams_its_messages_once_and_closes_when_idle() -> None:
     async def scenario() -> None:
         state = InProcess()
-        await state.joined("s", "e1")
+        await state.joined("s", "e1")  # its readers are told it starts
         assert await state.exists("s") and await state.pending("s") == 1
-        await state.publish("s", {"msg": "process_starts", "event_id": "e1"})
         assert not await state.close_if_idle("s")  # a job is pending
         await state.publish("s", {"msg": "process_completed", "event_id": "e1"}, done=True)
         read = await state.next("s", 1.0)
