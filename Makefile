@@ -100,12 +100,13 @@ docs: install  ## the documentation site, into site/ (`mkdocs serve` to browse i
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 
-bench: install $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching
+bench: install servers $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching; sessions in Redis
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_codecs.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_cost.py
 	$(PY) tests/benchmarks/bench_local.py
 	$(PY) tests/benchmarks/bench_space_chat.py
+	$(PY) tests/benchmarks/bench_state.py
 
 BEFORE ?= HEAD~1
 bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
