@@ -72,6 +72,9 @@ def test_fifty_text_and_fifty_image_calls_through_nginx(deployed, tmp_path) -> N
     said = run_js(text.url, [{"endpoint": "/predict", "data": ["I like you"]}] * 50,
                   script="gradio_client.mjs")  # fmt: skip
     assert [a[0]["label"] for a in said] == ["POSITIVE"] * 50, said
+    seen = run_js(image.url, [{"endpoint": "/predict", "data": [str(picture)], "files": [0]}]
+                  * 50, script="gradio_client.mjs")  # fmt: skip
+    assert all("error" not in a and a[0]["confidences"] for a in seen), seen
 
 
 def test_a_chat_through_nginx_keeps_its_conversation(deployed, emulator) -> None:
