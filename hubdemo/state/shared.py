@@ -41,6 +41,7 @@ from .base import (
 
 log = logging.getLogger("hubdemo")
 POLL = 2.0  # seconds a reader waits for word of a message before it looks again
+HEALTH_WITHIN = 1.0  # seconds /healthz waits for Redis's PING
 CONNECTIONS = 64  # connections to Redis per worker; a command waits for a free one
 TIMEOUT = 5.0  # seconds any one Redis command may take
 MAX_UNREAD = 10_000  # messages a session's stream holds at most
@@ -200,8 +201,8 @@ class InRedis(SessionState):
         await self.redis.aclose()
 
     async def health(self) -> dict[str, Any]:
-        try:
-            async with asyncio.timeout(TIMEOUT), self.reached():
+        try:  # quickly: a load balancer's health check waits on it
+            async with asyncio.timeout(HEALTH_WITHIN), self.reached():
                 await self.redis.ping()
         except (StateUnavailable, TimeoutError) as exc:
             return {"backend": self.backend, "url": self.url, "ok": False, "error": str(exc)}
