@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -23,6 +24,12 @@ def predict(
     inputs: list[str] = typer.Argument(..., help="One value per task input: text or a file path."),
     param: list[str] = typer.Option([], "--param", help="Task parameter name=value (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help='Print {"task": ..., "output": ...}.'),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Save the answer here: generated media as its file (several: into this folder).",
+    ),
     *,
     backend: BackendOptions,
 ) -> None:
@@ -59,6 +66,19 @@ def predict(
         show_all(predictor.handler.outputs, result)
     for warning in warnings:  # a Space's gr.Warning, beside its answer
         err.print(plain(f"warning: {warning}"), style="yellow")
+    if output is not None:
+        _save(output, predictor.handler.outputs, result)
+
+
+def _save(target: Path, outputs: Sequence[Any], result: dict[str, Any]) -> None:
+    from .saving import answered_files, save
+
+    try:
+        written = save(target, answered_files(outputs, result))
+    except HubdemoError as exc:
+        fail(exc)
+    for path, (_, content, mime) in written:
+        err.print(plain(f"saved {mime}, {len(content) / 1024:.1f} KB to {path}"))
 
 
 async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[str, Any]:

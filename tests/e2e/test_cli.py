@@ -273,3 +273,30 @@ def test_table_questions_take_a_csv_file(emulator, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     (answer,) = json.loads(result.stdout)["output"]
     assert answer["cells"] == ["36542"] and answer["coordinates"] == [[0, 1]]
+
+
+def test_predict_saves_what_the_model_generates(emulator, tmp_path) -> None:
+    """-o PATH: a generated picture as its file (the recorded bytes), a sound likewise, text as
+    text; a file where a folder is needed is refused in one line."""
+    from support.cases import CASES
+
+    picture = tmp_path / "tortoise.jpg"
+    case = CASES["text-to-image"]
+    made = run_cli(emulator, "predict", case.model, *case.data, "-o", str(picture))
+    assert made.returncode == 0, made.stderr
+    assert picture.read_bytes() == emulator.replayed().body  # the image the model sent
+    size = len(picture.read_bytes()) / 1024
+    assert f"saved image/jpeg, {size:.1f} KB to {picture}" in made.stderr
+    folder = tmp_path / "sounds"
+    folder.mkdir()
+    speech = CASES["text-to-speech"]
+    said = run_cli(emulator, "predict", speech.model, *speech.data, "-o", str(folder))
+    assert said.returncode == 0, said.stderr
+    [sound] = list(folder.iterdir())
+    assert sound.read_bytes() == emulator.replayed().body and sound.suffix == ".flac"
+    text = CASES["text-classification"]
+    labels = tmp_path / "labels.json"
+    kept = run_cli(emulator, "predict", text.model, *text.data, "-o", str(labels))
+    assert kept.returncode == 0, kept.stderr
+    printed = run_cli(emulator, "predict", text.model, *text.data, "--json").stdout
+    assert json.loads(labels.read_text()) == json.loads(printed)["output"]

@@ -205,6 +205,24 @@ def test_predict_prints_each_output_under_its_label_and_a_dataframe(emulator, sp
     assert [row for row in cells if row and row[-1].isdigit()] == [["one", "3"], ["three", "5"]]
 
 
+def test_predict_saves_each_output_of_a_space(emulator, spaces, tmp_path) -> None:
+    picture = tmp_path / "in.png"
+    picture.write_bytes(png((200, 100, 50)))
+    saved = run_cli(emulator, "predict", f"spaces/{spaces['reports']}", str(picture),
+                    "--api-name", "/pair", "-o", str(tmp_path / "pair"))  # fmt: skip
+    assert saved.returncode == 0, saved.stderr
+    files = sorted((tmp_path / "pair").iterdir())
+    assert [f.name.split("-", 1)[0] for f in files] == ["1", "2"]  # in the Space's order
+    for path, wanted in zip(files, ((200, 100, 50), (124, 124, 124)), strict=True):
+        with Image.open(path) as shown:
+            assert shown.convert("RGB").getpixel((2, 2)) == pytest.approx(wanted, abs=6)
+    texts = run_cli(emulator, "predict", f"spaces/{spaces['reports']}", "fox", "--api-name",
+                    "/report", "-o", str(tmp_path / "report"))  # fmt: skip
+    assert texts.returncode == 0, texts.stderr
+    upper = next(p for p in (tmp_path / "report").iterdir() if p.name.startswith("2-"))
+    assert upper.read_text() == "FOX" and upper.suffix == ".txt"
+
+
 def test_errors_come_back_as_the_space_meant_them(emulator, space) -> None:
     """Launched without show_error, as most Spaces are."""
     space_id = space("failing")
