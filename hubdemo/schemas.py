@@ -168,6 +168,12 @@ def parameter_errors(
     properties = parameters_schema(spec_folder, root)["properties"]
     unknown = sorted(set(parameters) - set(properties))
     if unknown:
+        import difflib
+
+        near = difflib.get_close_matches(unknown[0], properties, n=1, cutoff=0.75)
+        if near:  # a slip of the keyboard
+            return [f"parameters.{unknown[0]} is not a {spec_folder} parameter: "
+                    f"did you mean {near[0]}?"]  # fmt: skip
         known = ", ".join(sorted(properties)) or "none"
         return [f"parameters.{unknown[0]} is not a {spec_folder} parameter (known: {known})"]
     # Checked before the schema: validating a list of millions of items holds the CPU for

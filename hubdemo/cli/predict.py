@@ -41,13 +41,15 @@ def predict(
     spec, upstream = open_backend(model, backend)
     predictor = Predictor(spec, upstream)
     try:
+        # Parameters first: `--param top_k 3` says how to write it, not that 3 is one input
+        # too many.
+        split = (pair.split("=", 1) for pair in param)
+        parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
         fields = predictor.handler.inputs
         data = [
             [from_command_line(v, c) for v in given] if c.multiple else from_command_line(given, c)
             for given, c in zip(grouped(inputs, fields, spec.task), fields, strict=True)
         ]
-        split = (pair.split("=", 1) for pair in param)
-        parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
         body = {"data": data, "parameters": parameters}
         report_loading(upstream, err, wait=True)
         # A chat answer is printed as it is written (the terminal's own stream).

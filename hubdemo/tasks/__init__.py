@@ -255,6 +255,14 @@ def get_task(name: str) -> TaskHandler:
     try:
         return TASKS[name]
     except KeyError:
+        import difflib
+
+        # Close enough to be a typo only: image-to-3d is a task of its own, not image-to-video.
+        near = difflib.get_close_matches(name, TASKS, n=1, cutoff=0.88)
+        if near:  # a slip of the keyboard: the one it was meant to be
+            raise UnsupportedTaskError(
+                f"task '{name}' is not supported; did you mean --task {near[0]}?"
+            ) from None
         raise UnsupportedTaskError(
             f"task '{name}' is not supported; pass --task with one of: "
             f"{', '.join(supported_tasks())}"

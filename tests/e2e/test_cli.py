@@ -300,3 +300,17 @@ def test_predict_saves_what_the_model_generates(emulator, tmp_path) -> None:
     assert kept.returncode == 0, kept.stderr
     printed = run_cli(emulator, "predict", text.model, *text.data, "--json").stdout
     assert json.loads(labels.read_text()) == json.loads(printed)["output"]
+
+
+def test_slips_of_the_keyboard_get_a_did_you_mean(emulator) -> None:
+    text = "distilbert-base-uncased-finetuned-sst-2-english"
+    task = run_cli(emulator, "describe", text, "--task", "text-clasification")
+    assert task.returncode == 2
+    assert "did you mean --task text-classification?" in task.stderr
+    assert "audio-to-audio" not in task.stderr  # not the list of 36
+    far = run_cli(emulator, "describe", text, "--task", "poetry")
+    assert far.returncode == 2 and "one of: audio-classification" in far.stderr
+    param = run_cli(emulator, "predict", text, "I like you", "--param", "top_kk=3")
+    assert param.returncode == 2 and "did you mean top_k?" in param.stderr
+    spaced = run_cli(emulator, "predict", text, "I like you", "--param", "top_k", "3")
+    assert spaced.returncode == 2 and "write it as name=value" in spaced.stderr
