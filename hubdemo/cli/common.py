@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from rich.console import Console
 
-from ..errors import HubdemoError
+from ..errors import HubdemoError, UsageError
 from ..settings import MODEL_HELP
 from .terminal import labelled, plain
 
@@ -26,6 +26,23 @@ def fail(exc: HubdemoError) -> NoReturn:
     """Print ``exc`` as one red line and exit with its code."""
     err.print(labelled("error: ", "bold red", exc.message), soft_wrap=True)
     raise typer.Exit(exc.exit_code)
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail in one line, before anything else, when ``host:port`` cannot be listened on (in
+    use, or not an address of this machine): not after the banner, in uvicorn's words."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(UsageError(
+                f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port, "
+                "or stop what holds this one"
+            ))  # fmt: skip
 
 
 def open_backend(model: str, backend: BackendOptions) -> tuple[ModelSpec, Upstream]:

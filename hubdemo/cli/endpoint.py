@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..errors import UsageError
 from ..settings import BackendOptions, ServeOptions
-from .common import MODEL_ARGUMENT, fail, open_backend, out, report_loading
+from .common import MODEL_ARGUMENT, check_port, fail, open_backend, out, report_loading
 from .options import takes
 from .terminal import labelled, plain
 
@@ -19,6 +19,7 @@ def endpoint(model: str = MODEL_ARGUMENT, *, backend: BackendOptions, serve: Ser
     from ..server.serving import serve_until_stopped
     from ..upstream.local import LocalUpstream
 
+    check_port(serve.host, serve.port)
     # Never a token or another endpoint: this command runs the model itself.
     local = replace(backend, local=True, token=None, endpoint=None)
     spec, upstream = open_backend(model, local)

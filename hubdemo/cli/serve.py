@@ -7,7 +7,15 @@ import sys
 import typer
 
 from ..settings import BackendOptions, ServeOptions
-from .common import MODEL_ARGUMENT, err, open_backend, out, report_loading, space_token_line
+from .common import (
+    MODEL_ARGUMENT,
+    check_port,
+    err,
+    open_backend,
+    out,
+    report_loading,
+    space_token_line,
+)
 from .options import takes
 from .terminal import labelled, plain
 
@@ -27,6 +35,8 @@ def serve(
     from ..server.serving import serve_until_stopped
     from ..web.app import create_app
 
+    if not check:  # --check serves no port
+        check_port(serve.host, serve.port)
     spec, upstream = open_backend(model, backend)
     web = create_app(spec, upstream, serve)
     if not serve.auth and not is_loopback(serve.host):
