@@ -3,6 +3,7 @@ and reporting a local model's loading."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -17,8 +18,9 @@ if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
     from ..settings import BackendOptions
     from ..upstream import Upstream
 
-out = Console()
-err = Console(stderr=True)
+# Printed to a file or a pipe, a line is never wrapped (a URL cut at 80 columns is no URL).
+out = Console(soft_wrap=not sys.stdout.isatty())
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 MODEL_ARGUMENT = typer.Argument(..., help=MODEL_HELP)
 
 

@@ -314,3 +314,12 @@ def test_slips_of_the_keyboard_get_a_did_you_mean(emulator) -> None:
     assert param.returncode == 2 and "did you mean top_k?" in param.stderr
     spaced = run_cli(emulator, "predict", text, "I like you", "--param", "top_k", "3")
     assert spaced.returncode == 2 and "write it as name=value" in spaced.stderr
+
+
+def test_serve_printed_to_a_pipe_never_wraps_a_url(emulator) -> None:
+    from support.servers import Server
+
+    server = Server(emulator, "distilbert-base-uncased-finetuned-sst-2-english")
+    printed = server.stop()
+    first = printed.splitlines()[0]
+    assert len(first) > 80 and first.endswith("distilbert-base-uncased-finetuned-sst-2-english)")
