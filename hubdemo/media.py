@@ -91,6 +91,18 @@ def decode_base64(text: str, field: str) -> bytes:
         ) from None
 
 
+def data_url_bytes(url: str, field: str) -> tuple[bytes, str]:
+    """A base64 data URL's bytes and the MIME type it declares ("" when none).
+
+    Raises:
+        InputError: it is not a base64 data URL, or its base64 is not valid.
+    """
+    match = DATA_URL.match(url)
+    if not match or not match.group(3):
+        raise InputError(f"{field}: only base64 data URLs are accepted (data:<mime>;base64,...)")
+    return decode_base64(url[match.end() :], field), match.group(1) or ""
+
+
 def parse_media(value: object, family: str, field: str) -> Media:
     """Turn a data URL or a base64 string into Media of ``family`` ("image", "audio", "video").
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..media import decode_base64, file_name
+from ..media import data_url_bytes, file_name
 
 Saved = tuple[str, bytes, str]  # a name to give it, its bytes, its MIME type
 
@@ -47,12 +47,12 @@ def _files_of(shown: Any, output: Any, label: str) -> list[Saved]:
 
 
 def _decoded(url: str, name: str) -> Saved:
-    header, _, payload = url.partition(",")
-    mime = header[5:].split(";")[0] or "application/octet-stream"
+    data, mime = data_url_bytes(url, "output")
+    mime = mime or "application/octet-stream"
     named = file_name(url) or name
     if "." not in named:
         named += mimetypes.guess_extension(mime) or ""
-    return (Path(named).name, decode_base64(payload, "output"), mime)
+    return (Path(named).name, data, mime)
 
 
 def _slug(text: str) -> str:

@@ -50,7 +50,9 @@ class FileStore:
     def __init__(self, inbound: Inbound, max_bytes: int, state: SessionState) -> None:
         self.inbound = inbound
         self.state = state
-        self.unshared: list[str] = []  # kept here, not yet in the shared state
+        # Kept here, not yet in the shared state (only when there is one): a name, and its
+        # bytes when they are at hand (an answer's; an upload's are read back from its file).
+        self.unshared: list[tuple[str, bytes | None]] = []
         self.max_upload_bytes = inbound.limit
         self.max_bytes = max_bytes
         self.folder = Path(tempfile.mkdtemp(prefix="hubdemo-gradio-"))
@@ -73,12 +75,11 @@ class FileStore:
 
     async def share(self) -> None:
         """Hand the files kept since last time to the shared state (the other workers)."""
-        names, self.unshared = self.unshared, []
-        if not self.state.shared:
-            return
-        for name in names:
-            if name in self.index:
-                content = await asyncio.to_thread((self.folder / name).read_bytes)
+        kept, self.unshared = self.unshared, []
+        for name, content in kept:
+            if name in self.index:  # not let go meanwhile
+                if content is None:
+                    content = await asyncio.to_thread((self.folder / name).read_bytes)
                 await self.state.keep_file(name, content, self.max_bytes)
 
     async def pull(self, data: list[Any]) -> None:
@@ -101,7 +102,7 @@ class FileStore:
         if content is None:
             return None
         await asyncio.to_thread((self.folder / name).write_bytes, content)
-        self._kept(name, len(content), content[:64], shared=True)
+        self._kept(name, len(content), content[:64])
         return name
 
     async def file(self, request: Request) -> Response:
@@ -126,6 +127,8 @@ class FileStore:
         name = self._name(suffix)
         (self.folder / name).write_bytes(content)
         self._kept(name, len(content), content[:64])
+        if self.state.shared:
+            self.unshared.append((name, content))
         return name
 
     def keep_file(self, source: IO[bytes], suffix: str) -> str:
@@ -145,6 +148,8 @@ class FileStore:
                     )
                 target.write(chunk)
         self._kept(name, size, head)
+        if self.state.shared:
+            self.unshared.append((name, None))
         return name
 
     def ours(self, given: str) -> str | None:
@@ -166,13 +171,11 @@ class FileStore:
         hex_digits = len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)
         return name if hex_digits and suffix == self._suffix(suffix) else ""
 
-    def _kept(self, name: str, size: int, head: bytes, shared: bool = False) -> None:
+    def _kept(self, name: str, size: int, head: bytes) -> None:
         mime = sniff(head)
         shown = mime if mime and (mime in INLINE or mime.startswith(("audio/", "video/"))) else None
         self.index[name] = Kept(size, shown, time.monotonic())
         self.total += size
-        if not shared:
-            self.unshared.append(name)
         self._bound()
 
     def _bound(self) -> None:

@@ -5,11 +5,11 @@ the normalized output as JSON)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from ..errors import InputError
 from ..inputs import from_upload
+from ..media import data_url_bytes
 from .describe import FILE_TYPES, Endpoint
 from .files import FileStore
 
@@ -74,9 +74,8 @@ def gradio_value(output: Any, shown: Any, kind: str, files: FileStore) -> Any:
     if kind == "entities" and isinstance(shown, dict):
         return highlighted(shown["text"], shown["entities"])
     if kind in FILE_TYPES and isinstance(shown, dict) and "url" in shown:
-        header, _, payload = shown["url"].partition(",")
-        mime = header[5:].split(";")[0]
-        name = files.keep(base64.b64decode(payload), "." + shown["name"].rsplit(".", 1)[-1])
+        data, mime = data_url_bytes(shown["url"], shown["name"])
+        name = files.keep(data, "." + shown["name"].rsplit(".", 1)[-1])
         return {
             "path": name,
             "url": f"/gradio_api/file={name}",

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from ..errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnreachable
-from ..media import decode_base64, file_name, file_type, file_url
+from ..media import data_url_bytes, file_name, file_type, file_url
 from ..net import same_origin
 
 
@@ -110,9 +110,7 @@ def as_file(value: Any, folder: Path, index: int | str) -> Any:
         return value
     from gradio_client import handle_file
 
-    header, _, payload = value.partition(",")
-    data = decode_base64(payload, f"input {index}")
-    mime = header[5:].split(";")[0]
+    data, mime = data_url_bytes(value, f"input {index}")
     given = Path(file_name(value) or "").name  # a bare name: never a path out of the folder
     if given in ("", ".", "..") or "\x00" in given or len(given) > 200:
         given = ""

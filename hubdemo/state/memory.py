@@ -80,6 +80,9 @@ class InProcess(SessionState):
         return True
 
     async def forget(self, session: str, *, cancel: bool = True) -> None:
+        self._drop(session)  # its jobs are this process's: the queue cancels them
+
+    def _drop(self, session: str) -> None:
         self.sessions.pop(session, None)
         self.pending_jobs.pop(session, None)
         self.touched.pop(session, None)
@@ -113,9 +116,7 @@ class InProcess(SessionState):
             if at >= old and len(self.touched) <= MAX_SESSIONS:
                 return
             self.on_cancel(f"session:{session}")
-            self.sessions.pop(session, None)
-            self.pending_jobs.pop(session, None)
-            self.touched.pop(session, None)
+            self._drop(session)
 
 
 class StateRefused(InProcess):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import httpx
 from playwright.sync_api import expect
@@ -13,6 +14,13 @@ from support.gradio_spaces import OWNER, png
 from support.pictures import expected_colours
 from support.screenshots import for_docs
 from support.servers import Server, run_cli
+
+
+def sent_in_chat(page: Any, text: str, turn: int) -> Any:
+    """``text`` sent from a chat page as its ``turn``-th message; the locator of the reply."""
+    page.get_by_label("Message", exact=True).fill(text)
+    page.get_by_role("button", name="Send").click()
+    return page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
 
 
 def test_the_image_classifier_space_in_the_browser(browser, classifier, tmp_path) -> None:
@@ -57,9 +65,7 @@ def test_the_chat_space_in_the_browser(browser, emulator, spaces, tmp_path) -> N
         page = browser.new_page()
         page.goto(server.url)
         for turn, text in enumerate(("hello there", "again"), start=1):
-            page.get_by_label("Message", exact=True).fill(text)
-            page.get_by_role("button", name="Send").click()
-            reply = page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
+            reply = sent_in_chat(page, text, turn)
             reply.filter(has_text=f"(turn {turn})").wait_for(timeout=30_000)
             assert reply.text_content() == f"You said: {text} (turn {turn})"
         page.screenshot(path=str(tmp_path / "space-chat.png"), full_page=True)
@@ -227,9 +233,7 @@ def test_a_multimodal_chat_space_takes_a_picture_from_the_page(browser, emulator
             files=[{"name": "p.png", "mimeType": "image/png", "buffer": png((1, 2, 3), (40, 30))}]
         )
         page.locator("img.chat-image-preview").wait_for(state="visible")
-        page.get_by_label("Message", exact=True).fill("what is this?")
-        page.get_by_role("button", name="Send").click()
-        answer = page.locator(".conversation li").nth(1).locator(".content")
+        answer = sent_in_chat(page, "what is this?", 1)
         expect(answer).to_have_text(
             "You said: what is this? with 1 picture(s) [(40, 30)] (turn 1)", timeout=30_000
         )
@@ -250,9 +254,7 @@ def test_the_chatbot_templates_parameters_panel_reaches_the_space(browser, emula
         assert page.locator("label[for=param-temperature] .range").text_content() == "0.1 to 4.0"
         temperature.fill("0.5")
         page.locator("#param-system_message").fill("Be brief.")
-        page.get_by_label("Message", exact=True).fill("hello")
-        page.get_by_role("button", name="Send").click()
-        answer = page.locator(".conversation li").nth(1).locator(".content")
+        answer = sent_in_chat(page, "hello", 1)
         expect(answer).to_have_text(
             "[Be brief.] max_tokens=512 temperature=0.5 top_p=0.95 turn=1: hello", timeout=30_000
         )
@@ -266,9 +268,7 @@ def test_a_chatbot_built_with_blocks_is_a_chat_page(browser, emulator, spaces, t
         page = browser.new_page()
         page.goto(server.url)
         for turn, text in enumerate(("hello", "and again"), start=1):
-            page.get_by_label("Message", exact=True).fill(text)
-            page.get_by_role("button", name="Send").click()
-            answer = page.locator(".conversation li").nth(2 * turn - 1).locator(".content")
+            answer = sent_in_chat(page, text, turn)
             expect(answer).to_have_text(
                 f"Blocks said: {text} (turn {turn}, temperature 0.5)", timeout=30_000
             )

@@ -237,6 +237,7 @@ def test_errors_come_back_as_the_space_meant_them(emulator, space) -> None:
         quota = servers["/quota"].predict({"data": ["x"]})
         assert quota.status_code == 429, quota.text
         assert quota.headers["Retry-After"] == "90"
+        # The link is text of the stand-in's message (ZeroGPU's words), never fetched.
         assert quota.json()["error"] == (
             f"the Space {space_id} answered: ZeroGPU quota exceeded: You have exceeded your GPU "
             "quota (60s requested vs. 45s left). Upgrade to PRO "

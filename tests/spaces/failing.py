@@ -6,6 +6,7 @@ endpoints that take no input."""
 import gradio as gr
 
 SHOW_ERROR = False
+# ZeroGPU's words, link included: text of the error, which nothing fetches.
 QUOTA = (
     "You have exceeded your GPU quota (60s requested vs. 45s left). "
     '<a style="white-space: nowrap" href="https://huggingface.co/settings/billing">Upgrade to '

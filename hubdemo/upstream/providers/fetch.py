@@ -14,7 +14,7 @@ import ipaddress
 import httpx
 
 from ...errors import InputError, UpstreamBadResponse, UpstreamTimeout
-from ...media import DATA_URL, decode_base64
+from ...media import data_url_bytes
 from ...net import ssl_context
 from ...settings import BackendOptions
 
@@ -38,11 +38,8 @@ async def _allowed(url: httpx.URL, router: httpx.URL) -> bool:
 
 def decode_data_url(url: str) -> tuple[bytes, str]:
     """A data URL the provider answered with, as bytes and its declared type."""
-    match = DATA_URL.match(url)
     try:
-        if not match or not match.group(3):
-            raise InputError("not base64")
-        return decode_base64(url[match.end() :], "the provider's file"), match.group(1) or ""
+        return data_url_bytes(url, "the provider's file")
     except InputError:
         raise UpstreamBadResponse(
             "the provider answered with a data URL that is not base64"
