@@ -59,20 +59,40 @@ def is_model_dir(path: Path) -> bool:
     return (path / "config.json").is_file()
 
 
-def cached_snapshot(repo_id: str, cache: Path | None = None) -> Path | None:
-    """The snapshot of ``repo_id`` in the cache (``models--org--name/snapshots/<rev>/``): the
-    one ``refs/main`` names, else the newest. None when no snapshot holds a config.json."""
+def cached_snapshot(
+    repo_id: str, cache: Path | None = None, revision: str | None = None
+) -> Path | None:
+    """The snapshot of ``repo_id`` in the cache (``models--org--name/snapshots/<commit>/``) at
+    ``revision`` (a branch or tag named in ``refs/``, or a commit); without one, the snapshot
+    ``refs/main`` names, else the newest. None when no such snapshot holds a config.json."""
     repo = (cache or hub_cache_dir()) / ("models--" + repo_id.replace("/", "--"))
     snapshots = repo / "snapshots"
-    ref = repo / "refs" / "main"
+    ref = repo / "refs" / (revision or "main")
     if ref.is_file():
         chosen = snapshots / ref.read_text(encoding="utf-8").strip()
         if is_model_dir(chosen):
             return chosen
+    if revision is not None:  # pinned: that commit, or nothing
+        return snapshots / revision if is_model_dir(snapshots / revision) else None
     if not snapshots.is_dir():
         return None
     found = [s for s in snapshots.iterdir() if is_model_dir(s)]
     return max(found, key=lambda s: s.stat().st_mtime) if found else None
+
+
+def has_weights(folder: Path) -> bool:
+    """Whether ``folder`` holds the weights transformers loads: a safetensors or PyTorch file,
+    or an index with every shard it names (a download cut short leaves the configs only)."""
+    for single, index in (
+        ("model.safetensors", "model.safetensors.index.json"),
+        ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+    ):
+        if (folder / single).is_file():
+            return True
+        shards = _json_file(folder / index).get("weight_map")
+        if isinstance(shards, dict) and shards:
+            return all((folder / str(name)).is_file() for name in set(shards.values()))
+    return False
 
 
 def _front_matter(readme: Path) -> dict[str, Any]:

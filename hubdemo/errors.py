@@ -10,7 +10,9 @@ exit code the CLI ends with, and a message that says what to do about it::
     │   ├── UnsupportedTaskError
     │   ├── LocalBackendMissing       torch/transformers are not installed
     │   ├── FunctionLoadError         module:function cannot be imported or called
-    │   └── UnsupportedSpace          not a Gradio Space, or no endpoint hubdemo can draw
+    │   ├── UnsupportedSpace          not a Gradio Space, or no endpoint hubdemo can draw
+    │   └── DownloadRefused           --local would fetch too much, has no room, or finds no
+    │                                 weights it can load
     ├── InputError                    400 / exit 2   the prediction input is wrong
     │   ├── PayloadTooLarge           413
     │   ├── RequestTimeout            408   the body took too long to arrive
@@ -92,6 +94,10 @@ class FunctionLoadError(UsageError):
 
 
 class UnsupportedSpace(UsageError):
+    pass
+
+
+class DownloadRefused(UsageError):
     pass
 
 

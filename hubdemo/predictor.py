@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .cache import hub_cache_dir, hub_offline
-from .errors import HubdemoError, InputError, ModelNotFound, UpstreamBadResponse
+from .errors import (
+    DownloadRefused,
+    HubdemoError,
+    InputError,
+    ModelNotFound,
+    UpstreamBadResponse,
+)
 from .examples import with_media
 from .hub import HubClient, hub_endpoint
 from .media import media_from_bytes
@@ -28,6 +34,7 @@ from .upstream import EndpointUpstream, RouterUpstream, Upstream
 from .wire import WireResponse
 
 if TYPE_CHECKING:
+    from .download.fetch import Fetch
     from .spaces.tape import SpaceTape
 
 
@@ -125,23 +132,49 @@ def make_upstream(
 
 
 def in_process(spec: ModelSpec, options: BackendOptions) -> Upstream:
-    """The model on this machine (its saved folder), or ModelNotFound saying how to get it."""
+    """The model on this machine: its saved folder, else its files fetched from the Hub while
+    the server is already up (a refusal before anything is fetched: too large, no room, no
+    access, nothing loadable); offline, ModelNotFound saying how to get it."""
     from .upstream.local import LocalUpstream
 
-    if not spec.local_dir:
+    local: dict[str, Any] = {
+        "batch_size": options.batch_size,
+        "batch_wait": options.batch_wait_ms / 1000,
+        "model_id": spec.model_id,
+        "timeout": options.timeout,
+    }
+    if spec.local_dir:
+        return LocalUpstream(Path(spec.local_dir), spec.task, **local)
+    fetch = fetch_for(spec, options)
+    return LocalUpstream(fetch.plan.snapshot, spec.task, fetch=fetch, **local)
+
+
+def fetch_for(spec: ModelSpec, options: BackendOptions) -> Fetch:
+    """The download of ``spec``'s files for the local backend, planned and checked."""
+    from .download.fetch import Fetch, plan
+    from .local import require_local
+    from .local.registry import LOCAL
+
+    if spec.source != "hub" or hub_offline():
         folder = hub_cache_dir() / ("models--" + spec.model_id.replace("/", "--"))
         raise ModelNotFound(
-            f"'{spec.model_id}' is not on this machine (looked for {folder}): download it "
-            f"with `hf download {spec.model_id}`, or drop --local"
+            f"'{spec.model_id}' is not on this machine (looked for {folder}) and HF_HUB_OFFLINE "
+            f"is set: unset it to let --local download it, run `hubdemo pull {spec.model_id}` "
+            "where the Hub can be reached, or drop --local"
         )
-    return LocalUpstream(
-        Path(spec.local_dir),
-        spec.task,
-        batch_size=options.batch_size,
-        batch_wait=options.batch_wait_ms / 1000,
-        model_id=spec.model_id,
-        timeout=options.timeout,
+    require_local()
+    if spec.task not in LOCAL:
+        raise DownloadRefused(
+            f"the local backend cannot run {spec.task} yet, so '{spec.model_id}' is not "
+            "downloaded: use the router (drop --local) or --endpoint"
+        )
+    found = plan(
+        spec.model_id,
+        spec.pinned,
+        token=options.token,
+        max_bytes=options.max_download_gb * 1e9,
     )
+    return Fetch(found, token=options.token)
 
 
 class Predictor:
@@ -352,6 +385,7 @@ class Predictor:
             "gated": self.spec.gated,
             "hub_url": self.spec.hub_url,
             "revision": self.spec.revision,
+            "pinned": self.spec.pinned,
             "inputs": described["inputs"],
             "outputs": described["outputs"],
             "chain": described["chain"],
@@ -363,6 +397,7 @@ class Predictor:
             },
             "provider": self._provider(),
             **({"space": self.spec.space.describe()} if self.spec.space else {}),
+            **({"download": download.as_dict()} if (download := self.upstream.download) else {}),
         }
 
     def _provider(self) -> dict[str, Any] | None:

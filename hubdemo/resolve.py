@@ -17,6 +17,7 @@ from .cache import (
     architectures,
     cached_snapshot,
     existing_path,
+    has_weights,
     hub_cache_dir,
     hub_offline,
     is_model_dir,
@@ -40,6 +41,8 @@ from .tasks import get_task, supported_tasks, task_for
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 _REPO_ID = re.compile(rf"^(?:{_NAME}/)?{_NAME}$")
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+# A branch, a tag or a commit after "@": the Hub's ref names (refs/pr/3 included).
+_PIN = re.compile(r"^[\w.\-]+(?:/[\w.\-]+)*$")
 _HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 
 
@@ -49,6 +52,7 @@ class ModelRef:
 
     kind: str  # "hub" | "local" | "function"
     value: str
+    revision: str | None = None  # "org/name@<branch, tag or commit>": pinned for --local
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class ModelSpec:
     tags: tuple[str, ...] = ()
     widget_data: tuple[dict[str, Any], ...] = field(default=())
     local_dir: str | None = None  # the saved model on this machine, when there is one
+    pinned: str | None = None  # the revision asked for with org/name@<revision> (--local, pull)
     revision: str | None = None  # the commit the Hub (or the cached snapshot) describes
     # The Hub's inferenceProviderMapping; None when its answer had no such field (see providers)
     providers: tuple[ProviderEntry, ...] | None = None
@@ -123,7 +128,13 @@ def parse_model_string(text: str, hub_endpoint: str | None = None) -> ModelRef:
         if text.startswith(prefix):
             text = text[len(prefix) :]
             break
-    return ModelRef("hub", validate_repo_id(text))
+    text, at, revision = text.partition("@")
+    if at and (not _PIN.match(revision) or ".." in revision):
+        raise InvalidModelString(
+            f"{shorten(revision)!r} after '@' is not a revision: name a branch, a tag or a "
+            "commit, e.g. google/vit-base-patch16-224@main"
+        )
+    return ModelRef("hub", validate_repo_id(text), revision or None)
 
 
 def _license(info: dict[str, Any]) -> str | None:
@@ -247,7 +258,7 @@ def resolve(
                 "model.save_pretrained(dir) and tokenizer.save_pretrained(dir)"
             )
         return _spec_from_dir(path, path.name, task, hub, "local")
-    return _hub_spec(ref.value, hub, task)
+    return _hub_spec(ref.value, hub, task, ref.revision)
 
 
 def _space_spec(binding: Any) -> ModelSpec:
@@ -263,14 +274,22 @@ def _space_spec(binding: Any) -> ModelSpec:
     )
 
 
-def _hub_spec(repo_id: str, hub: HubClient, task: str | None) -> ModelSpec:
-    """A Hub model's ModelSpec: the Hub's info, the cached copy's when offline or unreachable."""
-    snapshot = cached_snapshot(repo_id)
+def _hub_spec(
+    repo_id: str, hub: HubClient, task: str | None, pinned: str | None = None
+) -> ModelSpec:
+    """A Hub model's ModelSpec: the Hub's info, the cached copy's when offline or unreachable.
+    ``pinned``: the revision whose files --local runs (the card is main's)."""
+    spec = _described(repo_id, hub, task, pinned)
+    return replace(spec, pinned=pinned)
+
+
+def _described(repo_id: str, hub: HubClient, task: str | None, pinned: str | None) -> ModelSpec:
+    snapshot = cached_snapshot(repo_id, revision=pinned)
     if hub_offline():
         if snapshot is None:
             raise ModelNotFound(
                 f"HF_HUB_OFFLINE is set and {_not_cached(repo_id)}: download it while "
-                f"online with `hf download {repo_id}`, or pass a saved model's directory"
+                f"online with `hubdemo pull {repo_id}`, or pass a saved model's directory"
             )
         return _spec_from_dir(snapshot, repo_id, task, hub, "cache")
     try:
@@ -291,5 +310,7 @@ def _hub_spec(repo_id: str, hub: HubClient, task: str | None) -> ModelSpec:
         )
     spec = spec_from_info(info, task, hub)
     if spec.model_id != repo_id:  # renamed on the Hub: the cache may hold either name
-        snapshot = cached_snapshot(spec.model_id) or snapshot
+        snapshot = cached_snapshot(spec.model_id, revision=pinned) or snapshot
+    if snapshot is not None and not has_weights(snapshot):
+        snapshot = None  # a download cut short: --local fetches the rest
     return replace(spec, local_dir=str(snapshot) if snapshot else None)

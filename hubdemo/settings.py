@@ -54,7 +54,8 @@ def setting(default: Any, help: str, **how: Any) -> Any:
 DEFAULT_ROUTER = "https://router.huggingface.co"
 MODEL_HELP = (
     "Hub id (org/name), huggingface/org/name, models/org/name, a Hub URL, a Space "
-    "(spaces/owner/name), a saved model's directory, or module:function (with --task)."
+    "(spaces/owner/name), a saved model's directory, or module:function (with --task). "
+    "org/name@revision pins a branch, tag or commit for --local."
 )
 REMOTE = ("serve", "describe", "predict", "smoke")  # the commands that reach a model's backend
 SERVERS = ("serve", "endpoint")
@@ -157,7 +158,7 @@ class BackendOptions(Options):
         "Hub token (default: HF_TOKEN, then `hf auth login`).",
         flag="--token",
         env="HF_TOKEN",
-        commands=REMOTE,
+        commands=(*REMOTE, "pull"),
     )
     router: str = setting(
         DEFAULT_ROUTER,
@@ -179,6 +180,14 @@ class BackendOptions(Options):
         flag="--local",
         env="HUBDEMO_LOCAL",
         commands=REMOTE,
+    )
+    max_download_gb: float = setting(
+        20.0,
+        "--local: largest download of a model's files, in GB (refused above it).",
+        flag="--max-download-gb",
+        env="HUBDEMO_MAX_DOWNLOAD_GB",
+        commands=("serve", "predict", "endpoint", "pull"),
+        minimum=0.0,
     )
     provider: str = setting(
         "auto",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import describe, endpoint, predict, serve, smoke, tasks
+from . import describe, endpoint, predict, pull, serve, smoke, tasks
 from .app import app
 
 app.command()(serve.serve)
 app.command()(endpoint.endpoint)
 app.command()(describe.describe)
 app.command()(predict.predict)
+app.command()(pull.pull)
 app.command()(smoke.smoke)
 app.command()(tasks.tasks)

@@ -69,22 +69,35 @@ def space_token_line(sent: bool) -> str:
 
 
 def report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
-    """Show a local model's loading: a spinner until it is ready (``wait``), else a line now
-    and a line when it is done (the server answers meanwhile)."""
+    """Show a local model's download (a progress bar) and loading: until it is ready
+    (``wait``), else a line now and a line when it is done (the server answers meanwhile)."""
+    download = upstream.download
+    display = None
+    if download is not None and download.files:
+        from .downloads import DownloadDisplay, announce
+
+        announce(download, console)
+        display = DownloadDisplay(download, console).start()
     loaded = upstream.start()
     if loaded is None:
         return
     what = f"Loading {upstream.model_id or 'the model'} on the CPU"
     if wait:
+        if display is not None:
+            _wait_for_download(upstream, display)
         with console.status(f"{what}…"):
             try:
                 loaded.result()
             except HubdemoError as exc:
                 fail(exc)
         return
+    if display is not None:
+        what = "Then loading it on the CPU"
     console.print(plain(f"{what}… (the page says so until it is ready)"))
 
     def done(future: Any) -> None:
+        if display is not None:
+            display.stop()
         error = future.exception()
         if error is None:
             seconds = upstream.load_seconds or 0.0
@@ -94,3 +107,12 @@ def report_loading(upstream: Upstream, console: Console, wait: bool) -> None:
             console.print(labelled("error: ", "bold red", f"the model did not load: {message}"))
 
     loaded.add_done_callback(done)
+
+
+def _wait_for_download(upstream: Upstream, display: Any) -> None:
+    """Until the files are fetched (the bar and the loading spinner are never drawn together)."""
+    import time
+
+    while upstream.state == "downloading":
+        time.sleep(0.05)
+    display.stop()

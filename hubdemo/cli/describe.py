@@ -43,6 +43,15 @@ def describe(
     plain_row(table, "outputs", ", ".join(c["kind"] for c in info["outputs"]))
     plain_row(table, "chain", " → ".join(info["chain"].values()))
     plain_row(table, "upstream", f"{info['upstream']['kind']}: {info['upstream']['url']}")
+    if info["pinned"]:
+        plain_row(table, "revision", f"{info['pinned']} (the files --local runs)")
+    if info.get("download") and info["download"]["of_files"]:
+        from ..download.fetch import human
+
+        found = info["download"]
+        plain_row(
+            table, "download", f"{human(found['total'])} in {found['of_files']} files, on start"
+        )
     _providers(table, info.get("provider"))
     _endpoints(table, info.get("space"))
     plain_row(table, "examples", "\n".join(e["title"] for e in info["examples"]) or "—")

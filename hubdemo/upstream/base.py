@@ -8,8 +8,10 @@ for members (no ``getattr``/``hasattr`` on a backend anywhere else).
     kind              "upstream"       every backend: "router", "endpoint", "provider", "local",
                                        "function", "space"
     model_id          ""               what the model is called where it answers
-    state             "ready"          local (idle -> loading -> ready | failed), fallback
+    state             "ready"          local (idle -> [downloading ->] loading -> ready | failed),
+                                       fallback
     load_error        None             local, fallback: why the model failed to load
+    download          None             local: the progress of its files' download (--local)
     load_seconds      None             local: how long loading took
     secrets           ()               HTTP, space: the token it sends, which answers never carry
     provider_choice   None             router, provider, fallback: which provider answers, why
@@ -25,11 +27,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..providers import ProviderChoice
 from ..wire import WireRequest, WireResponse
+
+if TYPE_CHECKING:
+    from ..download.progress import DownloadProgress
 
 
 class Upstream:
@@ -47,12 +52,18 @@ class Upstream:
 
     @property
     def state(self) -> str:
-        """ "idle", "loading", "ready" or "failed": the page says "loading" until "ready"."""
+        """ "idle", "downloading", "loading", "ready" or "failed": the page says which until
+        "ready"."""
         return "ready"
 
     @property
     def load_error(self) -> str | None:
         """Why the model failed to load (state "failed"), else None."""
+        return None
+
+    @property
+    def download(self) -> DownloadProgress | None:
+        """The model's files being fetched for this backend (``--local``), else None."""
         return None
 
     @property

@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncGenerator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import jsonio
 from ..errors import HubdemoError, InputError, LocalModelError, PayloadTooLarge, UpstreamTimeout
@@ -29,6 +29,10 @@ from ..tasks import get_task
 from ..tasks.base import TaskInput, count_texts
 from ..wire import WireRequest, WireResponse
 from .base import Upstream
+
+if TYPE_CHECKING:
+    from ..download.fetch import Fetch
+    from ..download.progress import DownloadProgress
 from .http import DEFAULT_TOTAL
 
 log = logging.getLogger("hubdemo")
@@ -54,15 +58,17 @@ class LocalUpstream(Upstream):
         batch_wait: float = 0.002,
         model_id: str | None = None,
         timeout: float | None = None,
+        fetch: Fetch | None = None,
     ) -> None:
         require_local()
         self.model_dir = Path(model_dir)
+        self.fetch = fetch  # the model's files, fetched first when they are not cached
         self.task = task
         self.model_id = model_id or self.model_dir.name
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.timeout = DEFAULT_TOTAL if timeout is None else timeout
-        self._state = "idle"  # -> "loading" -> "ready" | "failed"
+        self._state = "idle"  # -> ("downloading" ->) "loading" -> "ready" | "failed"
         self._load_error: str | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hubdemo-model")
         self._runners: dict[str, Any] = {}
@@ -81,11 +87,16 @@ class LocalUpstream(Upstream):
     def load_error(self) -> str | None:
         return self._load_error
 
+    @property
+    def download(self) -> DownloadProgress | None:
+        """The download's progress while the model's files are fetched (and after)."""
+        return self.fetch.progress if self.fetch is not None else None
+
     def start(self) -> Future[None]:
         """Begin loading the model in the worker thread (once); describe never calls it."""
         with self._start_lock:
             if self.loaded is None:
-                self._state = "loading"
+                self._state = "downloading" if self.fetch else "loading"
                 self.loaded = self._executor.submit(self._load_main)
             return self.loaded
 
@@ -94,6 +105,10 @@ class LocalUpstream(Upstream):
     def _load_main(self) -> None:
         started = time.perf_counter()
         try:
+            if self.fetch is not None:
+                self.model_dir = self.fetch.run()
+                self._state = "loading"
+                started = time.perf_counter()  # the load's own time, as for a cached model
             quiet_transformers()
             self._runner(self.task)
         except BaseException as exc:

@@ -103,6 +103,8 @@ class DemoRoutes:
         }
         if health["model"] == "failed":
             health["error"] = upstream.load_error
+        if upstream.download is not None and health["model"] == "downloading":
+            health["download"] = upstream.download.as_dict()
         if self.gradio is not None:  # Gradio's clients need it; /api/predict does not
             health["state"] = await self.gradio.state.health()
         return JSONResponse(health)

@@ -39,13 +39,6 @@ def test_hub_unreachable_resolves_from_the_cache_with_the_cards_examples(
     assert spec.widget_data == ({"text": "I love this movie", "example_title": "Love"},)
 
 
-def test_local_without_a_cached_copy_says_how_to_get_one(emulator: Any) -> None:
-    result = run_cli(emulator, "predict", "gpt2", "hello", "--local", HF_HUB_CACHE="/nonexistent")
-    assert result.returncode == 2
-    assert "not on this machine" in result.stderr and "hf download gpt2" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_router_unreachable_falls_back_to_the_cached_model(
     emulator: Any, hf_cache: Path, tapes: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

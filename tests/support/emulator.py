@@ -47,6 +47,7 @@ from support.emulated_providers import (
     rewrite_file_urls,
 )
 from support.faults import FaultPlan, respond
+from support.hub_repos import HubFiles
 
 TAPES = HF_TASKS / "tapes"
 
@@ -483,8 +484,10 @@ class Emulator:
         # Spaces the Hub knows: id -> the successive answers of /api/spaces/{id} (the last one
         # repeats), so a test can have a Space asleep for a few looks, then running.
         self.spaces: dict[str, list[dict[str, Any]]] = {}
+        self.hub_files = HubFiles()  # repositories huggingface_hub can download from here
         self.app = Starlette(
             routes=[
+                *self.hub_files.routes(),
                 Route("/api/models/{repo:path}", self._model_info),
                 Route("/api/spaces/{repo:path}", self._space_info),
                 Route("/media/{host}/{path:path}", self._provider_file, methods=["GET"]),
@@ -511,7 +514,9 @@ class Emulator:
     async def _file(self, request: Request) -> Response:
         """Files on the Hub (card examples): a small valid file of the kind the name says."""
         path = request.path_params["path"]
-        self.log.append(Logged("GET", request.url.path, dict(request.headers), b""))
+        self.log.append(Logged(request.method, request.url.path, dict(request.headers), b""))
+        if self.hub_files.owns(path):
+            return await self.hub_files.resolve(request, path)
         kinds = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                  ".flac": "audio/flac", ".wav": "audio/wav", ".mp4": "video/mp4",
                  ".webm": "video/webm"}  # fmt: skip
@@ -695,6 +700,9 @@ class Emulator:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
+        # Another host name for the same server: the Hub sends LFS files to its CDN's host,
+        # which huggingface_hub does not follow on HEAD (and sends no token to).
+        self.hub_files.base = f"http://localhost:{self.port}"
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

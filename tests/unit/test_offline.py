@@ -70,7 +70,7 @@ def test_offline_and_not_cached_names_the_folder_and_the_fix(
     with pytest.raises(ModelNotFound) as caught:
         resolve("org/absent", HubClient(endpoint=NO_HUB))
     assert str(tmp_path / "models--org--absent") in caught.value.message
-    assert "hf download org/absent" in caught.value.message
+    assert "hubdemo pull org/absent" in caught.value.message
 
 
 def test_missing_torch_says_how_to_install_the_local_extra(
