@@ -107,6 +107,7 @@ bench: install servers $(GRADIO_VENV)/.installed  ## benchmarks (not in `make te
 	$(PY) tests/benchmarks/bench_local.py
 	$(PY) tests/benchmarks/bench_space_chat.py
 	$(PY) tests/benchmarks/bench_state.py
+	$(PY) tests/benchmarks/bench_download.py
 
 BEFORE ?= HEAD~1
 bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
