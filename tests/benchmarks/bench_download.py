@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hubdemo.download import RepoFile, choose_files  # noqa: E402
-from hubdemo.download.fetch import human  # noqa: E402
-from support.emulator import Emulator, Tapes  # noqa: E402
+from hubdemo.download import RepoFile, choose_files
+from hubdemo.download.fetch import human
+from support.emulator import Emulator, Tapes
 
 REPOS = (
     "openai-community/gpt2",
