@@ -40,6 +40,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     negative: str | None = None  # a boolean's "off" flag: "--no-gradio-api"
+    choices: tuple[str, ...] = ()  # the values a text setting takes, when it takes few
     defaults: Mapping[str, Any] = field(default_factory=dict)  # a command's own default
 
 
@@ -139,6 +140,8 @@ def parse(name: str, text: str, kind: Any, declared: Setting) -> Any:
         if (low is not None and number < low) or (high is not None and number > high):
             raise UsageError(f"{name}={text!r} is out of range ({low} to {high or 'any'})")
         return number
+    if declared.choices and text not in declared.choices:
+        raise UsageError(f"{name}={text!r} is not one of: {', '.join(declared.choices)}")
     return text
 
 
@@ -273,6 +276,16 @@ class BackendOptions(Options):
 class ServeOptions(Options):
     """The server in front of the model (``hubdemo serve``; ``hubdemo endpoint`` in part)."""
 
+    log_format: str = setting(
+        "off",
+        "One line per request on stderr (time, method, path, status, ms, the model's ms): "
+        "text, json or off.",
+        flag="--log-format",
+        env="HUBDEMO_LOG_FORMAT",
+        commands=("serve",),
+        choices=("text", "json", "off"),
+        defaults={"serve": "text"},
+    )
     host: str = setting(
         "127.0.0.1", "Address to bind.", flag="--host", env="HUBDEMO_HOST", commands=SERVERS
     )

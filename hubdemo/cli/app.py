@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from .. import __version__
 from .common import err
 from .terminal import labelled
+
+
+def _words_not_types() -> None:
+    """`--help` without typer's type tags: a yes/no flag takes no value (typer shows "<bool>"),
+    an argument is named by its metavar (MODEL, not "<str>"); an option with a value shows its
+    metavar (TEXT, N, NUMBER), which typer already honours."""
+    from typer.core import TyperArgument, TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def option_type(self: TyperOption, ctx: Any) -> str | None:
+        return "" if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: ""  # type: ignore[method-assign]
+
+
+_words_not_types()
 
 app = typer.Typer(
     help="Turn any Hugging Face Hub model into a web demo, an HTTP API and a CLI.",

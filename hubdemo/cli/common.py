@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
 # Printed to a file or a pipe, a line is never wrapped (a URL cut at 80 columns is no URL).
 out = Console(soft_wrap=not sys.stdout.isatty())
 err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
-MODEL_ARGUMENT = typer.Argument(..., help=MODEL_HELP)
+MODEL_ARGUMENT = typer.Argument(..., help=MODEL_HELP, metavar="MODEL")
 
 
 def fail(exc: HubdemoError) -> NoReturn:

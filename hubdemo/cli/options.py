@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import typer
 
@@ -21,6 +21,17 @@ from .common import fail
 
 F = TypeVar("F", bound=Callable[..., Any])
 PARAMETER = {BackendOptions: "backend", ServeOptions: "serve"}
+# `--help` groups a command's flags under these headings; the rest are "Limits and tuning".
+PANELS = {
+    "Model and backend": ("task", "token", "router", "endpoint", "local", "provider", "api_name",
+                          "space_token", "max_download_gb"),
+    "Server": ("host", "port", "workers", "state", "gradio_api", "log_format"),
+    "Security": ("auth", "cors", "allowed_hosts"),
+}  # fmt: skip
+PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
+# What a value is, in a word, instead of the type ("<float range>", "<list[str]>"); a yes/no
+# flag takes none.
+METAVARS = {"int": "N", "float": "NUMBER", "str": "TEXT", "str | None": "TEXT", "list[str]": "TEXT"}
 TYPES = {
     "bool": bool,
     "int": int,
@@ -75,16 +86,24 @@ def _flags(command: str, group: type[Options]) -> list[inspect.Parameter]:
         else:
             default = spec.default
         names = [f"{declared.flag}/{declared.negative}"] if declared.negative else [declared.flag]
-        help_text = declared.help + (f" [env var: {declared.env}]" if declared.env else "")
+        # "\\[": the brackets as written, not rich markup (which would swallow them).
+        help_text = declared.help + (f" \\[env var: {declared.env}]" if declared.env else "")
         option = typer.Option(
-            default, *names, help=help_text, min=declared.minimum, max=declared.maximum
+            default,
+            *names,
+            help=help_text,
+            min=declared.minimum,
+            max=declared.maximum,
+            rich_help_panel=PANEL_OF.get(spec.name, "Limits and tuning"),
+            metavar=METAVARS.get(str(spec.type)),
         )
         found.append(
             inspect.Parameter(
                 spec.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=option,
-                annotation=TYPES[str(spec.type)],
+                # A setting of few values: typer lists them and refuses any other.
+                annotation=Literal[declared.choices] if declared.choices else TYPES[str(spec.type)],
             )
         )
     return found

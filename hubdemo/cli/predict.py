@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -37,8 +38,10 @@ def predict(
     from ..inputs import from_command_line
     from ..parameters import named_values
     from ..predictor import Predictor
+    from .waiting import status_line
 
-    spec, upstream = open_backend(model, backend)
+    with status_line(err, f"Looking up {model}"):  # a Space may take a while to wake
+        spec, upstream = open_backend(model, backend)
     predictor = Predictor(spec, upstream)
     try:
         # Parameters first: `--param top_k 3` says how to write it, not that 3 is one input
@@ -56,7 +59,9 @@ def predict(
         streamed = not as_json and predictor.handler.streams and upstream.can_stream
         import asyncio
 
-        result = asyncio.run(_answer(predictor, body, streamed))
+        # Until the answer (a streamed one: its first words), a status line on a terminal.
+        waiting = status_line(err, f"Waiting for {spec.model_id}")
+        result = asyncio.run(_answer(predictor, body, streamed, waiting))
     except HubdemoError as exc:
         fail(exc)
     warnings = result.get("warnings") or []
@@ -83,19 +88,26 @@ def _save(target: Path, outputs: Sequence[Any], result: dict[str, Any]) -> None:
         err.print(plain(f"saved {mime}, {len(content) / 1024:.1f} KB to {path}"))
 
 
-async def _answer(predictor: Any, body: dict[str, Any], streamed: bool) -> dict[str, Any]:
-    """The answer to ``body``; a streamed one is written out as it comes."""
+async def _answer(
+    predictor: Any, body: dict[str, Any], streamed: bool, waiting: Any
+) -> dict[str, Any]:
+    """The answer to ``body``; a streamed one is written out as it comes. ``waiting``: a
+    context shown until the answer (or its first words) arrives."""
     try:
         if not streamed:
-            answer: dict[str, Any] = await predictor.predict(body)
+            with waiting:
+                answer: dict[str, Any] = await predictor.predict(body)
             return answer
         final: dict[str, Any] = {}
-        async for event in predictor.stream(body):
-            if "delta" in event:
-                sys.stdout.write(event["delta"])
-                sys.stdout.flush()
-            else:
-                final = event
+        with contextlib.ExitStack() as wait:
+            wait.enter_context(waiting)
+            async for event in predictor.stream(body):
+                wait.close()  # the first words: the wait is over (closing twice is nothing)
+                if "delta" in event:
+                    sys.stdout.write(event["delta"])
+                    sys.stdout.flush()
+                else:
+                    final = event
         print()
         return final
     finally:

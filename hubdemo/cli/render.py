@@ -39,12 +39,61 @@ def _as_json(result: Result) -> None:
     out.print_json(json.dumps(result["output"]))
 
 
-def _labels(result: Result) -> None:  # labels and boxes
+def _labels(result: Result) -> None:
     table = Table("label", "score", "")
     for row in result["data"][0][:10]:
-        bar = "█" * round(row["score"] * 30)
-        extra = f"  {row['box']}" if "box" in row else ""
-        plain_row(table, str(row["label"]) + extra, f"{row['score']:.2%}", bar)
+        plain_row(table, str(row["label"]), f"{row['score']:.2%}", _bar(row["score"]))
+    out.print(table)
+
+
+def _bar(score: float) -> str:
+    return "█" * round(max(0.0, min(score, 1.0)) * 30)
+
+
+def _boxes(result: Result) -> None:
+    """One row per box: its label, score and place in pixels (x from-to, y from-to)."""
+    table = Table("label", "score", "box (pixels)", "")
+    for row in result["data"][0][:30]:
+        box = row.get("box") or {}
+        where = (
+            f"x {box.get('xmin')}–{box.get('xmax')}, y {box.get('ymin')}–{box.get('ymax')}"
+            if box
+            else "—"
+        )
+        plain_row(table, str(row["label"]), f"{row['score']:.2%}", where, _bar(row["score"]))
+    out.print(table)
+
+
+def _entities(result: Result) -> None:
+    """One row per entity found: the words, their type, the score and where in the text."""
+    shown = result["data"][0]
+    table = Table("entity", "type", "score", "characters")
+    for span in shown["entities"]:
+        score = span.get("score")
+        plain_row(
+            table,
+            shown["text"][span["start"] : span["end"]],
+            span["label"],
+            f"{score:.2%}" if isinstance(score, float) else "—",
+            f"{span['start']}–{span['end']}",
+        )
+    out.print(table if shown["entities"] else plain("no entities found"))
+
+
+def _table_answer(result: Result) -> None:
+    """The answer, then the table with the cells it came from marked."""
+    shown = result["data"][0]
+    how = f"  ({shown['aggregator']} of the marked cells)" if shown.get("aggregator") else ""
+    if shown.get("aggregator") in (None, "NONE"):
+        how = ""
+    out.print(labelled(str(shown["answer"]), "bold", how))
+    marked = {tuple(c) for c in shown.get("coordinates") or [] if isinstance(c, list)}
+    columns = list(shown["table"])
+    table = Table(*plain_columns(*columns))
+    cells = list(shown["table"].values())
+    for r in range(len(cells[0]) if cells else 0):
+        row = [("▶ " if (r, c) in marked else "") + str(col[r]) for c, col in enumerate(cells)]
+        plain_row(table, *row)
     out.print(table)
 
 
@@ -129,10 +178,10 @@ def _answer(result: Result) -> None:
 
 RENDERERS: dict[str, Callable[[Result], None]] = {
     "labels": _labels,
-    "entities": _as_json,
+    "entities": _entities,
     "answer": _answer,
     "text": _text,
-    "boxes": _labels,
+    "boxes": _boxes,
     "embedding": _embedding,
     "similarity": _similarity,
     "image": _media,
@@ -140,7 +189,7 @@ RENDERERS: dict[str, Callable[[Result], None]] = {
     "video": _media,
     "tracks": _tracks,
     "segments": _segments,
-    "table": _as_json,
+    "table": _table_answer,
     "rows": _rows,
     "chat": _chat,
     "gallery": _files,

@@ -31,6 +31,7 @@ def serve(
     serve: ServeOptions,
 ) -> None:
     """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
+    from ..hub import find_token
     from ..server.security import is_loopback
     from ..server.serving import serve_until_stopped
     from ..web.app import create_app
@@ -47,6 +48,16 @@ def serve(
                 f"serving on {serve.host} without --auth: anyone who can reach this machine can "
                 "use the demo (and your token's inference quota). Pass --auth user:password, or "
                 "bind 127.0.0.1.",
+            )
+        )
+    if spec.gated and not find_token(backend.token) and not backend.local:
+        err.print(
+            labelled(
+                "warning: ",
+                "bold yellow",
+                f"{spec.model_id} is gated and no token is set: the router refuses it until you "
+                f"accept its terms at {spec.hub_url} and pass a token of that account with "
+                "--token or HF_TOKEN (or run `hf auth login`).",
             )
         )
     if check:

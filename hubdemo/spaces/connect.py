@@ -12,6 +12,7 @@ protocol itself: gradio_client does (upstream.py).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import time
@@ -40,6 +41,7 @@ _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 _SPACE_ID = re.compile(rf"^{_NAME}/{_NAME}$")
 _HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 RUNNING = ("RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING")
+log = logging.getLogger("hubdemo")
 WAKING = {"SLEEPING": "sleeping", "APP_STARTING": "starting", "BUILDING": "building"}
 BROKEN = {
     "PAUSED": "paused by its owner",
@@ -244,6 +246,7 @@ def running(hub: HubClient, space_id: str, wait: float) -> dict[str, Any]:
         if not poked and isinstance(info.get("host"), str):
             _poke(info["host"])  # a request to a sleeping Space's host wakes it
             poked = True
+        log.info("the Space %s is %s; waiting for it to run", space_id, state)
         time.sleep(POLL)
         info = hub.space_info(space_id)
 

@@ -25,6 +25,7 @@ from ..server.auth import RequireAuth
 from ..server.bodies import BodyBudget, Inbound
 from ..server.limits import Gate
 from ..server.memory import keep_memory_lean
+from ..server.requestlog import RequestLog
 from ..server.security import SESSION_HEADER, AllowedHosts, RefuseCrossSite, SecurityHeaders
 from ..settings import ServeOptions
 from ..state import SessionState, open_state
@@ -107,6 +108,8 @@ def _middleware(options: ServeOptions) -> list[Middleware]:
     """Outermost first (see security.py): CORS answers preflights before auth is asked for."""
     hosts = [*options.allowed_hosts, options.host]
     middleware = [Middleware(SecurityHeaders), Middleware(AllowedHosts, hosts=hosts)]
+    if options.log_format != "off":  # outermost but one: a refused request is logged too
+        middleware.insert(0, Middleware(RequestLog, fmt=options.log_format))
     if options.cors:
         from starlette.middleware.cors import CORSMiddleware
 

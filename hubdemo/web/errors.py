@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from ..errors import HubdemoError
 from ..net import clamp_wait
+from ..server.requestlog import note
 
 log = logging.getLogger("hubdemo")
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -52,4 +53,5 @@ def hubdemo_error(request: Request, exc: HubdemoError) -> Response:
     if wait is not None:
         headers["Retry-After"] = str(round(clamp_wait(wait)))
     log.info("%s %s -> %s %s", request.method, request.url.path, status, exc.type)
+    note(request.scope, error=f"{exc.type}: {exc.message}")
     return JSONResponse(payload, status_code=status, headers=headers)

@@ -25,6 +25,7 @@ from ..predictor import Predictor
 from ..server import sse
 from ..server.bodies import BodyBudget, declared_size, read_body, read_json, require_json
 from ..server.limits import ClientGone, Gate, unless_disconnected
+from ..server.requestlog import note
 from ..server.security import json_for_html, visitor_of
 from ..settings import ServeOptions
 
@@ -153,6 +154,7 @@ class DemoRoutes:
             answer = await unless_disconnected(request, self.gate.run(predict))
         except ClientGone:
             return Response(status_code=499)  # nobody is listening; nothing is sent
+        note(request.scope, model_seconds=answer.get("duration"))
         try:
             return JSONResponse(answer)
         except UnicodeEncodeError:  # a lone surrogate that came from a backend in process

@@ -323,3 +323,60 @@ def test_serve_printed_to_a_pipe_never_wraps_a_url(emulator) -> None:
     printed = server.stop()
     first = printed.splitlines()[0]
     assert len(first) > 80 and first.endswith("distilbert-base-uncased-finetuned-sst-2-english)")
+
+
+def test_entities_boxes_and_table_answers_print_as_tables(emulator, media, tmp_path) -> None:
+    """One table per output kind, read against the recorded answers (not JSON, not dicts)."""
+    text = "My name is Sarah Jessica Parker but you can call me Jessica"
+    ner = run_cli(emulator, "predict", "dbmdz/bert-large-cased-finetuned-conll03-english", text)
+    assert ner.returncode == 0, ner.stderr
+    lines = ner.stdout.splitlines()
+    assert [w for w in lines[1].split() if w != "┃"] == ["entity", "type", "score", "characters"]
+    for found in emulator.replayed().json():
+        row = next(line for line in lines if f"{found['start']}–{found['end']}" in line)
+        assert text[found["start"] : found["end"]] in row and found["entity_group"] in row
+        assert f"{found['score']:.2%}" in row
+    image = tmp_path / "cats.png"
+    image.write_bytes(media["image"])
+    boxes = run_cli(emulator, "predict", "facebook/detr-resnet-50", str(image))
+    assert boxes.returncode == 0, boxes.stderr
+    for found in emulator.replayed().json():
+        box = found["box"]
+        where = f"x {box['xmin']}–{box['xmax']}, y {box['ymin']}–{box['ymax']}"
+        assert any(found["label"] in line and where in line for line in boxes.stdout.splitlines())
+    assert "{" not in boxes.stdout
+    table = tmp_path / "repos.csv"
+    table.write_text(
+        "Repository,Stars,Contributors,Programming language\n"
+        "Transformers,36542,651,Python\nDatasets,4512,77,Python\n"
+        'Tokenizers,3934,34,"Rust, Python and NodeJS"\n'
+    )  # as recorded
+    question = "How many stars does the transformers repository have?"
+    answered = run_cli(emulator, "predict", "google/tapas-base-finetuned-wtq", str(table), question)
+    assert answered.returncode == 0, answered.stderr
+    recorded = emulator.replayed().json()
+    recorded = recorded[0] if isinstance(recorded, list) else recorded
+    assert answered.stdout.splitlines()[0].startswith(recorded["answer"])
+    assert "▶ 36542" in answered.stdout and "▶ 4512" not in answered.stdout
+
+
+def test_a_wait_shows_a_status_line_with_the_retries_on_a_terminal(emulator) -> None:
+    """A loading model: the seconds so far and the retry to come, then the answer; none of it
+    when printed to a pipe."""
+    from support.servers import hubdemo_env
+    from support.terminal import run_in_terminal
+
+    model = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    emulator.configure(loading_for=2.5, estimated_time=1.0)
+    try:
+        code, shown = run_in_terminal(["predict", model, "I like you. I love you."],
+                                      hubdemo_env(emulator))  # fmt: skip
+        emulator.configure(loading_for=2.5, estimated_time=1.0)
+        piped = run_cli(emulator, "predict", model, "I like you. I love you.")
+    finally:
+        emulator.configure()
+    assert code == 0, shown
+    assert f"Waiting for {model}… " in shown
+    assert "loading" in shown and "retrying in 1.0 s" in shown
+    assert "POSITIVE" in shown  # then the answer
+    assert piped.returncode == 0 and "Waiting" not in piped.stderr + piped.stdout

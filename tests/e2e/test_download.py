@@ -5,8 +5,6 @@ cut, shared by two processes, refused in one line when it cannot go well."""
 from __future__ import annotations
 
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
@@ -20,6 +18,7 @@ import pytest
 from support.hub_repos import OTHER_FORMATS, HubRepo, publish
 from support.local import config_labels
 from support.servers import CLI_WITHIN, hubdemo_env, run_cli, wait_until
+from support.terminal import read_terminal, start_in_terminal
 
 WEIGHT_COPIES = {p for p in OTHER_FORMATS if not p.endswith(".json")}
 
@@ -228,16 +227,6 @@ def test_offline_without_a_cached_copy_says_how_to_get_one(emulator: Any, tmp_pa
     assert "hubdemo pull gpt2" in result.stderr and "Traceback" not in result.stderr
 
 
-def _read_pty(master: int, until: float, seen: bytearray, stop: Any) -> None:
-    while time.monotonic() < until and not stop():
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                seen.extend(os.read(master, 65536))
-            except OSError:
-                return
-
-
 def test_serve_local_on_an_empty_cache_shows_a_bar_then_serves(
     emulator: Any, repo: HubRepo, tmp_path: Path, tiny_models: dict[str, Path]
 ) -> None:
@@ -246,17 +235,14 @@ def test_serve_local_on_an_empty_cache_shows_a_bar_then_serves(
     from support.servers import answers, free_port
 
     port = free_port()
-    master, slave = pty.openpty()
-    env = hubdemo_env(emulator, HF_HUB_CACHE=str(tmp_path), TERM="xterm-256color", COLUMNS="120")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hubdemo", "serve", repo.repo_id, "--local", "--port", str(port)],
-        env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True,
-    )  # fmt: skip
-    os.close(slave)
+    env = hubdemo_env(emulator, HF_HUB_CACHE=str(tmp_path))
+    process, master = start_in_terminal(
+        ["serve", repo.repo_id, "--local", "--port", str(port)], env
+    )
     seen = bytearray()
     url = f"http://127.0.0.1:{port}"
     try:
-        _read_pty(master, time.monotonic() + 60, seen, lambda: answers(f"{url}/healthz"))
+        read_terminal(master, seen, time.monotonic() + 60, lambda: answers(f"{url}/healthz"))
         health = httpx.get(f"{url}/healthz").json()
         assert health["model"] == "downloading"  # the server is up before the model is
         assert health["download"]["total"] == chosen_size(repo)
@@ -264,7 +250,7 @@ def test_serve_local_on_an_empty_cache_shows_a_bar_then_serves(
         assert answer.status_code == 200, answer.text  # waited for the download and the load
         labels = {row["label"] for row in answer.json()["output"]}
         assert labels == config_labels(tiny_models["text-classification"])
-        _read_pty(master, time.monotonic() + 3, seen, lambda: b"model ready" in seen)
+        read_terminal(master, seen, time.monotonic() + 3, lambda: b"model ready" in seen)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)

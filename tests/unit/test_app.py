@@ -198,3 +198,17 @@ def test_an_internal_error_is_one_json_500_with_the_security_headers() -> None:
     assert answer.json()["type"] == "InternalError"
     assert "a bug" not in answer.text
     assert len(answer.headers.get_list("content-security-policy")) == 1
+
+
+def test_the_request_log_is_one_json_line_per_request(capsys) -> None:
+    with function_app(*SENTIMENT, log_format="json") as served:
+        assert served.post("/api/predict", json={"inputs": "I love it"}).status_code == 200
+        assert served.post("/api/predict", json={"inputs": ""}).status_code == 400
+        served.get("/healthz")
+    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(e["path"], e["status"]) for e in entries] == [
+        ("/api/predict", 200),
+        ("/api/predict", 400),
+    ]
+    assert entries[0]["model_ms"] <= entries[0]["ms"] and "error" not in entries[0]
+    assert entries[1]["error"].startswith("InputError: ")
