@@ -10,8 +10,10 @@ expected kind. An example that cannot be fetched is left out, never an error.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -85,3 +87,34 @@ def with_media(
             widget = {**widget, "src": fetched}
         found.append(widget)
     return found
+
+
+# The Hub's own example file of each media task (its task page's demo), and the samples made
+# by hubdemo for when that cannot be fetched: a media page never opens without an example.
+DATA = Path(__file__).resolve().parent / "data"
+TASK_FILES = "datasets/huggingfacejs/tasks/resolve/main"
+SAMPLES = {"image": "picture.png", "audio": "notes.wav", "video": "square.mp4"}
+
+
+def task_examples(task: str, family: str, endpoint: str, fetch: bool) -> list[dict[str, Any]]:
+    """A widget for ``task`` when its card has none: the Hub's example for the task (fetched
+    as a card's would be, when ``fetch``; "source": "task"), else hubdemo's own sample of
+    ``family`` ("source": "sample")."""
+    demos = json.loads((DATA / "task-demo-inputs.json").read_text(encoding="utf-8"))
+    demo = demos.get(task) or {}
+    text = demo.get("text")
+    words = {"text": text, "candidate_labels": text} if isinstance(text, str) else {}
+    if fetch and isinstance(demo.get("file"), str):
+        url = f"{endpoint}/{TASK_FILES}/{task}/{demo['file']}"
+        fetched = fetch_media(url, endpoint, family)
+        if fetched is not None:
+            return [
+                {"src": fetched, "example_title": "The Hub's example", "source": "task", **words}
+            ]
+    sample = SAMPLES.get(family)
+    if sample is None:
+        return []
+    data = (DATA / "samples" / sample).read_bytes()
+    mime = {"png": "image/png", "wav": "audio/wav", "mp4": "video/mp4"}[sample.rsplit(".", 1)[1]]
+    src = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return [{"src": src, "example_title": "A sample made by hubdemo", "source": "sample", **words}]

@@ -20,7 +20,7 @@ from .errors import (
     ModelNotFound,
     UpstreamBadResponse,
 )
-from .examples import with_media
+from .examples import task_examples, with_media
 from .hub import HubClient, hub_endpoint
 from .media import media_from_bytes
 from .offload import off_loop
@@ -360,11 +360,19 @@ class Predictor:
         )  # offline: no media examples
         widgets = with_media(self.spec.widget_data, hub_endpoint(), kind if fetch else None)
         found = self.handler.examples(widgets, defaults)
+        source = "card"
+        if not found and kind in ("image", "audio", "video") and self.spec.space is None:
+            # No card example: the Hub's example for the task, else hubdemo's own sample
+            # ("task" and "sample": smoke runs neither, as they depend on the network).
+            others = task_examples(self.spec.task, kind, hub_endpoint(), fetch)
+            found = self.handler.examples(others, [])
+            source = others[0]["source"] if others else source
         return [
             {
                 "title": e.title,
                 "data": e.data,
                 **({"parameters": e.parameters} if e.parameters else {}),
+                **({"source": source} if source != "card" else {}),
             }
             for e in found
         ]

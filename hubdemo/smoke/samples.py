@@ -53,7 +53,10 @@ def sample_file() -> str:
 def examples_of(info: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     """The page's examples (card, else the Hub defaults), else a built-in sample for tasks
     with one image, one sound, one file or one text as input."""
-    examples: list[dict[str, Any]] = list(info.get("examples") or [])
+    # Not the page's stand-ins for a card without examples (the Hub's example for the task,
+    # fetched or not as the network allows, or hubdemo's sample): a recorded run and its
+    # replay offline must run the same examples.
+    examples = [e for e in info.get("examples") or [] if e.get("source") not in ("task", "sample")]
     kinds = [c["kind"] for c in info["inputs"]]
     if (
         not examples

@@ -5,7 +5,7 @@ import { wireChat } from "./chat.js";
 import { $, $$ } from "./dom.js";
 import { clearMedia, fill, setParameters, wireInputs } from "./inputs.js";
 import { watchModel } from "./loading.js";
-import { cancel, form, info, jsonPanel, outputIds, placeholder, state, statusEl } from "./page.js";
+import { cancel, chatMode, form, info, jsonPanel, outputIds, placeholder, state, statusEl } from "./page.js";
 import { run } from "./request.js";
 import { updateSnippets } from "./snippets.js";
 
@@ -17,6 +17,7 @@ form.addEventListener("submit", (event) => {
 });
 form.addEventListener("reset", () => {
   clearMedia();
+  if (chatMode) return; // Clear empties the message box; the conversation stays (New conversation ends it)
   $$(".stage, audio.preview, video.preview").forEach((n) => (n.hidden = true));
   // Clear clears the result too: the page is as it was first shown.
   outputIds.forEach((id) => (document.getElementById(id).hidden = true));

@@ -54,8 +54,18 @@ export function busy(on) {
   }
 }
 
-export function showError(message) {
-  errorEl.textContent = message;
+// `message`, and under "Details" the server's own words when they differ (visitor.js).
+export function showError(message, details = "") {
+  errorEl.replaceChildren(document.createTextNode(message));
+  if (details) {
+    const more = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "Details";
+    const said = document.createElement("p");
+    said.textContent = details;
+    more.append(summary, said);
+    errorEl.append(more);
+  }
   errorEl.hidden = false;
 }
 

@@ -2,6 +2,7 @@
 // tests/test_registry.py checks each has one here), filling the kind's view (its partial).
 import { $, el } from "./dom.js";
 import { palette, pct, rgb, splitThinking } from "./format.js";
+import { loadMarkdown, markdownLoaded, showMarkdown } from "./markdown.js";
 import { info, jsonPanel, outputIds, placeholder, showResult } from "./page.js";
 
 // A reasoning model's thinking (in reasoning_content, or in <think>…</think> at the start of
@@ -9,7 +10,7 @@ import { info, jsonPanel, outputIds, placeholder, showResult } from "./page.js";
 export function showThinking(item, text, reasoning) {
   const { thinking, answer } = splitThinking(text);
   const thought = [reasoning || "", thinking].filter(Boolean).join("\n");
-  $(".content", item).textContent = answer;
+  showMarkdown($(".content", item), answer);
   let box = $("details.thinking", item);
   if (!thought) {
     if (box) box.remove();
@@ -21,6 +22,25 @@ export function showThinking(item, text, reasoning) {
     $(".role", item).after(box);
   }
   $(".thought", box).textContent = thought;
+}
+
+let chatDraws = 0;
+
+// A reply's Copy button: its text (the answer, not the thinking) to the clipboard.
+export function copyButton(text) {
+  const button = el("button", "secondary small copy", "Copy");
+  button.type = "button";
+  button.title = "Copy this reply";
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      button.textContent = "Copied";
+    } catch (_) {
+      button.textContent = "Select the text to copy it";
+    }
+    setTimeout(() => (button.textContent = "Copy"), 1500);
+  });
+  return button;
 }
 
 function bars(list, rows, limit, shown = pct) {
@@ -261,24 +281,34 @@ export const renderers = {
   },
   chat(root, value) {
     const list = $(".conversation", root);
+    const drawn = loadMarkdown(); // its first use: drawn again once the renderer is there
     list.replaceChildren(
-      ...value.messages.map((m) => {
-        const item = el("li", `turn ${m.role}`);
-        const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content || [];
-        const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
-        item.append(el("span", "role", m.role), el("p", "content", text));
-        if (m.role === "assistant") showThinking(item, text, m.reasoning_content);
-        parts
-          .filter((p) => p.type === "image_url" && p.image_url)
-          .forEach((p) => {
-            const img = el("img", "turn-image");
-            img.alt = "An image sent with the message";
-            img.src = p.image_url.url;
-            item.append(img);
-          });
-        return item;
-      })
+      ...value.messages
+        .filter((m) => m.role !== "system") // the page's own system prompt is shown apart
+        .map((m) => {
+          const item = el("li", `turn ${m.role}`);
+          const parts = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content || [];
+          const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
+          item.append(el("span", "role", m.role), el("div", "content", text));
+          if (m.role === "assistant") {
+            showThinking(item, text, m.reasoning_content);
+            item.append(copyButton(() => splitThinking(text).answer));
+          }
+          parts
+            .filter((p) => p.type === "image_url" && p.image_url)
+            .forEach((p) => {
+              const img = el("img", "turn-image");
+              img.alt = "An image sent with the message";
+              img.src = p.image_url.url;
+              item.append(img);
+            });
+          return item;
+        }),
     );
+    // Drawn before the renderer had loaded: drawn again once it has (unless redrawn since).
+    const draw = String(++chatDraws);
+    list.dataset.draw = draw;
+    if (!markdownLoaded()) drawn.then(() => list.dataset.draw === draw && markdownLoaded() && renderers.chat(root, value));
   },
   table(root, value) {
     $(".answer-text", root).textContent = value.answer;

@@ -7,11 +7,14 @@ import { serverEvents } from "./events.js";
 import { busy, chatMode, errorEl, fileBody, info, session, showError, state, statusEl } from "./page.js";
 import { render } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
+import { forVisitor, missingInput } from "./visitor.js";
 
 export async function run() {
   if (state.controller) return;
   if (chatMode) return runChat();
   const body = { data: values() };
+  const missing = missingInput(info.inputs, body.data);
+  if (missing) return showError(missing);
   const chosen = parameters();
   if (Object.keys(chosen).length) body.parameters = chosen;
   errorEl.hidden = true;
@@ -28,7 +31,8 @@ export async function run() {
     const { response, payload } = await send(request, state.controller.signal, streamed);
     if (!response.ok) {
       const retry = response.headers.get("Retry-After");
-      showError(payload.error + (retry ? ` (retry in about ${retry} s)` : ""));
+      const { text, details } = forVisitor(payload, response.status);
+      showError(text + (retry ? ` (retry in about ${retry} s)` : ""), details);
       return;
     }
     if (streamed) return await readAnswer(response);
@@ -51,7 +55,10 @@ function answered(payload) {
 
 async function readAnswer(response) {
   for await (const { error, data: event } of serverEvents(response)) {
-    if (error) return showError(event.error);
+    if (error) {
+      const { text, details } = forVisitor(event, 502);
+      return showError(text, details);
+    }
     if (event.progress) showProgress(event.progress);
     else if (event.partial) render(event.partial);
     else if (event.output !== undefined) answered(event);

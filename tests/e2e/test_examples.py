@@ -73,3 +73,40 @@ def test_video_examples_are_fetched_and_a_prompt_alone_is_an_example(emulator) -
     prompt = run_cli(emulator, "describe", "hubdemo-emulated/image-text-to-image", "--json")
     (example,) = json.loads(prompt.stdout)["examples"]
     assert example == {"title": "Kite", "data": ["", "a red kite over the sea"]}
+
+
+def test_a_media_page_without_card_examples_shows_the_hubs_example_for_the_task(
+    emulator,
+) -> None:
+    """google/vit-base-patch16-224's card has none: the Hub's image-classification example,
+    fetched as a card's would be (from HF_ENDPOINT, the emulator); each media task has one."""
+    cases = {
+        "google/vit-base-patch16-224": ("image-classification", "image-classification-input.jpeg"),
+        "facebook/wav2vec2-large-960h-lv60-self": ("automatic-speech-recognition", "input.flac"),
+        "dandelin/vilt-b32-finetuned-vqa": ("visual-question-answering", "elephant.jpeg"),
+    }
+    for model, (task, name) in cases.items():
+        result = run_cli(emulator, "describe", model, "--json")
+        assert result.returncode == 0, result.stderr
+        (example,) = json.loads(result.stdout)["examples"]
+        assert example["title"] == "The Hub's example"
+        kind = "audio" if "speech" in task else "image"
+        assert example["data"][0].startswith(f"data:{kind}/")
+        wanted = f"/datasets/huggingfacejs/tasks/resolve/main/{task}/{name}"
+        assert wanted in [e.path for e in emulator.log if e.method == "GET"]
+    assert example["data"][1] == "What is in this image?"  # the task page's question too
+
+
+def test_offline_or_unreachable_a_sample_made_by_hubdemo_stands_in(emulator) -> None:
+    """The video task's page example is a GIF (not a video): hubdemo's own clip stands in; the
+    image sample is a real PNG."""
+    result = run_cli(emulator, "describe", "hubdemo-emulated/depth-estimation", "--json",
+                     HF_ENDPOINT="http://127.0.0.1:9", HUBDEMO_TASK="depth-estimation")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (example,) = json.loads(result.stdout)["examples"]
+    assert example["title"] == "A sample made by hubdemo"
+    picture = Image.open(io.BytesIO(base64.b64decode(example["data"][0].split(",", 1)[1])))
+    assert (picture.format, picture.size) == ("PNG", (320, 240))
+    clip = examples.task_examples("video-classification", "video", emulator.url, fetch=True)
+    assert clip[0]["example_title"] == "A sample made by hubdemo"
+    assert base64.b64decode(clip[0]["src"].split(",", 1)[1])[4:8] == b"ftyp"  # an MP4
