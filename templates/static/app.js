@@ -7,7 +7,7 @@ import { clearMedia, fill, setParameters, wireInputs } from "./inputs.js";
 import { watchModel } from "./loading.js";
 import { cancel, chatMode, form, info, jsonPanel, outputIds, placeholder, state, statusEl } from "./page.js";
 import { run } from "./request.js";
-import { updateSnippets } from "./snippets.js";
+import { firstRequest, updateSnippets, wireSnippets } from "./snippets.js";
 
 wireInputs();
 wireChat();
@@ -53,5 +53,6 @@ $$("[data-example]").forEach((chip) => {
     run();
   });
 });
-updateSnippets({ data: info.inputs.map(() => "") });
+wireSnippets();
+updateSnippets(firstRequest());
 watchModel();

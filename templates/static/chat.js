@@ -9,7 +9,7 @@ import { busy, chatMode, errorEl, form, jsonPanel, placeholder, session, showRes
 import { renderers, showThinking } from "./renderers.js";
 import { loadMarkdown } from "./markdown.js";
 import { updateSnippets } from "./snippets.js";
-import { forVisitor } from "./visitor.js";
+import { forVisitor, refusedParameter } from "./visitor.js";
 
 let history = []; // the conversation answered so far, without the system prompt
 let attached = null; // an image sent with the next message (image-text-to-text models)
@@ -64,6 +64,7 @@ export async function runChat() {
     statusEl.textContent = "Type a message first.";
     return;
   }
+  if (refusedParameter()) return;
   const content = attached
     ? [{ type: "text", text: message }, { type: "image_url", image_url: { url: attached } }]
     : message;

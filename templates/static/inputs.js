@@ -17,12 +17,34 @@ function dataUrlOf(file, named) {
   });
 }
 
+// What each media input takes, in the visitor's words (the server checks again).
+const TAKES = {
+  image: ["a picture", "a PNG, JPEG, GIF or WEBP file"],
+  audio: ["a sound", "a WAV, FLAC, MP3 or OGG file"],
+  video: ["a video", "an MP4, WEBM or MOV file"],
+};
+const KNOWN = { "application/pdf": "a PDF document", "text/plain": "a text file", "application/zip": "a ZIP archive" };
+
+// Why `file` cannot go in a `kind` input, or null when it can.
+export function refusal(file, kind) {
+  const takes = TAKES[kind];
+  if (!takes || (file.type || "").startsWith(`${kind}/`)) return null;
+  const is = KNOWN[file.type] || (file.type ? `a ${file.type} file` : "a file of an unknown kind");
+  return `"${file.name}" is ${is}, not ${takes[0]}: choose ${takes[1]}.`;
+}
+
 // The files chosen for an input: one, or all of them for an input that takes several.
 async function readFiles(index, files) {
   const input = $(`[data-input="${index}"]`);
   const named = Boolean(input) && input.dataset.kind === "file";
   const chosen = Array.from(files).filter(Boolean);
   if (!chosen.length) return;
+  const refused = chosen.map((f) => refusal(f, input && input.dataset.kind)).find(Boolean);
+  if (refused) {
+    if (input && input.type === "file") input.value = "";
+    return showError(refused);
+  }
+  $("#error").hidden = true;
   if (input && input.multiple) setFiles(index, await Promise.all(chosen.map((f) => dataUrlOf(f, named))));
   else setMedia(index, await dataUrlOf(chosen[0], named));
 }
@@ -82,6 +104,8 @@ export function setMedia(index, dataUrl) {
   media[index] = dataUrl;
   const field = $(`[data-drop="${index}"]`);
   if (!field) return;
+  const remove = $(".remove", field);
+  if (remove) remove.hidden = false;
   const img = $("img.preview", field);
   if (img) {
     img.src = dataUrl;
@@ -103,6 +127,16 @@ export function setMedia(index, dataUrl) {
 
 export function clearMedia() {
   Object.keys(media).forEach((k) => delete media[k]);
+  $$(".field.media .remove").forEach((button) => (button.hidden = true));
+}
+
+// × on a media input: the file taken out, the input as it was first shown.
+function removeMedia(index) {
+  delete media[index];
+  const field = $(`[data-drop="${index}"]`);
+  $$(".stage, audio.preview, video.preview, .chosen-file, .remove", field).forEach((n) => (n.hidden = true));
+  const input = $(`[data-input="${index}"]`);
+  if (input) input.value = "";
 }
 
 // An editable grid <-> {column: [cells]}.
@@ -172,6 +206,9 @@ export function wireInputs() {
     if (field && item) readFile(field.dataset.drop, item.getAsFile());
   });
   $$("[data-table-input]").forEach(wireTable);
+  $$(".field.media .remove").forEach((button) =>
+    button.addEventListener("click", () => removeMedia(button.closest("[data-drop]").dataset.drop)),
+  );
 }
 
 export function values() {

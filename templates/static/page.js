@@ -11,6 +11,8 @@ export const errorEl = document.getElementById("error");
 export const placeholder = document.getElementById("placeholder");
 export const jsonPanel = document.getElementById("json-panel");
 const elapsed = document.getElementById("elapsed");
+const running = document.getElementById("running");
+const runningText = document.getElementById("running-text");
 
 // The request running (its AbortController), or null.
 export const state = { controller: null };
@@ -44,13 +46,19 @@ export function busy(on) {
   clear.hidden = on;
   clearInterval(timer);
   elapsed.textContent = "";
+  running.hidden = !on;
   if (on) {
+    // The time so far, beside the button and where the answer will be (on a phone, brought
+    // into view as the run starts).
     const started = performance.now();
     const tick = () => {
-      elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+      const seconds = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+      elapsed.textContent = seconds;
+      runningText.textContent = `${chatMode ? "Answering" : "Running"}… ${seconds}`;
     };
     tick();
     timer = setInterval(tick, 100);
+    showResult();
   }
 }
 

@@ -7,7 +7,9 @@ import { serverEvents } from "./events.js";
 import { busy, chatMode, errorEl, fileBody, info, session, showError, state, statusEl } from "./page.js";
 import { render } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
-import { forVisitor, missingInput } from "./visitor.js";
+import { forVisitor, missingInput, refusedParameter } from "./visitor.js";
+
+const ATTEMPTS = 5; // a loading model or a rate limit: asked this many times in all
 
 export async function run() {
   if (state.controller) return;
@@ -15,6 +17,7 @@ export async function run() {
   const body = { data: values() };
   const missing = missingInput(info.inputs, body.data);
   if (missing) return showError(missing);
+  if (refusedParameter()) return;
   const chosen = parameters();
   if (Object.keys(chosen).length) body.parameters = chosen;
   errorEl.hidden = true;
@@ -105,19 +108,34 @@ async function send(request, signal, streamed = false) {
     }
     const retry = Number(response.headers.get("Retry-After"));
     const waitable = (response.status === 503 || response.status === 429) && retry > 0;
-    if (!waitable || attempt >= 4) break;
+    if (!waitable || attempt >= ATTEMPTS - 1) break;
     const why = response.status === 503 ? "The model is loading" : "The model is busy (rate limited)";
-    statusEl.textContent = `${why}, about ${retry} s: trying again by itself…`;
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, retry * 1000);
-      signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(new DOMException("cancelled", "AbortError"));
-      });
-    });
+    await countdown(why, retry, attempt + 1, signal);
     statusEl.textContent = "";
   }
   return { response, payload };
+}
+
+// A wait the server asked for, counted down in the result pane: "The model is loading: trying
+// again in 18 s (attempt 2 of 5)". Cancel ends it.
+function countdown(why, seconds, attempt, signal) {
+  return new Promise((resolve, reject) => {
+    const until = performance.now() + seconds * 1000;
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((until - performance.now()) / 1000));
+      statusEl.textContent = `${why}: trying again in ${left} s (attempt ${attempt + 1} of ${ATTEMPTS})`;
+      if (left <= 0) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 250);
+    tick();
+    signal.addEventListener("abort", () => {
+      clearInterval(timer);
+      reject(new DOMException("cancelled", "AbortError"));
+    });
+  });
 }
 
 // What the upstream said beside its answer (a Space's gr.Warning), one line each.

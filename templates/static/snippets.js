@@ -1,12 +1,30 @@
-// "Use via API": the request the page just sent, as curl, Python (requests), hubdemo's Python
-// API and gradio_client would send it.
-import { $ } from "./dom.js";
+// "Use via API": the request the page just sent (before any run, the first example's), as
+// curl, Python (requests), hubdemo's Python API and gradio_client would send it, each with a
+// Copy button; a file is named alike in all of them (image.jpeg, audio.flac …).
+import { $, $$ } from "./dom.js";
 import { python, queryOf, queryValues, requestOf } from "./format.js";
 import { fileBody, info } from "./page.js";
+import { copyButton } from "./renderers.js";
 
 const isFile = (v) => typeof v === "string" && v.startsWith("data:");
 // A file (or a list of files) as the snippets name it: the start of its data URL.
 const shorten = (v) => (Array.isArray(v) ? v.map(shorten) : isFile(v) ? v.slice(0, 40) + "…" : v);
+// The name a snippet gives input `i`'s file (its `j`-th of several): the input's name and
+// the file's own type, "image.jpeg".
+const extension = (v) => (((v.match(/^data:[^/;,]+\/([^;,]+)/) || [])[1] || "bin").replace(/^x-/, ""));
+const fileName = (i, v, j = 0) => `${info.inputs[i].name}${j ? `-${j}` : ""}.${extension(v)}`;
+
+// The first example's request (the snippets work as shown before any run), else empty inputs.
+export function firstRequest() {
+  const example = info.examples && info.examples[0];
+  if (!example || info.inputs.length !== example.data.length) return { data: info.inputs.map(() => "") };
+  return example.parameters ? { data: example.data, parameters: example.parameters } : { data: example.data };
+}
+
+// A Copy button beside each snippet (once).
+export function wireSnippets() {
+  $$("#api-panel pre").forEach((pre) => pre.before(copyButton(() => pre.textContent)));
+}
 
 export function updateSnippets(body) {
   const shown = { data: body.data.map(shorten) };
@@ -17,7 +35,7 @@ export function updateSnippets(body) {
   const request = requestOf(body, fileBody);
   if (request.type !== "application/json") {
     // The file itself as the body, as the page sends it.
-    const file = `${info.inputs[0].name}.${request.type.split("/")[1].replace(/^x-/, "")}`;
+    const file = fileName(0, body.data[0]);
     const target = `${url}${queryOf(body.parameters || {})}`;
     $("#snippet-curl").textContent =
       `curl -X POST '${target.replace(/'/g, "'\\''")}' \\\n  -H 'Content-Type: ${request.type}' \\\n  --data-binary @${file}`;
@@ -41,9 +59,9 @@ export function updateSnippets(body) {
   const model = info.space && !info.model.includes("://") ? `spaces/${info.model}` : info.model;
   const args = body.data.map((v, i) =>
     Array.isArray(v) && v.some(isFile)
-      ? `[${v.map((_, j) => python(`${info.inputs[i].name}-${j + 1}.file`)).join(", ")}]`
+      ? `[${v.map((f, j) => python(fileName(i, f, j + 1))).join(", ")}]`
       : isFile(v)
-        ? python(`${info.inputs[i].name}.file`)
+        ? python(fileName(i, v))
         : python(v)
   );
   const named = Object.entries(body.parameters || {}).map(([k, v]) => `${k}=${python(v)}`);
@@ -53,9 +71,9 @@ export function updateSnippets(body) {
   // The same call through Gradio's own client (this server speaks its protocol).
   const gradio = $("#snippet-gradio");
   if (gradio) {
-    const handled = (i, j) => `handle_file(${python(`${info.inputs[i].name}${j ? `-${j}` : ""}.file`)})`;
+    const handled = (i, f, j) => `handle_file(${python(fileName(i, f, j))})`;
     const files = body.data.map((v, i) =>
-      Array.isArray(v) && v.some(isFile) ? `[${v.map((_, j) => handled(i, j + 1)).join(", ")}]` : isFile(v) ? handled(i, 0) : python(v)
+      Array.isArray(v) && v.some(isFile) ? `[${v.map((f, j) => handled(i, f, j + 1)).join(", ")}]` : isFile(v) ? handled(i, v, 0) : python(v)
     );
     gradio.textContent =
       `from gradio_client import Client, handle_file\n\nclient = Client(${python(location.origin)})\n` +

@@ -1,3 +1,5 @@
+import { showError } from "./page.js";
+
 // Errors in the visitor's words. The server's message is written for whoever runs the demo
 // (what to configure: a token, a provider, a flag) and is in the server's log; the page says
 // what a visitor can do, and keeps the server's words under "Details" for them to pass on.
@@ -48,6 +50,33 @@ export function missingInput(components, values) {
     const empty = value === "" || value == null || (Array.isArray(value) && value.length === 0);
     if (!empty) continue;
     return ASK[component.kind] || `Type the ${component.label.toLowerCase()} first.`;
+  }
+  return null;
+}
+
+// A parameter out of the spec's bounds: said, its control opened and focused; true when so.
+export function refusedParameter() {
+  const problem = parameterProblem(document.querySelectorAll("[data-param]"));
+  if (!problem) return false;
+  document.getElementById("parameters").open = true;
+  problem.control.focus();
+  showError(problem.text);
+  return true;
+}
+
+// A parameter typed outside what the spec allows, said before anything is sent (the server
+// checks again): {control, text}, or null when every one is fine.
+export function parameterProblem(controls) {
+  for (const control of controls) {
+    const raw = control.value.trim();
+    const kind = control.dataset.kind;
+    if (raw === "" || (kind !== "integer" && kind !== "number")) continue;
+    const name = control.dataset.param;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) return { control, text: `${name} takes a number (got "${raw}").` };
+    if (kind === "integer" && !Number.isInteger(value)) return { control, text: `${name} takes a whole number (got ${raw}).` };
+    if (control.min !== "" && value < Number(control.min)) return { control, text: `${name} is at least ${control.min} (got ${raw}).` };
+    if (control.max !== "" && value > Number(control.max)) return { control, text: `${name} is at most ${control.max} (got ${raw}).` };
   }
   return null;
 }

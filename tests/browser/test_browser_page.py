@@ -3,6 +3,8 @@ the result comes into view and no keyboard shortcut is advertised."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 MODEL = "distilbert-base-uncased-finetuned-sst-2-english"
@@ -172,3 +174,73 @@ def test_the_hubdemo_snippet_runs_and_prints_what_the_page_shows(browser, server
     label = ast.literal_eval(called.stdout.strip().splitlines()[-1])  # after "Loaded as API"
     pairs = [(c["label"], c["confidence"]) for c in label["confidences"]]
     assert sorted(pairs) == sorted((o["label"], o["score"]) for o in shown)
+
+
+def test_a_loading_model_is_counted_down_in_the_result_pane(browser, emulator) -> None:
+    """The server passes the 503 on at once (--retry-budget 0): the page says how long until
+    it asks again and which attempt that is, the time so far where the answer will be, then
+    the answer."""
+    from support.servers import Server
+
+    server = Server(emulator, MODEL, "--retry-budget", "0")
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.get_by_label("Text", exact=True).fill("I like you. I love you.")  # recorded
+        emulator.configure(loading_for=2.5, estimated_time=2)
+        try:
+            page.get_by_role("button", name="Classify").click()
+            status = page.locator("#status")
+            status.get_by_text(
+                re.compile(r"^The model is loading: trying again in [12] s \(attempt 2 of 5\)$")
+            ).wait_for(timeout=10_000)
+            assert re.fullmatch(
+                r"Running… \d+\.\d s", page.locator("#running").text_content().strip()
+            )
+            page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=30_000)
+        finally:
+            emulator.configure()
+        assert page.locator("#running").is_hidden()
+    finally:
+        server.stop()
+
+
+def test_the_api_snippets_run_as_shown_before_any_run_and_can_be_copied(browser, tapes) -> None:
+    """Before anything is run, the snippets send the first example (not empty inputs): the
+    Python one, run as shown, prints the server's own answer to it. (A lenient emulator: the
+    card's first example is not among the recorded requests.)"""
+    import ast
+    import subprocess
+    import sys
+
+    import httpx
+
+    from support.emulator import Emulator
+    from support.servers import Server, hubdemo_env
+
+    with Emulator(tapes, lenient=True) as emulator:
+        server = Server(emulator, MODEL)
+        try:
+            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+            page = context.new_page()
+            page.goto(server.url)
+            info = httpx.get(f"{server.url}/api/info").json()
+            first = info["examples"][0]["data"]
+            page.locator("#api-panel summary").click()
+            snippet = page.locator("#snippet-python").text_content()
+            assert first[0] in snippet
+            ran = subprocess.run([sys.executable, "-c", snippet], env=hubdemo_env(emulator),
+                                 capture_output=True, text=True, timeout=60)  # fmt: skip
+            assert ran.returncode == 0, ran.stderr
+            answer = httpx.post(f"{server.url}/api/predict", json={"data": first}).json()
+            assert ast.literal_eval(ran.stdout.strip()) == answer["output"]
+            page.locator("#api-panel button.copy").first.click()  # curl's
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert copied == page.locator("#snippet-curl").text_content()
+            panel = page.locator("#api-panel").text_content()
+            assert "It answers JSON: output, the task's answer in the Hub's shape" in " ".join(
+                panel.split()
+            )
+            context.close()
+        finally:
+            server.stop()

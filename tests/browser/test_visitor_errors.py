@@ -49,3 +49,56 @@ def test_a_gated_model_tells_the_visitor_who_can_fix_it(browser, servers) -> Non
     details = failed.locator(".failure-details p").text_content()
     assert "token" in details  # the server's words, for the person who runs it
     assert failed.get_by_role("button", name="Retry").is_visible()
+
+
+def test_a_wrong_file_is_refused_at_once_and_a_file_can_be_removed(
+    browser, servers, emulator, media, tmp_path
+) -> None:
+    """A PDF on the image page: refused in the visitor's words before anything is sent (the
+    server's check stays); a picture taken back with Remove."""
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%hubdemo\n")
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(media["image"])
+    page = browser.new_page()
+    page.goto(servers[VIT].url)
+    field = page.get_by_label("Image", exact=True)
+    field.set_input_files(str(pdf))
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert error.text_content() == (
+        '"invoice.pdf" is a PDF document, not a picture: choose a PNG, JPEG, GIF or WEBP file.'
+    )
+    assert page.locator(".stage").is_hidden()
+    field.set_input_files(str(picture))
+    page.locator("img.preview").wait_for(state="visible")
+    assert error.is_hidden()
+    page.get_by_role("button", name="Remove").click()
+    assert page.locator(".stage").is_hidden() and field.input_value() == ""
+    before = posts(emulator)
+    page.get_by_role("button", name="Classify").click()
+    assert error.text_content().startswith("Add a picture first")  # removed: nothing to send
+    assert posts(emulator) == before
+
+
+def test_a_parameter_outside_the_specs_bounds_is_refused_before_sending(
+    browser, servers, emulator
+) -> None:
+    """Chat's spec: seed has a minimum of 0, max_tokens is an integer."""
+    page = browser.new_page()
+    page.goto(servers["mistralai/Mistral-7B-Instruct-v0.2"].url)
+    page.locator("#parameters summary").click()
+    before = posts(emulator)
+    for name, typed, said in (
+        ("seed", "-1", "seed is at least 0 (got -1)."),
+        ("max_tokens", "1.5", "max_tokens takes a whole number (got 1.5)."),
+    ):
+        page.get_by_label(name, exact=True).fill(typed)
+        page.get_by_label("Message", exact=True).fill("hello")
+        page.get_by_role("button", name="Send").click()
+        error = page.locator("#error")
+        error.wait_for(state="visible")
+        assert error.text_content() == said
+        assert page.evaluate("document.activeElement.id") == f"param-{name}"  # where to fix it
+        page.get_by_label(name, exact=True).fill("")
+    assert posts(emulator) == before and page.locator(".conversation li").count() == 0
