@@ -2,7 +2,14 @@
 // bodies. Unit-tested by Node (tests/js/format.test.mjs).
 
 // A share as a percentage: two decimals near 0 and 100 %, one elsewhere.
-export const pct = (score) => (score * 100).toFixed(score >= 0.995 || score < 0.001 ? 2 : 1) + "%";
+// A score as a percentage, one decimal on every page: 87.8%; never "100.0%" for less than
+// certain, nor "0.0%" for more than nothing.
+export const pct = (score) => {
+  const shown = (score * 100).toFixed(1);
+  if (shown === "100.0" && score < 1) return ">99.9%";
+  if (shown === "0.0" && score > 0) return "<0.1%";
+  return `${shown}%`;
+};
 
 // A reasoning model's thinking, in <think>…</think> at the start of its text, apart from its
 // answer (the answer keeps the rest of the text).
@@ -84,3 +91,24 @@ export function palette() {
   return (label) => (seen[label] = seen[label] || PALETTE[Object.keys(seen).length % PALETTE.length]);
 }
 export const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+// The text colour readable on `hex`: black or white, whichever contrasts more (WCAG's relative
+// luminance).
+export function readableOn(hex) {
+  const [r, g, b] = rgb(hex).map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? "#111827" : "#ffffff";
+}
+
+// The k-th instance of a label in the label's colour family: the colour itself, then lighter
+// and darker by turns, so six cats are six shades of one colour, not one wash.
+export function shade(hex, k) {
+  if (!k) return hex;
+  const amount = 0.22 * (((Math.ceil(k / 2) - 1) % 3) + 1); // 22, 44, 66 % of the way
+  const toward = k % 2 ? 255 : 0; // lighter, then darker
+  const mixed = rgb(hex).map((c) => Math.round(c + (toward - c) * amount));
+  return `#${mixed.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}

@@ -1,7 +1,7 @@
 // The answer drawn: one renderer per output kind (hubdemo/components.py lists the kinds;
 // tests/test_registry.py checks each has one here), filling the kind's view (its partial).
 import { $, el } from "./dom.js";
-import { palette, pct, rgb, splitThinking } from "./format.js";
+import { palette, pct, readableOn, rgb, shade, splitThinking } from "./format.js";
 import { loadMarkdown, markdownLoaded, showMarkdown } from "./markdown.js";
 import { info, jsonPanel, outputIds, placeholder, showResult } from "./page.js";
 
@@ -52,6 +52,8 @@ function bars(list, rows, limit, shown = pct) {
     const meter = el("span", "meter");
     meter.append(fillEl);
     item.append(el("span", "label", row.label), el("span", "value", shown(row.score)), meter);
+    // fill-mask: the sentence completed with the token, under it.
+    if (row.sequence) meter.before(el("span", "sequence", row.sequence));
     if (row.title) item.title = row.title;
     list.append(item);
   });
@@ -81,6 +83,20 @@ function drawGrid(grid, table, cellClass, extra) {
     body.append(tr);
   });
   grid.replaceChildren(thead, body);
+  sayWhenWider(grid.parentElement);
+}
+
+// A table wider than the screen scrolls sideways: say so above it while it does (a phone).
+const watched = new WeakSet();
+function sayWhenWider(wrap) {
+  if (!wrap || watched.has(wrap) || typeof ResizeObserver === "undefined") return;
+  watched.add(wrap);
+  const hint = el("p", "hint scroll-hint", "Scroll sideways to see every column.");
+  hint.hidden = true;
+  wrap.before(hint);
+  const check = () => (hint.hidden = !(wrap.scrollWidth > wrap.clientWidth + 1));
+  new ResizeObserver(check).observe(wrap);
+  new ResizeObserver(check).observe(wrap.firstElementChild);
 }
 
 // Shapes drawn over the input image: its overlay and the legend list, emptied for a new answer.
@@ -93,28 +109,45 @@ const overlayFor = (root, listSelector) => {
   if (img && overlay) fitOverlay(img, overlay);
   return { list, img, overlay };
 };
-const legendItem = (text, label) => {
+const legendItem = (text, hue) => {
   const item = el("li", "", text);
-  item.style.setProperty("--entity", colour(label));
+  item.style.setProperty("--entity", hue);
   item.tabIndex = 0;
   return item;
 };
 
-// Hovering (or focusing) a legend row fades every drawn shape but its own.
+// Each drawn shape's colour: its label's, in a shade of its own when the label comes again.
+const instanceColours = (rows) => {
+  const seen = {};
+  return rows.map((row) => shade(colour(row.label), (seen[row.label] = (seen[row.label] ?? -1) + 1)));
+};
+
+// Rows likeliest first (the legend's order); rows without a score keep theirs.
+const byScore = (rows) => [...rows].sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
+
+// Hovering, focusing or tapping a legend row fades every drawn shape but its own (a tap
+// pins it until the next tap, for touch screens, which have no hover).
 const isolateOnHover = (item, overlay, shape) => {
   const isolate = (on) => {
     overlay.classList.toggle("isolating", on);
     shape.classList.toggle("focus", on);
   };
   item.addEventListener("mouseenter", () => isolate(true));
-  item.addEventListener("mouseleave", () => isolate(false));
+  item.addEventListener("mouseleave", () => !item.classList.contains("pinned") && isolate(false));
   item.addEventListener("focus", () => isolate(true));
-  item.addEventListener("blur", () => isolate(false));
+  item.addEventListener("blur", () => !item.classList.contains("pinned") && isolate(false));
+  item.addEventListener("click", () => {
+    const pin = !item.classList.contains("pinned");
+    item.parentElement.querySelectorAll(".pinned").forEach((other) => other.classList.remove("pinned"));
+    overlay.querySelectorAll(".focus").forEach((other) => other.classList.remove("focus"));
+    item.classList.toggle("pinned", pin);
+    isolate(pin);
+  });
 };
 
 // A mask tinted with its label's colour on a canvas. The Hub's masks are white on black (inside
 // where light); a Gradio AnnotatedImage's are coloured on transparent (inside where not clear).
-const paintMask = (canvas, src, label) => {
+const paintMask = (canvas, src, hue) => {
   const mask = new Image();
   mask.onload = () => {
     canvas.width = mask.naturalWidth;
@@ -122,7 +155,7 @@ const paintMask = (canvas, src, label) => {
     const context = canvas.getContext("2d");
     context.drawImage(mask, 0, 0);
     const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
-    const [r, g, b] = rgb(colour(label));
+    const [r, g, b] = rgb(hue);
     const p = pixels.data;
     let clear = false;
     for (let i = 3; i < p.length && !clear; i += 4) clear = p[i] < 255;
@@ -139,13 +172,13 @@ const paintMask = (canvas, src, label) => {
 };
 
 // One region: its legend row and (when there is an overlay to draw on) its painted mask.
-const maskRow = (list, overlay, row, text) => {
-  const item = legendItem(text, row.label);
+const maskRow = (list, overlay, row, text, hue) => {
+  const item = legendItem(text, hue);
   list.append(item);
   if (!overlay) return;
   const canvas = el("canvas", "mask");
   overlay.append(canvas);
-  paintMask(canvas, row.mask, row.label);
+  paintMask(canvas, row.mask, hue);
   isolateOnHover(item, overlay, canvas);
 };
 
@@ -240,14 +273,20 @@ export const renderers = {
   },
   boxes(root, rows) {
     const { list, img, overlay } = overlayFor(root, ".box-list");
-    rows.forEach((row, index) => {
-      const item = legendItem(`${row.label} · ${pct(row.score)}`, row.label);
+    const sorted = byScore(rows);
+    const hues = instanceColours(sorted);
+    sorted.forEach((row, index) => {
+      const item = legendItem(`${row.label} · ${pct(row.score)}`, hues[index]);
       list.append(item);
       if (!img || !overlay || !img.naturalWidth) return;
       const b = row.box;
       const box = el("div", "box");
       box.dataset.index = index;
-      box.style.setProperty("--entity", colour(row.label));
+      box.style.setProperty("--entity", hues[index]);
+      box.style.setProperty("--tag-fg", readableOn(hues[index]));
+      // The label inside the picture: below the box's top edge when the box touches the top.
+      box.classList.toggle("tag-inside", b.ymin / img.naturalHeight < 0.08);
+      box.classList.toggle("tag-right", b.xmin / img.naturalWidth > 0.6);
       box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
       box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
       box.style.width = `${((b.xmax - b.xmin) / img.naturalWidth) * 100}%`;
@@ -325,9 +364,11 @@ export const renderers = {
   segments(root, rows) {
     // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
     const { list, img, overlay } = overlayFor(root, ".segment-list");
-    rows.forEach((row) => {
+    const sorted = byScore(rows);
+    const hues = instanceColours(sorted);
+    sorted.forEach((row, i) => {
       const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
-      maskRow(list, img && img.naturalWidth ? overlay : null, row, `${row.label}${score}`);
+      maskRow(list, img && img.naturalWidth ? overlay : null, row, `${row.label}${score}`, hues[i]);
     });
   },
   gallery(root, value) {
@@ -359,7 +400,8 @@ export const renderers = {
     link.download = value.image.name;
     img.onload = () => fitOverlay(img, overlay);
     img.src = value.image.url;
-    value.segments.forEach((row) => maskRow(list, overlay, row, row.label));
+    const hues = instanceColours(value.segments);
+    value.segments.forEach((row, i) => maskRow(list, overlay, row, row.label, hues[i]));
   },
   file(root, value) {
     // Each file under its own name, downloadable; a text file's start is shown as text.

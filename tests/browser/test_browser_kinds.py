@@ -163,7 +163,22 @@ def test_image_in_boxes_over_it_out(browser, servers, emulator, media, tmp_path)
     wanted = sorted((r["box"]["xmin"] / natural[0] * 100, r["label"]) for r in recorded)
     for (left, tag), (xmin, label) in zip(drawn, wanted):
         assert abs(left - xmin) < 0.01 and tag.startswith(label)
-    assert page.locator("#out-boxes .box-list li").count() == len(recorded)
+    legend = page.locator("#out-boxes .box-list li")
+    assert legend.count() == len(recorded)
+    # The legend likeliest first; each box a colour of its own, in its label's family.
+    shown = [t.rsplit(" · ", 1) for t in legend.all_text_contents()]
+    assert [label for label, _ in shown] == [
+        r["label"] for r in sorted(recorded, key=lambda r: -r["score"])
+    ]
+    hues = [b.evaluate("b => b.style.getPropertyValue('--entity')") for b in boxes.all()]
+    assert len(set(hues)) == len(recorded)
+    # A tap pins one box (touch screens have no hover); another tap lets it go.
+    legend.first.click()
+    assert page.locator(".overlay.isolating .box.focus").count() == 1
+    page.mouse.move(0, 0)
+    assert page.locator(".overlay.isolating").count() == 1  # still pinned
+    legend.first.click()
+    assert page.locator(".overlay.isolating").count() == 0
     assert problems == []
 
 
@@ -333,4 +348,21 @@ def test_an_image_can_be_dropped_or_pasted(browser, servers, emulator, media, ho
     page.get_by_role("button", name="Classify").click()
     page.locator("#out-labels .bar").first.wait_for(timeout=30_000)
     assert emulator.log[-1].body == media["image"]  # the dropped/pasted file, byte for byte
+    assert problems == []
+
+
+def test_fill_mask_shows_each_completed_sentence(browser, servers, emulator, tmp_path) -> None:
+    page, problems = open_page(browser, servers["google-bert/bert-base-uncased"].url)
+    page.get_by_label("Text with a mask token", exact=True).fill("[MASK] world!")  # recorded
+    page.get_by_role("button", name="Fill the mask").click()
+    bars = page.locator("#out-labels .bar")
+    bars.first.wait_for(timeout=30_000)
+    shot(page, tmp_path, "fill-mask")
+    recorded = sorted(emulator.replayed().json(), key=lambda r: -r["score"])
+    assert [b.locator(".label").text_content() for b in bars.all()] == [
+        r["token_str"].strip() for r in recorded
+    ]
+    assert [b.locator(".sequence").text_content() for b in bars.all()] == [
+        r["sequence"] for r in recorded
+    ]
     assert problems == []
