@@ -31,6 +31,7 @@ from ..settings import ServeOptions
 from ..state import SessionState, open_state
 from ..upstream import Upstream
 from .errors import error_handler
+from .panel import help_html, panel
 from .routes import DemoRoutes
 
 
@@ -58,6 +59,8 @@ def create_app(
     folder = templates_dir()
     templates = Jinja2Templates(directory=str(folder))
     templates.env.tests["data_url"] = lambda v: isinstance(v, str) and v.startswith("data:")
+    templates.env.globals["parameter_panel"] = panel
+    templates.env.filters["help_html"] = help_html
     info = predictor.info()
     inbound = Inbound(limit, options.body_timeout, budget)
     store = options.max_store_mb * 2**20

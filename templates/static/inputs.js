@@ -100,6 +100,42 @@ function wireRecorder(button) {
   });
 }
 
+// The camera (where the browser has one and allows it): a live view, Take it makes the frame
+// the input (a PNG), the camera is let go as soon as it is not needed.
+function wireCamera(button) {
+  const field = button.closest("[data-drop]");
+  const view = $(".camera-view", field);
+  const feed = $(".camera-feed", field);
+  let stream = null;
+  const stop = () => {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    feed.srcObject = null;
+    view.hidden = true;
+  };
+  button.hidden = !(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+  button.addEventListener("click", async () => {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    } catch (err) {
+      showError(`The camera is not available (${err.message}); choose a file instead.`);
+      return;
+    }
+    feed.srcObject = stream;
+    view.hidden = false;
+    await feed.play().catch(() => {});
+  });
+  $(".snap", view).addEventListener("click", () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = feed.videoWidth;
+    canvas.height = feed.videoHeight;
+    canvas.getContext("2d").drawImage(feed, 0, 0);
+    stop();
+    setMedia(Number(button.dataset.camera), canvas.toDataURL("image/png"));
+  });
+  $(".camera-off", view).addEventListener("click", stop);
+}
+
 export function setMedia(index, dataUrl) {
   media[index] = dataUrl;
   const field = $(`[data-drop="${index}"]`);
@@ -127,6 +163,12 @@ export function setMedia(index, dataUrl) {
 
 export function clearMedia() {
   Object.keys(media).forEach((k) => delete media[k]);
+  // A slider and its number box move together; the number box is what is sent.
+  $$("input.slider").forEach((slider) => {
+    const box = document.getElementById(slider.dataset.sliderFor);
+    ["input", "change"].forEach((kind) => slider.addEventListener(kind, () => (box.value = slider.value)));
+    box.addEventListener("input", () => box.value !== "" && (slider.value = box.value));
+  });
   $$(".field.media .remove").forEach((button) => (button.hidden = true));
 }
 
@@ -181,6 +223,7 @@ function wireTable(field) {
 // Every input's handlers: file choosers, drop zones, paste, the microphone, tables.
 export function wireInputs() {
   $$("[data-record]").forEach(wireRecorder);
+  $$("[data-camera]").forEach(wireCamera);
   $$("input[type=file]").forEach((input) => {
     input.addEventListener("change", () => {
       if (input.files && input.files[0]) readFiles(input.dataset.input, input.files);
@@ -209,6 +252,12 @@ export function wireInputs() {
   $$(".field.media .remove").forEach((button) =>
     button.addEventListener("click", () => removeMedia(button.closest("[data-drop]").dataset.drop)),
   );
+  // A slider and its number box move together; the number box is what is sent.
+  $$("input.slider").forEach((slider) => {
+    const box = document.getElementById(slider.dataset.sliderFor);
+    slider.addEventListener("input", () => (box.value = slider.value));
+    box.addEventListener("input", () => box.value !== "" && (slider.value = box.value));
+  });
 }
 
 export function values() {

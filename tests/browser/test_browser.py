@@ -74,7 +74,7 @@ def test_an_image_with_parameters_sends_them_in_the_query(
     assert sent["parameters"] == {"top_k": 2, "function_to_apply": "softmax"}
     assert base64.b64decode(sent["inputs"]) == media["image"]
     curl = page.locator("#snippet-curl").text_content()
-    assert "/api/predict?function_to_apply=softmax&top_k=2'" in curl
+    assert "/api/predict?top_k=2&function_to_apply=softmax'" in curl  # the panel's order
 
 
 def test_example_chip_fills_and_runs(browser, servers, emulator):

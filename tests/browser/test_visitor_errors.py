@@ -102,3 +102,27 @@ def test_a_parameter_outside_the_specs_bounds_is_refused_before_sending(
         assert page.evaluate("document.activeElement.id") == f"param-{name}"  # where to fix it
         page.get_by_label(name, exact=True).fill("")
     assert posts(emulator) == before and page.locator(".conversation li").count() == 0
+
+
+def test_a_photo_from_the_camera_is_the_input(browser, servers, emulator) -> None:
+    """Chromium's fake camera (CHROMIUM_ARGS): Take a photo, Take it, and the frame is the
+    picture sent; the camera is let go."""
+    page = browser.new_page()
+    page.goto(servers[VIT].url)
+    page.get_by_role("button", name="Take a photo").click()
+    feed = page.locator(".camera-feed")
+    feed.wait_for(state="visible")
+    for _ in range(100):  # the fake camera's first frame (the page's CSP forbids eval)
+        if feed.evaluate("v => v.videoWidth") > 0:
+            break
+        page.wait_for_timeout(50)
+    page.get_by_role("button", name="Take it").click()
+    page.locator("img.preview").wait_for(state="visible")
+    assert page.locator("img.preview").get_attribute("src").startswith("data:image/png;base64,")
+    assert feed.is_hidden()
+    assert page.evaluate("document.querySelector('.camera-feed').srcObject") is None  # let go
+    before = posts(emulator)
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#submit[aria-busy=false]").wait_for(timeout=30_000)
+    sent = [e for e in emulator.log if e.method == "POST"][before:]
+    assert sent and sent[-1].body.startswith(b"\x89PNG")  # the frame, sent as the body

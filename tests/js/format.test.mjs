@@ -8,18 +8,36 @@ import {
   palette,
   pct,
   python,
+  readableOn,
   queryOf,
   queryValue,
   requestOf,
   rgb,
+  shade,
   splitThinking,
 } from "../../templates/static/format.js";
 
-test("pct: one decimal, two near the ends", () => {
+test("pct: one decimal everywhere; never certainty or nothing by rounding", () => {
   assert.equal(pct(0.5), "50.0%");
   assert.equal(pct(0.123), "12.3%");
-  assert.equal(pct(0.9996), "99.96%");
-  assert.equal(pct(0.0004), "0.04%");
+  assert.equal(pct(0.996), "99.6%");
+  assert.equal(pct(0.9996), ">99.9%");
+  assert.equal(pct(1), "100.0%");
+  assert.equal(pct(0.0004), "<0.1%");
+  assert.equal(pct(0), "0.0%");
+});
+
+test("shade: the first instance keeps its label's colour, the next lighter, then darker", () => {
+  assert.equal(shade("#2563eb", 0), "#2563eb");
+  const [lighter, darker] = [shade("#2563eb", 1), shade("#2563eb", 2)];
+  const sum = (hex) => rgb(hex).reduce((a, b) => a + b, 0);
+  assert.ok(sum(lighter) > sum("#2563eb") && sum(darker) < sum("#2563eb"));
+  assert.notEqual(shade("#2563eb", 3), lighter);
+});
+
+test("readableOn: black on light colours, white on dark ones", () => {
+  assert.equal(readableOn("#ffffff"), "#111827");
+  assert.equal(readableOn("#1e3a8a"), "#ffffff");
 });
 
 test("splitThinking: a <think> block apart from the answer", () => {

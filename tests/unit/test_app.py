@@ -212,3 +212,28 @@ def test_the_request_log_is_one_json_line_per_request(capsys) -> None:
     ]
     assert entries[0]["model_ms"] <= entries[0]["ms"] and "error" not in entries[0]
     assert entries[1]["error"].startswith("InputError: ")
+
+
+def test_the_parameters_panel_orders_groups_and_leaves_out_unused() -> None:
+    from hubdemo.web.panel import help_html, panel
+
+    info = {
+        "task": "chat-completion",
+        "parameters": [
+            {"name": "logit_bias", "description": "UNUSED\\nnot read by the model"},
+            {"name": "max_tokens", "description": ""},
+            {"name": "a.x", "description": ""},
+            {"name": "seed", "description": ""},
+            {"name": "a.y", "description": ""},
+            {"name": "temperature", "description": ""},
+        ],
+    }
+    groups = [(g.heading, [c["name"] for c in g.controls]) for g in panel(info)]
+    assert groups == [
+        (None, ["temperature", "max_tokens", "seed"]),
+        ("a", ["a.x", "a.y"]),
+    ]
+    space = panel({**info, "space": {"api_name": "/chat"}})
+    assert [c["name"] for c in space[0].controls] == ["max_tokens"]  # a Space keeps its order
+    shown = str(help_html("See [the docs](https://example.org) <b onclick=x>hi</b>"))
+    assert '<a href="https://example.org"' in shown and "<b" not in shown
