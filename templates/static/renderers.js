@@ -285,7 +285,7 @@ export const renderers = {
       box.style.setProperty("--entity", hues[index]);
       box.style.setProperty("--tag-fg", readableOn(hues[index]));
       // The label inside the picture: below the box's top edge when the box touches the top.
-      box.classList.toggle("tag-inside", b.ymin / img.naturalHeight < 0.08);
+      box.classList.toggle("tag-inside", (b.ymin / img.naturalHeight) * img.clientHeight < 24);
       box.classList.toggle("tag-right", b.xmin / img.naturalWidth > 0.6);
       box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
       box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
