@@ -21,6 +21,19 @@ LAYERS = ("unit", "e2e", "browser")
 GRADIO_FIXTURES = {"gradio_apps", "spaces", "media_space", "classifier"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reaches the public Hub or router: code run in the test process (the unit layer,
+    apps driven in process) that is not pointed at the emulator asks a port where nothing
+    listens, and fails at once, instead of huggingface.co (a media page's task example, say).
+    Commands run as subprocesses get the emulator's URL (support.servers.hubdemo_env)."""
+    import os
+
+    from support.inprocess import NO_HUB
+
+    os.environ.setdefault("HF_ENDPOINT", NO_HUB)
+    os.environ.setdefault("HUBDEMO_ROUTER", NO_HUB)
+
+
 def pytest_itemcollected(item: pytest.Item) -> None:
     """A test's layer is its folder."""
     layer = next((name for name in LAYERS if name in item.path.parts), None)

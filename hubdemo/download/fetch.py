@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..cache import hub_cache_dir
 from ..errors import (
@@ -77,14 +78,13 @@ def plan(
     *,
     token: str | None = None,
     max_bytes: float = 20e9,
-    endpoint: str | None = None,
-    cache: Path | None = None,
 ) -> Plan:
-    """The files to fetch; raises DownloadRefused, GatedModel, ModelNotFound, HubUnreachable."""
+    """The files to fetch, from HF_ENDPOINT into HF_HUB_CACHE (as ``download`` fetches them);
+    raises DownloadRefused, GatedModel, ModelNotFound, HubUnreachable."""
     from huggingface_hub import HfApi
     from huggingface_hub.hf_api import RepoFile as HubFile
 
-    endpoint = endpoint or hub_endpoint()
+    endpoint = hub_endpoint()
     api = HfApi(endpoint=endpoint, token=token or False)
     asked = revision or DEFAULT_REVISION
     with _hub_errors(model_id, asked, endpoint):
@@ -93,7 +93,7 @@ def plan(
         listed = api.list_repo_tree(model_id, revision=commit, recursive=True)
         files = [RepoFile(f.path, int(f.size)) for f in listed if isinstance(f, HubFile)]
     choice = choose_files(model_id, files)
-    cache = cache or hub_cache_dir()
+    cache = hub_cache_dir()
     found = Plan(model_id, asked, commit, choice, (), sum(f.size for f in files), cache)
     missing = tuple(f for f in choice.files if not (found.snapshot / f.path).is_file())
     found = Plan(model_id, asked, commit, choice, missing, found.repo_size, cache)
@@ -170,21 +170,18 @@ def _record_ref(found: Plan) -> None:
     os.replace(partial, ref)
 
 
-class _hub_errors:
+@contextmanager
+def _hub_errors(model_id: str, revision: str, endpoint: str) -> Iterator[None]:
     """huggingface_hub's exceptions as hubdemo's, each saying what to do."""
-
-    def __init__(self, model_id: str, revision: str, endpoint: str) -> None:
-        self.model_id, self.revision, self.endpoint = model_id, revision, endpoint
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
-        if exc is None or isinstance(exc, HubdemoError):
-            return
-        error = _translated(exc, self.model_id, self.revision, self.endpoint)
-        if error is not None:
-            raise error from None
+    try:
+        yield
+    except HubdemoError:
+        raise
+    except Exception as exc:
+        error = _translated(exc, model_id, revision, endpoint)
+        if error is None:
+            raise
+        raise error from None
 
 
 def _translated(
