@@ -146,7 +146,6 @@ export function setMedia(index, dataUrl) {
   if (img) {
     img.src = dataUrl;
     $(".stage", field).hidden = false;
-    $(".overlay", field).replaceChildren();
   }
   const chosen = $(".chosen-file", field);
   if (chosen) {

@@ -99,15 +99,29 @@ function sayWhenWider(wrap) {
   new ResizeObserver(check).observe(wrap.firstElementChild);
 }
 
-// Shapes drawn over the input image: its overlay and the legend list, emptied for a new answer.
-const overlayFor = (root, listSelector) => {
+// Shapes drawn on a copy of the input picture in the result pane (the input is left as given):
+// the legend emptied for a new answer, then draw(list, img, overlay) once the copy has loaded
+// (img and overlay null when there is no picture to draw on, e.g. an answer to the API).
+const annotate = (root, listSelector, draw) => {
   const list = $(listSelector, root);
-  const img = $("img.preview");
-  const overlay = $(".overlay");
+  const stage = $(".stage", root);
+  const img = $(".annotated-image", root);
+  const overlay = $(".overlay", root);
+  const source = $("img.preview");
   list.replaceChildren();
-  if (overlay) overlay.replaceChildren();
-  if (img && overlay) fitOverlay(img, overlay);
-  return { list, img, overlay };
+  overlay.replaceChildren();
+  stage.hidden = !(source && source.naturalWidth);
+  if (stage.hidden) return draw(list, null, null);
+  const drawn = () => {
+    fitOverlay(img, overlay);
+    draw(list, img, overlay);
+  };
+  if (img.src === source.src && img.complete && img.naturalWidth) return drawn();
+  img.onload = () => {
+    img.onload = null;
+    drawn();
+  };
+  img.src = source.src;
 };
 const legendItem = (text, hue) => {
   const item = el("li", "", text);
@@ -180,6 +194,25 @@ const maskRow = (list, overlay, row, text, hue) => {
   overlay.append(canvas);
   paintMask(canvas, row.mask, hue);
   isolateOnHover(item, overlay, canvas);
+};
+
+// One box over the picture, its tag kept inside the picture, isolated from its legend row.
+const boxOn = (img, row, hue, index, item, overlay) => {
+  const b = row.box;
+  const box = el("div", "box");
+  box.dataset.index = index;
+  box.style.setProperty("--entity", hue);
+  box.style.setProperty("--tag-fg", readableOn(hue));
+  // The label inside the picture: below the box's top edge when the box touches the top.
+  box.classList.toggle("tag-inside", (b.ymin / img.naturalHeight) * img.clientHeight < 24);
+  box.classList.toggle("tag-right", b.xmin / img.naturalWidth > 0.6);
+  box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
+  box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
+  box.style.width = `${((b.xmax - b.xmin) / img.naturalWidth) * 100}%`;
+  box.style.height = `${((b.ymax - b.ymin) / img.naturalHeight) * 100}%`;
+  box.append(el("span", "tag", `${row.label} ${pct(row.score)}`));
+  isolateOnHover(item, overlay, box);
+  return box;
 };
 
 const downloadLink = (url, name, text) => {
@@ -272,29 +305,15 @@ export const renderers = {
     shown.classList.toggle("markup", typeof value.html === "string");
   },
   boxes(root, rows) {
-    const { list, img, overlay } = overlayFor(root, ".box-list");
     const sorted = byScore(rows);
     const hues = instanceColours(sorted);
-    sorted.forEach((row, index) => {
-      const item = legendItem(`${row.label} · ${pct(row.score)}`, hues[index]);
-      list.append(item);
-      if (!img || !overlay || !img.naturalWidth) return;
-      const b = row.box;
-      const box = el("div", "box");
-      box.dataset.index = index;
-      box.style.setProperty("--entity", hues[index]);
-      box.style.setProperty("--tag-fg", readableOn(hues[index]));
-      // The label inside the picture: below the box's top edge when the box touches the top.
-      box.classList.toggle("tag-inside", (b.ymin / img.naturalHeight) * img.clientHeight < 24);
-      box.classList.toggle("tag-right", b.xmin / img.naturalWidth > 0.6);
-      box.style.left = `${(b.xmin / img.naturalWidth) * 100}%`;
-      box.style.top = `${(b.ymin / img.naturalHeight) * 100}%`;
-      box.style.width = `${((b.xmax - b.xmin) / img.naturalWidth) * 100}%`;
-      box.style.height = `${((b.ymax - b.ymin) / img.naturalHeight) * 100}%`;
-      box.append(el("span", "tag", `${row.label} ${pct(row.score)}`));
-      overlay.append(box);
-      isolateOnHover(item, overlay, box);
-    });
+    annotate(root, ".box-list", (list, img, overlay) =>
+      sorted.forEach((row, index) => {
+        const item = legendItem(`${row.label} · ${pct(row.score)}`, hues[index]);
+        list.append(item);
+        if (img) overlay.append(boxOn(img, row, hues[index], index, item, overlay));
+      }),
+    );
   },
   image(root, value) {
     showFile(root, value, ".generated-image");
@@ -363,13 +382,14 @@ export const renderers = {
   },
   segments(root, rows) {
     // Each mask (white = inside) is tinted with its label's colour on a canvas over the image.
-    const { list, img, overlay } = overlayFor(root, ".segment-list");
     const sorted = byScore(rows);
     const hues = instanceColours(sorted);
-    sorted.forEach((row, i) => {
-      const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
-      maskRow(list, img && img.naturalWidth ? overlay : null, row, `${row.label}${score}`, hues[i]);
-    });
+    annotate(root, ".segment-list", (list, img, overlay) =>
+      sorted.forEach((row, i) => {
+        const score = typeof row.score === "number" ? ` · ${pct(row.score)}` : "";
+        maskRow(list, overlay, row, `${row.label}${score}`, hues[i]);
+      }),
+    );
   },
   gallery(root, value) {
     $(".gallery", root).replaceChildren(

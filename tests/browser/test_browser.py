@@ -310,9 +310,14 @@ def test_segmentation_masks_are_painted_over_the_image(browser, servers, emulato
         "c => c.getContext('2d').getImageData(0, 0, c.width, c.height)"
         ".data.some((v, i) => i % 4 == 3 && v > 0)"
     )
-    overlay = page.locator(".overlay").bounding_box()
-    picture = page.locator("img.preview").bounding_box()
+    # On a copy of the picture in the result pane; the input is left as it was given.
+    overlay = page.locator("#out-segments .overlay").bounding_box()
+    picture = page.locator("#out-segments img.annotated-image").bounding_box()
     assert overlay and picture and abs(overlay["width"] - picture["width"]) < 1
+    assert page.locator("#out-segments img.annotated-image").get_attribute("src") == (
+        page.locator("img.preview").get_attribute("src")
+    )
+    assert page.locator("[data-drop] canvas, [data-drop] .box").count() == 0
     assert painted, "the first mask tints some pixels"
     page.screenshot(path=str(tmp_path / "segmentation.png"), full_page=True)
 

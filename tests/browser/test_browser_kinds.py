@@ -149,8 +149,9 @@ def test_image_in_boxes_over_it_out(browser, servers, emulator, media, tmp_path)
     image.write_bytes(media["image"])
     page, problems = open_page(browser, servers["facebook/detr-resnet-50"].url)
     upload_and_run(page, "Image", image, "img.preview", "Detect objects")
-    boxes = page.locator(".overlay .box")
+    boxes = page.locator("#out-boxes .overlay .box")  # in the result pane, on the picture's copy
     boxes.first.wait_for(timeout=30_000)
+    assert page.locator("[data-drop] .box").count() == 0  # the input left as given
     shot(page, tmp_path, "boxes")
     for_docs(page, "object-detection")
     recorded = emulator.replayed().json()
