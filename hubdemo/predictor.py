@@ -403,12 +403,12 @@ class Predictor:
                 "kind": self.upstream.kind,
                 "url": self.upstream.url_for(self.handler.route),
             },
-            "provider": self._provider(),
+            "provider": self.provider_info(),
             **({"space": self.spec.space.describe()} if self.spec.space else {}),
             **({"download": download.as_dict()} if (download := self.upstream.download) else {}),
         }
 
-    def _provider(self) -> dict[str, Any] | None:
+    def provider_info(self) -> dict[str, Any] | None:
         """The Inference Provider that answers, the Hub's mapping, and why (router only)."""
         choice = self.upstream.provider_choice
         return choice.to_json() if choice is not None else None

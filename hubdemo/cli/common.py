@@ -15,7 +15,7 @@ from .terminal import labelled, plain
 
 if TYPE_CHECKING:  # imported where used: `hubdemo --help` must not pay for them
     from ..resolve import ModelSpec
-    from ..settings import BackendOptions
+    from ..settings import BackendOptions, ServeOptions
     from ..upstream import Upstream
 
 # Printed to a file or a pipe, a line is never wrapped (a URL cut at 80 columns is no URL).
@@ -59,6 +59,22 @@ def open_backend(model: str, backend: BackendOptions) -> tuple[ModelSpec, Upstre
         return open_model(model, replace(backend, token=find_token(backend.token)))
     except HubdemoError as exc:
         fail(exc)
+
+
+def warn_if_open(serve: ServeOptions) -> None:
+    """Warn when the demo is reachable beyond this machine and asks for no password."""
+    from ..server.security import is_loopback
+
+    if not serve.auth and not is_loopback(serve.host):
+        err.print(
+            labelled(
+                "warning: ",
+                "bold yellow",
+                f"serving on {serve.host} without --auth: anyone who can reach this machine can "
+                "use the demo (and your token's inference quota). Pass --auth user:password, or "
+                "bind 127.0.0.1.",
+            )
+        )
 
 
 def space_token_line(sent: bool) -> str:

@@ -35,25 +35,27 @@ def predict(
     backend: BackendOptions,
 ) -> None:
     """Run one prediction for MODEL through the same chain as the server."""
-    from ..inputs import from_command_line
-    from ..parameters import named_values
+    from ..compare.contenders import contender_of
     from ..predictor import Predictor
     from .waiting import status_line
 
+    first = contender_of(model, backend)  # org/name:provider, or --provider p1,p2's first
     with status_line(err, f"Looking up {model}"):  # a Space may take a while to wake
-        spec, upstream = open_backend(model, backend)
+        spec, upstream = open_backend(first.model, first.backend)
     predictor = Predictor(spec, upstream)
+    more = leading_models(inputs, predictor.handler.inputs)
+    if more or "," in backend.provider:  # `predict A B INPUT…`: every model, side by side
+        from .compare import predict_compare
+
+        given = inputs[len(more) :]
+        try:
+            body = request_body(predictor, given, param)
+        except HubdemoError as exc:
+            fail(exc)
+        predict_compare([model, *more], body, as_json, (first, spec, upstream), backend)
+        return
     try:
-        # Parameters first: `--param top_k 3` says how to write it, not that 3 is one input
-        # too many.
-        split = (pair.split("=", 1) for pair in param)
-        parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
-        fields = predictor.handler.inputs
-        data = [
-            [from_command_line(v, c) for v in given] if c.multiple else from_command_line(given, c)
-            for given, c in zip(grouped(inputs, fields, spec.task), fields, strict=True)
-        ]
-        body = {"data": data, "parameters": parameters}
+        body = request_body(predictor, inputs, param)
         report_loading(upstream, err, wait=True)
         # A chat answer is printed as it is written (the terminal's own stream).
         streamed = not as_json and predictor.handler.streams and upstream.can_stream
@@ -75,6 +77,34 @@ def predict(
         err.print(plain(f"warning: {warning}"), style="yellow")
     if output is not None:
         _save(output, predictor.handler.outputs, result)
+
+
+def request_body(predictor: Any, inputs: list[str], param: list[str]) -> dict[str, Any]:
+    """The /api/predict body of the command line's inputs and ``--param name=value``s."""
+    from ..inputs import from_command_line
+    from ..parameters import named_values
+
+    # Parameters first: `--param top_k 3` says how to write it, not that 3 is one input too many.
+    split = (pair.split("=", 1) for pair in param)
+    parameters = named_values((p[0], p[1]) if len(p) == 2 else (p[0], None) for p in split)
+    fields = predictor.handler.inputs
+    data = [
+        [from_command_line(v, c) for v in given] if c.multiple else from_command_line(given, c)
+        for given, c in zip(grouped(inputs, fields, predictor.spec.task), fields, strict=True)
+    ]
+    return {"data": data, "parameters": parameters}
+
+
+def leading_models(inputs: list[str], fields: Sequence[Any]) -> list[str]:
+    """The values before the task's inputs when there are more than it takes and each names
+    a model (``predict A B INPUT…``); else none."""
+    from ..compare.contenders import names_a_model
+
+    extra = len(inputs) - len(fields)
+    if extra <= 0 or any(c.multiple for c in fields):
+        return []
+    lead = inputs[:extra]
+    return lead if all(names_a_model(v) for v in lead) else []
 
 
 def _save(target: Path, outputs: Sequence[Any], result: dict[str, Any]) -> None:

@@ -6,15 +6,15 @@ import sys
 
 import typer
 
-from ..settings import BackendOptions, ServeOptions
+from ..settings import MODEL_HELP, BackendOptions, ServeOptions
 from .common import (
-    MODEL_ARGUMENT,
     check_port,
     err,
     open_backend,
     out,
     report_loading,
     space_token_line,
+    warn_if_open,
 )
 from .options import takes
 from .terminal import labelled, plain
@@ -22,7 +22,9 @@ from .terminal import labelled, plain
 
 @takes("serve", BackendOptions, ServeOptions)
 def serve(
-    model: str = MODEL_ARGUMENT,
+    models: list[str] = typer.Argument(
+        ..., help=MODEL_HELP + " Two to four: compare them side by side.", metavar="MODEL..."
+    ),
     check: bool = typer.Option(
         False, "--check", help="Start, fetch the page, run one example, print it, exit 0/1."
     ),
@@ -30,9 +32,17 @@ def serve(
     backend: BackendOptions,
     serve: ServeOptions,
 ) -> None:
-    """Serve the demo page and the HTTP API for MODEL; Ctrl-C stops."""
+    """Serve the demo page and the HTTP API for MODEL (several: side by side); Ctrl-C stops."""
+    if len(models) > 1 or "," in backend.provider:
+        from .compare import serve_compare
+
+        serve_compare(models, backend, serve, check)
+        return
+    from ..compare.contenders import contender_of
     from ..hub import find_token
-    from ..server.security import is_loopback
+
+    one = contender_of(models[0], backend)  # org/name:provider: that provider
+    model, backend = one.model, one.backend
     from ..server.serving import serve_until_stopped
     from ..web.app import create_app
 
@@ -40,16 +50,7 @@ def serve(
         check_port(serve.host, serve.port)
     spec, upstream = open_backend(model, backend)
     web = create_app(spec, upstream, serve)
-    if not serve.auth and not is_loopback(serve.host):
-        err.print(
-            labelled(
-                "warning: ",
-                "bold yellow",
-                f"serving on {serve.host} without --auth: anyone who can reach this machine can "
-                "use the demo (and your token's inference quota). Pass --auth user:password, or "
-                "bind 127.0.0.1.",
-            )
-        )
+    warn_if_open(serve)
     if spec.gated and not find_token(backend.token) and not backend.local:
         err.print(
             labelled(

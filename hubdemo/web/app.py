@@ -7,22 +7,19 @@ import asyncio
 import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
+from starlette.routing import BaseRoute
 
 from ..errors import HubdemoError
 from ..media import MEDIA_KINDS
 from ..predictor import Predictor
 from ..resolve import ModelSpec
 from ..server.auth import RequireAuth
-from ..server.bodies import BodyBudget, Inbound
+from ..server.bodies import Inbound
 from ..server.limits import Gate
 from ..server.memory import keep_memory_lean
 from ..server.requestlog import RequestLog
@@ -31,17 +28,8 @@ from ..settings import ServeOptions
 from ..state import SessionState, open_state
 from ..upstream import Upstream
 from .errors import error_handler
-from .panel import help_html, panel
 from .routes import DemoRoutes
-
-
-def templates_dir() -> Path:
-    """templates/ of the source tree, or the copy a wheel installs inside the package."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError("hubdemo's templates/ folder is missing: reinstall hubdemo")
+from .shared import Shared
 
 
 def create_app(
@@ -53,35 +41,45 @@ def create_app(
     and ``gradio_api`` (Gradio's client protocol, gradio_api/)."""
     options = options or ServeOptions.from_env(**settings)
     predictor = Predictor(spec, upstream)
-    gate = Gate(options.concurrency, options.max_queue, options.queue_timeout)
-    limit = options.max_upload_mb * 2**20
-    budget = BodyBudget(max(options.body_memory_mb * 2**20, limit), options.queue_timeout)
-    folder = templates_dir()
-    templates = Jinja2Templates(directory=str(folder))
-    templates.env.tests["data_url"] = lambda v: isinstance(v, str) and v.startswith("data:")
-    templates.env.globals["parameter_panel"] = panel
-    templates.env.filters["help_html"] = help_html
+    shared = Shared.of(options)
     info = predictor.info()
-    inbound = Inbound(limit, options.body_timeout, budget)
     store = options.max_store_mb * 2**20
     state = open_state(options.state, namespace_of(info), options.workers)
     if state.shared:  # a Space visitor's session, the same on every worker and replica
         upstream.share_state(state)
     gradio = (
-        _gradio_protocol(predictor, info, gate, inbound, store, state)
+        _gradio_protocol(predictor, info, shared.gate, shared.inbound, store, state)
         if options.gradio_api
         else None
     )
     info["gradio_api"] = gradio is not None  # the page shows a gradio_client snippet then
     routes: list[BaseRoute] = [
-        *DemoRoutes(predictor, info, templates, gate, budget, options, gradio).routes(),
-        Mount("/static", StaticFiles(directory=str(folder / "static")), name="static"),
+        *DemoRoutes(predictor, info, shared, options, gradio).routes(),
+        shared.static(),
         *(gradio.routes() if gradio is not None else []),
     ]
+    app = assemble(routes, [upstream], shared, options, state, gradio)
+    app.state.predictor = predictor
+    app.state.gradio = gradio
+    return app
+
+
+def assemble(
+    routes: list[BaseRoute],
+    upstreams: list[Upstream],
+    shared: Shared,
+    options: ServeOptions,
+    state: SessionState,
+    gradio: Any = None,
+) -> Starlette:
+    """The Starlette app of ``routes``: its middleware, its one error handler, and a lifespan
+    that starts ``upstreams`` (a local model begins loading) and closes them at the end."""
+    gate, budget = shared.gate, shared.budget
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        upstream.start()  # a local model begins loading now; the page says so until it is ready
+        for upstream in upstreams:
+            upstream.start()  # a local model begins loading now; the page says so until ready
         keeper = asyncio.create_task(
             keep_memory_lean(
                 lambda: (gate.served, budget.taken), lambda: bool(gate.running or budget.held)
@@ -90,21 +88,19 @@ def create_app(
         await state.start(gradio.queue.cancelled if gradio is not None else lambda target: None)
         yield
         keeper.cancel()
-        await upstream.aclose()
+        for upstream in upstreams:
+            await upstream.aclose()
         if gradio is not None:
             gradio.close()
         await state.aclose()
 
-    handler = error_handler(templates)
-    app = Starlette(
+    handler = error_handler(shared.templates)
+    return Starlette(
         routes=routes,
         middleware=_middleware(options),
         exception_handlers={HubdemoError: handler, HTTPException: handler},
         lifespan=lifespan,
     )
-    app.state.predictor = predictor
-    app.state.gradio = gradio
-    return app
 
 
 def _middleware(options: ServeOptions) -> list[Middleware]:

@@ -15,7 +15,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from ..errors import HubdemoError, UpstreamBadResponse
@@ -23,11 +22,12 @@ from ..offload import OFFLOAD_BYTES
 from ..parameters import named_values
 from ..predictor import Predictor
 from ..server import sse
-from ..server.bodies import BodyBudget, declared_size, read_body, read_json, require_json
-from ..server.limits import ClientGone, Gate, unless_disconnected
+from ..server.bodies import declared_size, read_body, read_json, require_json
+from ..server.limits import ClientGone, unless_disconnected
 from ..server.requestlog import note
 from ..server.security import json_for_html, visitor_of
 from ..settings import ServeOptions
+from .shared import Shared
 
 
 class GatedStream(StreamingResponse):
@@ -52,18 +52,20 @@ class DemoRoutes:
         self,
         predictor: Predictor,
         info: dict[str, Any],
-        templates: Jinja2Templates,
-        gate: Gate,
-        budget: BodyBudget,
+        shared: Shared,
         options: ServeOptions,
         gradio: Any = None,
+        answerer: Any = None,
     ) -> None:
         self.predictor = predictor
+        # What answers POSTed bodies: the predictor, or a compare demo's Comparison (the
+        # same predict, predict_media and stream).
+        self.answerer = answerer or predictor
         self.gradio = gradio  # its sessions' state is part of the health
         self.info = info
-        self.templates = templates
-        self.gate = gate
-        self.budget = budget
+        self.templates = shared.templates
+        self.gate = shared.gate
+        self.budget = shared.budget
         self.limit = options.max_upload_mb * 2**20
         self.body_timeout = options.body_timeout
         self.document = predictor.handler.api_document(info)
@@ -128,10 +130,10 @@ class DemoRoutes:
         async with self.budget.hold(self.limit if size is None else size):
             body = await read_json(request, self.limit, self.body_timeout)
             if request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
-                return await self.stream_answer(self.predictor.stream(body, session))
+                return await self.stream_answer(self.answerer.stream(body, session))
             large = size is None or size > OFFLOAD_BYTES  # unknown: may be large
             return await self.answered(
-                request, lambda: self.predictor.predict(body, offload=large, session=session)
+                request, lambda: self.answerer.predict(body, offload=large, session=session)
             )
 
     async def media_predict(self, request: Request) -> Response:
@@ -143,7 +145,7 @@ class DemoRoutes:
         async with self.budget.hold(self.limit if size is None else size):
             content = await read_body(request, self.limit, self.body_timeout)
             return await self.answered(
-                request, lambda: self.predictor.predict_media(content, parameters, session)
+                request, lambda: self.answerer.predict_media(content, parameters, session)
             )
 
     async def answered(

@@ -20,7 +20,11 @@ form.addEventListener("reset", () => {
   if (chatMode) return; // Clear empties the message box; the conversation stays (New conversation ends it)
   $$(".stage, audio.preview, video.preview").forEach((n) => (n.hidden = true));
   // Clear clears the result too: the page is as it was first shown.
-  outputIds.forEach((id) => (document.getElementById(id).hidden = true));
+  outputIds.forEach((id) => (document.getElementById(id) || {}).hidden = true);
+  // A compare demo's panes: each as it was first shown.
+  $$(".contender .output, .contender .error, .contender .json-panel, .contender .differences").forEach((n) => (n.hidden = true));
+  $$(".contender .placeholder").forEach((n) => (n.hidden = false));
+  $$(".contender .status").forEach((n) => (n.textContent = ""));
   $("#error").hidden = true;
   statusEl.textContent = "";
   jsonPanel.hidden = true;

@@ -1,22 +1,137 @@
 // Chat: the conversation is kept here, on the page, above the message box. Enter sends and
 // Shift+Enter adds a line; the answer streams in (server-sent events) as Markdown; Stop keeps
 // what was written; Regenerate asks again; a failed turn says why in the conversation, with a
-// Retry; an optional system prompt goes first in every request.
-import { $, el } from "./dom.js";
+// Retry; an optional system prompt goes first in every request. A compare demo keeps one
+// conversation per model, each asked (and streaming) at once from the one message box.
+import { $, $$, el } from "./dom.js";
 import { serverEvents } from "./events.js";
 import { parameters } from "./inputs.js";
-import { busy, chatMode, errorEl, form, jsonPanel, placeholder, session, showResult, state, statusEl } from "./page.js";
+import { busy, chatMode, compareMode, errorEl, form, jsonPanel, placeholder, session, showResult, state, statusEl } from "./page.js";
 import { renderers, showThinking } from "./renderers.js";
 import { loadMarkdown } from "./markdown.js";
 import { updateSnippets } from "./snippets.js";
 import { forVisitor, refusedParameter } from "./visitor.js";
 
-let history = []; // the conversation answered so far, without the system prompt
 let attached = null; // an image sent with the next message (image-text-to-text models)
 const chatImage = $("#chat-image");
 const chatPreview = $(".chat-image-preview");
-const root = $("#out-chat");
 const regenerate = $("#regenerate");
+
+// One conversation with one model: its pane's elements and what was said so far (without
+// the system prompt).
+class Conversation {
+  constructor(root, pane = null) {
+    this.root = root;
+    this.pane = pane;
+    this.history = [];
+  }
+
+  status(text) {
+    (this.pane ? $(".status", this.pane) : statusEl).textContent = text;
+  }
+
+  draw(messages) {
+    renderers.chat(this.root, { messages });
+    this.root.hidden = messages.length === 0;
+    (this.pane ? $(".placeholder", this.pane) : placeholder).hidden = messages.length > 0;
+  }
+
+  // One turn: `content` asked after the conversation so far; the reply drawn as it comes.
+  async turn(content, system, chosen, signal) {
+    const asked = [...this.history, { role: "user", content }];
+    const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
+    this.draw([...asked, { role: "assistant", content: "" }]);
+    const live = $(".conversation li:last-child", this.root);
+    live.classList.add("pending");
+    this.status("");
+    const written = { text: "", reasoning: "", started: performance.now(), first: null };
+    const model = this.pane ? `model=${encodeURIComponent(this.pane.dataset.model)}&` : "";
+    try {
+      const response = await fetch(`/api/predict?${model}stream=true`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
+        body: JSON.stringify(body),
+        signal,
+      });
+      if (!response.ok) {
+        const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
+        return this.failed(live, forVisitor(payload, response.status), content);
+      }
+      await this.read(response, live, written, content);
+    } catch (err) {
+      if (err.name === "AbortError") this.stopped(asked, written);
+      else this.failed(live, { text: `Could not reach the demo's server (${err.message}): check that it is still running.`, details: "" }, content);
+    }
+  }
+
+  // The stream's events: text as it is written (and thinking apart), then the whole answer.
+  async read(response, live, written, content) {
+    for await (const { error, data: event } of serverEvents(response)) {
+      if (error) return this.failed(live, forVisitor(event, 502), content);
+      if (event.output) return this.answered(event, written);
+      if (written.first === null) written.first = (performance.now() - written.started) / 1000;
+      if (event.delta !== undefined) written.text += event.delta;
+      else if (event.reasoning !== undefined) written.reasoning += event.reasoning;
+      live.classList.remove("pending");
+      showThinking(live, written.text, written.reasoning);
+    }
+  }
+
+  answered(event, written) {
+    this.history = event.data[0].messages.filter((m) => m.role !== "system");
+    this.draw(this.history);
+    (this.pane ? $(".json", this.pane) : $("#json")).textContent = JSON.stringify(event.output, null, 2);
+    (this.pane ? $(".json-panel", this.pane) : jsonPanel).hidden = false;
+    // Timed here, as the visitor waited (the server's duration leaves out the network).
+    this.status(timing((performance.now() - written.started) / 1000, written.first, event.output.usage));
+  }
+
+  // Stop: what was written so far stays, as the reply, and the conversation goes on from it.
+  stopped(asked, written) {
+    this.history = [...asked, { role: "assistant", content: written.text }];
+    this.draw(this.history);
+    $(".conversation li:last-child", this.root).append(el("span", "turn-note", "stopped"));
+    this.status("Stopped.");
+  }
+
+  // A failed turn: why (in the visitor's words, the server's under Details), in the
+  // conversation, and a Retry that asks the same again (of this model alone).
+  failed(live, { text, details }, content) {
+    live.classList.remove("pending");
+    live.classList.add("failed");
+    $(".content", live).textContent = text;
+    if (details) {
+      const more = el("details", "failure-details");
+      more.append(el("summary", "", "Details"), el("p", "", details));
+      $(".content", live).after(more);
+    }
+    const retry = el("button", "secondary small", "Retry");
+    retry.type = "button";
+    retry.addEventListener("click", () => {
+      if (!state.controller) send([[this, content]]);
+    });
+    $(".copy", live)?.remove();
+    live.append(retry);
+  }
+}
+
+// "Answered in 2.31 s · first words after 0.40 s · 41.5 tokens/s" (what is known of it):
+// tokens per second while writing, after the first words.
+export function timing(duration, first, usage) {
+  const parts = [`Answered in ${duration.toFixed(2)} s`];
+  const known = typeof first === "number";
+  if (known) parts.push(`first words after ${first.toFixed(2)} s`);
+  const tokens = usage && usage.completion_tokens;
+  const writing = duration - (known ? first : 0);
+  if (tokens && writing > 0) parts.push(`${(tokens / writing).toFixed(1)} tokens/s`);
+  return parts.join(" · ");
+}
+
+const conversations = !chatMode
+  ? []
+  : compareMode
+    ? $$(".contender").map((pane) => new Conversation($(`#${pane.dataset.prefix}out-chat`), pane))
+    : [new Conversation($("#out-chat"))];
 
 export function wireChat() {
   if (!chatMode) return;
@@ -29,16 +144,25 @@ export function wireChat() {
     }
   });
   $("#new-chat").addEventListener("click", () => {
-    history = [];
-    draw([]);
+    conversations.forEach((c) => {
+      c.history = [];
+      c.draw([]);
+      c.status("");
+    });
     regenerate.hidden = true;
     statusEl.textContent = "";
   });
   regenerate.addEventListener("click", () => {
-    if (state.controller || history.length < 2) return;
-    const asked = history[history.length - 2];
-    history = history.slice(0, -2);
-    send(asked.content);
+    if (state.controller) return;
+    // Each conversation asks its own last question again, without its last reply.
+    const again = conversations
+      .filter((c) => c.history.length >= 2)
+      .map((c) => {
+        const asked = c.history[c.history.length - 2];
+        c.history = c.history.slice(0, -2);
+        return [c, asked.content];
+      });
+    if (again.length) send(again);
   });
   // Image-text-to-text models: an image may go with the message (OpenAI-style content parts).
   if (chatImage) {
@@ -75,101 +199,29 @@ export async function runChat() {
     chatImage.value = "";
     chatPreview.hidden = true;
   }
-  await send(content);
+  await send(conversations.map((c) => [c, content]));
 }
 
-function draw(messages) {
-  renderers.chat(root, { messages });
-  root.hidden = messages.length === 0;
-  placeholder.hidden = messages.length > 0;
-}
-
-// One turn: `content` asked after the conversation so far; the reply drawn as it comes.
-async function send(content) {
+// Turns asked at once: [conversation, content] pairs, one Stop for them all.
+async function send(turns) {
   await loadMarkdown(); // before the first draw: a draw made before it loads is made again
   const system = ($("#system-prompt") || {}).value?.trim();
   const chosen = parameters();
-  const asked = [...history, { role: "user", content }];
-  const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
   errorEl.hidden = true;
   statusEl.textContent = "";
   regenerate.hidden = true;
+  if (compareMode) placeholder.hidden = true; // each pane says its own
+  const content = turns[0][1];
   const text = typeof content === "string" ? content : content[0].text;
   updateSnippets(Object.keys(chosen).length ? { data: [text], parameters: chosen } : { data: [text] });
-  draw([...asked, { role: "assistant", content: "" }]);
-  const live = $(".conversation li:last-child", root);
-  live.classList.add("pending");
   showResult();
   state.controller = new AbortController();
   busy(true);
-  const written = { text: "", reasoning: "" };
   try {
-    const response = await fetch("/api/predict?stream=true", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
-      body: JSON.stringify(body),
-      signal: state.controller.signal,
-    });
-    if (!response.ok) {
-      const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
-      return failed(live, forVisitor(payload, response.status), content);
-    }
-    await readEvents(response, live, written, content);
-  } catch (err) {
-    if (err.name === "AbortError") stopped(asked, written);
-    else failed(live, { text: `Could not reach the demo's server (${err.message}): check that it is still running.`, details: "" }, content);
+    await Promise.all(turns.map(([c, asked]) => c.turn(asked, system, chosen, state.controller.signal)));
   } finally {
     state.controller = null;
     busy(false);
+    regenerate.hidden = !conversations.some((c) => c.history.length >= 2);
   }
-}
-
-// The stream's events: text as it is written (and thinking apart), then the whole answer.
-async function readEvents(response, live, written, content) {
-  for await (const { error, data: event } of serverEvents(response)) {
-    if (error) return failed(live, forVisitor(event, 502), content);
-    if (event.delta !== undefined) written.text += event.delta;
-    else if (event.reasoning !== undefined) written.reasoning += event.reasoning;
-    else if (event.output) return answered(event);
-    live.classList.remove("pending");
-    showThinking(live, written.text, written.reasoning);
-  }
-}
-
-function answered(event) {
-  history = event.data[0].messages.filter((m) => m.role !== "system");
-  draw(history);
-  $("#json").textContent = JSON.stringify(event.output, null, 2);
-  jsonPanel.hidden = false;
-  statusEl.textContent = `Answered in ${event.duration.toFixed(2)} s`;
-  regenerate.hidden = false;
-}
-
-// Stop: what was written so far stays, as the reply, and the conversation goes on from it.
-function stopped(asked, written) {
-  history = [...asked, { role: "assistant", content: written.text }];
-  draw(history);
-  $(".conversation li:last-child", root).append(el("span", "turn-note", "stopped"));
-  statusEl.textContent = "Stopped.";
-  regenerate.hidden = false;
-}
-
-// A failed turn: why (in the visitor's words, the server's under Details), in the
-// conversation, and a Retry that asks the same again.
-function failed(live, { text, details }, content) {
-  live.classList.remove("pending");
-  live.classList.add("failed");
-  $(".content", live).textContent = text;
-  if (details) {
-    const more = el("details", "failure-details");
-    more.append(el("summary", "", "Details"), el("p", "", details));
-    $(".content", live).after(more);
-  }
-  const retry = el("button", "secondary small", "Retry");
-  retry.type = "button";
-  retry.addEventListener("click", () => {
-    if (!state.controller) send(content);
-  });
-  $(".copy", live)?.remove();
-  live.append(retry);
 }

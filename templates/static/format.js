@@ -68,13 +68,13 @@ export function blobOf(dataUrl) {
 // What /api/predict is sent for `body`. A Hub task whose one input is a file (`fileBody`) takes
 // the file itself as the body (parameters in the query string, each as JSON): no base64 on the
 // way, a third of the bytes fewer.
-export function requestOf(body, fileBody) {
+export function requestOf(body, fileBody, path = "/api/predict") {
   const file = body.data[0];
   if (fileBody && typeof file === "string" && file.startsWith("data:")) {
     const blob = blobOf(file);
-    return { url: `/api/predict${queryOf(body.parameters || {})}`, type: blob.type, content: blob };
+    return { url: `${path}${queryOf(body.parameters || {})}`, type: blob.type, content: blob };
   }
-  return { url: "/api/predict", type: "application/json", content: JSON.stringify(body) };
+  return { url: path, type: "application/json", content: JSON.stringify(body) };
 }
 
 // The size in bytes of what a base64 data URL holds (its padding is no data).

@@ -36,6 +36,9 @@ export const outputIds = (() => {
   });
 })();
 export const chatMode = info.inputs.length === 1 && info.inputs[0].kind === "chat";
+// A compare demo (several models, one pane each) is asked through /api/compare.
+export const compareMode = Array.isArray(info.compare);
+export const apiPath = compareMode ? "/api/compare" : "/api/predict";
 
 // While a request runs the submit button keeps its label and width (nothing shifts): Cancel
 // takes Clear's place, and the time so far is counted beside them.

@@ -52,6 +52,7 @@ function bars(list, rows, limit, shown = pct) {
     const meter = el("span", "meter");
     meter.append(fillEl);
     item.append(el("span", "label", row.label), el("span", "value", shown(row.score)), meter);
+    item.dataset.label = row.label; // a compare demo tells the panes' rankings apart by it
     // fill-mask: the sentence completed with the token, under it.
     if (row.sequence) meter.before(el("span", "sequence", row.sequence));
     if (row.title) item.title = row.title;
@@ -267,6 +268,7 @@ export const renderers = {
       mark.style.setProperty("--entity", colour(e.label));
       mark.append(el("span", "tag", e.label));
       mark.title = `${e.label} · ${pct(e.score)}`;
+      mark.dataset.span = `${e.start}:${e.end}:${e.label}`; // a compare demo's differences
       spans.append(mark);
       labels.add(e.label);
       cursor = e.end;
@@ -452,10 +454,13 @@ export const renderers = {
   },
 };
 
-export function render(payload) {
-  placeholder.hidden = true;
+// The answer drawn in the page's result pane, or (a compare demo) in one model's `pane`,
+// whose outputs are numbered as the page's behind its prefix.
+export function render(payload, pane = null) {
+  const prefix = pane ? pane.dataset.prefix : "";
+  (pane ? $(".placeholder", pane) : placeholder).hidden = true;
   info.outputs.forEach((component, index) => {
-    const root = document.getElementById(outputIds[index]);
+    const root = document.getElementById(prefix + outputIds[index]);
     const value = payload.data[index];
     // A Space may answer nothing (None) for an output: one line says so, in its view's place.
     const nothing = value && typeof value === "object" && typeof value.nothing === "string";
@@ -469,7 +474,7 @@ export function render(payload) {
     if (!nothing) renderers[component.kind](root, value);
     root.hidden = false;
   });
-  $("#json").textContent = JSON.stringify(payload.output, null, 2);
-  jsonPanel.hidden = false;
-  showResult();
+  (pane ? $(".json", pane) : $("#json")).textContent = JSON.stringify(payload.output, null, 2);
+  (pane ? $(".json-panel", pane) : jsonPanel).hidden = false;
+  if (!pane) showResult();
 }

@@ -4,7 +4,8 @@ import { runChat } from "./chat.js";
 import { requestOf } from "./format.js";
 import { parameters, values } from "./inputs.js";
 import { serverEvents } from "./events.js";
-import { busy, chatMode, errorEl, fileBody, info, session, showError, state, statusEl } from "./page.js";
+import { panesRunning, showCompared } from "./compare.js";
+import { apiPath, busy, chatMode, compareMode, errorEl, fileBody, info, placeholder, session, showError, state, statusEl } from "./page.js";
 import { render } from "./renderers.js";
 import { updateSnippets } from "./snippets.js";
 import { forVisitor, missingInput, refusedParameter } from "./visitor.js";
@@ -26,9 +27,10 @@ export async function run() {
   updateSnippets(body);
   state.controller = new AbortController();
   busy(true);
+  if (compareMode) panesRunning(true);
   // A Space's answer streams: its gr.Progress as a bar, a generator's partial answers drawn.
-  const streamed = Boolean(info.space) && !fileBody;
-  const request = requestOf(body, fileBody);
+  const streamed = Boolean(info.space) && !fileBody && !compareMode;
+  const request = requestOf(body, fileBody, apiPath);
   if (streamed) request.url += "?stream=true";
   try {
     const { response, payload } = await send(request, state.controller.signal, streamed);
@@ -46,11 +48,17 @@ export async function run() {
   } finally {
     state.controller = null;
     busy(false);
+    if (compareMode) panesRunning(false);
     showProgress([]);
   }
 }
 
 function answered(payload) {
+  if (compareMode) {
+    placeholder.hidden = true;
+    statusEl.textContent = showCompared(payload);
+    return;
+  }
   statusEl.textContent = `Answered in ${payload.duration.toFixed(2)} s`;
   render(payload);
   showWarnings(payload.warnings || []);

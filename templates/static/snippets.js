@@ -3,7 +3,7 @@
 // Copy button; a file is named alike in all of them (image.jpeg, audio.flac …).
 import { $, $$ } from "./dom.js";
 import { python, queryOf, queryValues, requestOf } from "./format.js";
-import { fileBody, info } from "./page.js";
+import { apiPath, compareMode, fileBody, info } from "./page.js";
 import { copyButton } from "./renderers.js";
 
 const isFile = (v) => typeof v === "string" && v.startsWith("data:");
@@ -29,10 +29,11 @@ export function wireSnippets() {
 export function updateSnippets(body) {
   const shown = { data: body.data.map(shorten) };
   if (body.parameters) shown.parameters = body.parameters;
-  const url = `${location.origin}/api/predict`;
+  const url = `${location.origin}${apiPath}`;
+  const answer = compareMode ? `response.json()["results"]` : `response.json()["output"]`;
   const json = JSON.stringify(shown);
   const hasMedia = body.data.some((v) => isFile(v) || (Array.isArray(v) && v.some(isFile)));
-  const request = requestOf(body, fileBody);
+  const request = requestOf(body, fileBody, apiPath);
   if (request.type !== "application/json") {
     // The file itself as the body, as the page sends it.
     const file = fileName(0, body.data[0]);
@@ -43,7 +44,7 @@ export function updateSnippets(body) {
       `import requests\n\nresponse = requests.post(\n    "${url}",\n` +
       (body.parameters ? `    params=${python(queryValues(body.parameters))},\n` : "") +
       `    data=open(${python(file)}, "rb"),\n    headers={"Content-Type": ${python(request.type)}},\n    timeout=120,\n)` +
-      `\nprint(response.json()["output"])`;
+      `\nprint(${answer})`;
   } else {
     $("#snippet-curl").textContent = hasMedia
       ? `curl -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d @request.json`
@@ -53,7 +54,7 @@ export function updateSnippets(body) {
       (hasMedia
         ? `import json\n\nbody = json.load(open("request.json"))\nresponse = requests.post("${url}", json=body, timeout=120)`
         : `response = requests.post(\n    "${url}",\n    json=${python(shown)},\n    timeout=120,\n)`) +
-      `\nprint(response.json()["output"])`;
+      `\nprint(${answer})`;
   }
   // The same prediction through hubdemo's Python API: inputs in order, parameters by name.
   const model = info.space && !info.model.includes("://") ? `spaces/${info.model}` : info.model;
@@ -65,7 +66,8 @@ export function updateSnippets(body) {
         : python(v)
   );
   const named = Object.entries(body.parameters || {}).map(([k, v]) => `${k}=${python(v)}`);
-  $("#snippet-hubdemo").textContent =
+  const hubdemoSnippet = $("#snippet-hubdemo");
+  if (hubdemoSnippet) hubdemoSnippet.textContent =
     `import hubdemo\n\ndemo = hubdemo.load(${python(model)})\n` +
     `print(demo.predict(${[...args, ...named].join(", ")}))`;
   // The same call through Gradio's own client (this server speaks its protocol).
