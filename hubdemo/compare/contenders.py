@@ -100,6 +100,8 @@ def names_a_model(text: str) -> bool:
         text = base
     if Path(text).is_file():
         return False
+    if text.startswith("spaces/") and text.count("/") == 2:
+        return True
     try:
         ref = parse_model_string(text)
     except InvalidModelString:

@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from ..errors import HubdemoError
+from ..errors import HubdemoError, InputError
 from .contenders import Opened
 
 Ask = Callable[[Opened], Awaitable[dict[str, Any]]]
@@ -43,7 +43,12 @@ class Comparison:
         """``ask(model)`` for every model at once: ``{"results": [...], "duration": wall}``,
         each result the model's answer or its error, named."""
         started = time.perf_counter()
-        results = await asyncio.gather(*(self._one(each, ask) for each in self.opened))
+        failed: list[HubdemoError] = []
+        results = await asyncio.gather(*(self._one(each, ask, failed) for each in self.opened))
+        # Input every model refused (they share one form) is refused once, as /api/predict
+        # refuses it: the request's fault, not the models'.
+        if len(failed) == len(results) and all(isinstance(e, InputError) for e in failed):
+            raise failed[0]
         return {"results": list(results), "duration": time.perf_counter() - started}
 
     async def predict(
@@ -60,11 +65,12 @@ class Comparison:
             lambda each: each.predictor.predict_media(content, parameters, session)
         )
 
-    async def _one(self, each: Opened, ask: Ask) -> dict[str, Any]:
+    async def _one(self, each: Opened, ask: Ask, failed: list[HubdemoError]) -> dict[str, Any]:
         started = time.perf_counter()
         try:
             answer = await ask(each)
         except HubdemoError as exc:
+            failed.append(exc)
             return failure(each.name, exc, time.perf_counter() - started)
         return {"model": each.name, **answer}
 
@@ -95,8 +101,14 @@ class Comparison:
                 async for event in each.predictor.stream(body, session):
                     if first is None and ("delta" in event or "reasoning" in event):
                         first = time.perf_counter() - begun
-                    if "output" in event:
-                        final = {"model": each.name, **event, "first_token": first}
+                    if "output" in event:  # timed as first_token was, from the same start
+                        taken = time.perf_counter() - begun
+                        final = {
+                            "model": each.name,
+                            **event,
+                            "duration": taken,
+                            "first_token": first,
+                        }
                     else:
                         await queue.put({"model": each.name, **event})
             except HubdemoError as exc:

@@ -456,6 +456,7 @@ class Logged:
     replayed: Exchange | None = None
     fault: str | None = None  # the fault injected instead of the recorded answer
     provider_replayed: Any = None  # the provider exchange replayed (emulated_providers)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 class Emulator:

@@ -49,3 +49,18 @@ def broken(text: str) -> Any:
 
 def wrong(text: str) -> Any:
     return 42
+
+
+# Two classifiers that answer only when both are asked at once (a compare demo asks every
+# model together): asked one after the other, the first waits out the barrier and fails.
+_MEETING = __import__("threading").Barrier(2, timeout=10)
+
+
+def meet_left(text: str) -> dict[str, float]:
+    _MEETING.wait()
+    return {"left": 0.7, "right": 0.3}
+
+
+def meet_right(text: str) -> dict[str, float]:
+    _MEETING.wait()
+    return {"right": 0.6, "left": 0.4}
