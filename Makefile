@@ -100,7 +100,7 @@ docs: install  ## the documentation site, into site/ (`mkdocs serve` to browse i
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 
-bench: install servers $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching; sessions in Redis
+bench: install servers $(GRADIO_VENV)/.installed  ## benchmarks (not in `make test`): vs direct and Gradio; local batching; sessions in Redis; downloads; compare
 	$(PY) tests/benchmarks/bench_proxy.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_codecs.py --gradio $(GRADIO_VENV)/bin/python
 	$(PY) tests/benchmarks/bench_cost.py
@@ -108,6 +108,7 @@ bench: install servers $(GRADIO_VENV)/.installed  ## benchmarks (not in `make te
 	$(PY) tests/benchmarks/bench_space_chat.py
 	$(PY) tests/benchmarks/bench_state.py
 	$(PY) tests/benchmarks/bench_download.py
+	$(PY) tests/benchmarks/bench_compare.py
 
 BEFORE ?= HEAD~1
 bench-ab: install  ## before/after on this machine: hubdemo at $(BEFORE) against the working tree
