@@ -418,6 +418,20 @@ class ServeOptions(Options):
         env="HUBDEMO_GRADIO_API",
         commands=("serve",),
     )
+    arena: bool = setting(
+        False,
+        "Compare blind: the models' names hidden until the visitor votes (serve A B …).",
+        flag="--arena",
+        env="HUBDEMO_ARENA",
+        commands=("serve",),
+    )
+    votes: str = setting(
+        "votes.jsonl",
+        "--arena: the JSON Lines file each vote is appended to (`hubdemo leaderboard` reads it).",
+        flag="--votes",
+        env="HUBDEMO_VOTES",
+        commands=("serve",),
+    )
 
 
 # Variables that are not options of a command (the ASGI factory's model; the Hub's own; the

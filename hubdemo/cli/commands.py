@@ -3,7 +3,7 @@ examples at the foot of its ``--help``."""
 
 from __future__ import annotations
 
-from . import describe, endpoint, predict, pull, serve, smoke, tasks
+from . import describe, endpoint, leaderboard, predict, pull, serve, smoke, tasks
 from .app import app
 
 EXAMPLES = {
@@ -11,6 +11,8 @@ EXAMPLES = {
         "hubdemo serve distilbert/distilbert-base-uncased-finetuned-sst-2-english",
         "hubdemo serve google/vit-base-patch16-224 --local --port 8000",
         "hubdemo serve spaces/owner/name --auth user:secret --host 0.0.0.0",
+        "hubdemo serve org/base-model org/fine-tune  (side by side)",
+        "hubdemo serve meta-llama/Llama-3.1-8B-Instruct --provider together,novita --arena",
     ),
     "endpoint": ("hubdemo endpoint sentence-transformers/all-MiniLM-L6-v2 --port 8080",),
     "describe": ("hubdemo describe google/vit-base-patch16-224 --json",),
@@ -18,10 +20,12 @@ EXAMPLES = {
         'hubdemo predict facebook/bart-large-mnli "My phone is hot" "urgent, not urgent"',
         "hubdemo predict google/vit-base-patch16-224 cat.jpg --param top_k=3 --json",
         'hubdemo predict stabilityai/stable-diffusion-2 "a tortoise" -o tortoise.jpg',
+        'hubdemo predict org/base-model org/fine-tune "Is this better?"  (side by side)',
     ),
     "pull": ("hubdemo pull google/vit-base-patch16-224", "hubdemo pull gpt2@main --dry-run"),
     "smoke": ("hubdemo smoke google/vit-base-patch16-224 --record tests/cassettes",),
     "tasks": ("hubdemo tasks --json",),
+    "leaderboard": ("hubdemo leaderboard votes.jsonl", "hubdemo leaderboard votes.jsonl --json"),
 }
 
 
@@ -32,6 +36,6 @@ def _examples(command: str) -> str:
 
 for function in (
     serve.serve, endpoint.endpoint, describe.describe, predict.predict, pull.pull, smoke.smoke,
-    tasks.tasks,
+    tasks.tasks, leaderboard.leaderboard,
 ):  # fmt: skip
     app.command(epilog=_examples(function.__name__))(function)

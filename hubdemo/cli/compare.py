@@ -40,6 +40,13 @@ def serve_compare(
     from ..web.compare import create_compare_app
     from .common import check_port
 
+    if serve.arena:
+        from ..compare.leaderboard import leaderboard
+
+        try:
+            leaderboard([{"models": ["a", "b"], "winner": "A"}])  # choix is there, or say so
+        except HubdemoError as exc:
+            fail(exc)
     if check or serve.workers > 1:
         flag = "--check" if check else "--workers"
         fail(UsageError(f"{flag} takes one model; a compare demo runs in one process"))
@@ -61,6 +68,10 @@ def serve_compare(
         )
     )
     warn_if_open(serve)
+    if serve.arena:
+        out.print(
+            plain(f"Arena: two models per round, names hidden; votes appended to {serve.votes}")
+        )
     for each in opened:
         report_loading(each.predictor.upstream, out, wait=False)
     sys.stdout.flush()

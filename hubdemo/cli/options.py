@@ -27,6 +27,7 @@ PANELS = {
                           "space_token", "max_download_gb"),
     "Server": ("host", "port", "workers", "state", "gradio_api", "log_format"),
     "Security": ("auth", "cors", "allowed_hosts"),
+    "Compare": ("arena", "votes"),
 }  # fmt: skip
 PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
 # What a value is, in a word, instead of the type ("<float range>", "<list[str]>"); a yes/no

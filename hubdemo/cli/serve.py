@@ -6,10 +6,12 @@ import sys
 
 import typer
 
+from ..errors import UsageError
 from ..settings import MODEL_HELP, BackendOptions, ServeOptions
 from .common import (
     check_port,
     err,
+    fail,
     open_backend,
     out,
     report_loading,
@@ -41,6 +43,8 @@ def serve(
     from ..compare.contenders import contender_of
     from ..hub import find_token
 
+    if serve.arena:
+        fail(UsageError("--arena compares 2 to 4 models: hubdemo serve A B --arena"))
     one = contender_of(models[0], backend)  # org/name:provider: that provider
     model, backend = one.model, one.backend
     from ..server.serving import serve_until_stopped

@@ -4,6 +4,8 @@ them as a single demo would (the first when no model is named)."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,6 +14,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..compare import Comparison, Opened
+from ..compare.arena import SIDES, Arena
+from ..compare.leaderboard import as_json, leaderboard, read_votes
+from ..errors import InputError, UsageError
+from ..server.bodies import read_json, require_json
 from ..server.security import json_for_html
 from ..settings import ServeOptions
 from ..state import open_state
@@ -38,7 +44,8 @@ def contender_info(each: Opened) -> dict[str, Any]:
 
 
 class CompareRoutes:
-    """The routes of a compare demo; each model keeps a single demo's handlers for ?model=."""
+    """The routes of a compare demo; each model keeps a single demo's handlers for ?model=.
+    An arena (``--arena``) asks two of them per round, blind, and takes votes instead."""
 
     def __init__(self, comparison: Comparison, shared: Shared, options: ServeOptions) -> None:
         self.comparison = comparison
@@ -46,13 +53,21 @@ class CompareRoutes:
         first = comparison.opened[0].predictor
         self.info = first.info()  # the form, parameters and examples: one task's
         self.info["gradio_api"] = False
-        self.info["compare"] = [contender_info(each) for each in comparison.opened]
+        self.arena = Arena(comparison, Path(options.votes)) if options.arena else None
+        if self.arena is None:
+            self.info["compare"] = [contender_info(each) for each in comparison.opened]
+        else:  # which side is which is told only after the vote
+            self.info["compare"] = [{"name": side} for side in SIDES]
+            self.info["arena"] = {"models": comparison.names, "votes": options.votes}
         self.each = {
             each.name: DemoRoutes(each.predictor, self.info, shared, options)
             for each in comparison.opened
         }
-        self.together = DemoRoutes(first, self.info, shared, options, answerer=comparison)
+        answerer = self.arena or comparison
+        self.together = DemoRoutes(first, self.info, shared, options, answerer=answerer)
         self.document = _with_compare(self.together.document, comparison.names)
+        self.limit = options.max_upload_mb * 2**20
+        self.body_timeout = options.body_timeout
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -62,6 +77,8 @@ class CompareRoutes:
             Route("/openapi.json", self.openapi_json),
             Route("/api/predict", self.api_predict, methods=["POST"]),
             Route("/api/compare", self.together.api_predict, methods=["POST"]),
+            Route("/api/vote", self.api_vote, methods=["POST"]),
+            Route("/api/leaderboard", self.api_leaderboard),
         ]
 
     async def page(self, request: Request) -> Response:
@@ -96,8 +113,30 @@ class CompareRoutes:
         return JSONResponse(self.document)
 
     async def api_predict(self, request: Request) -> Response:
+        if self.arena is not None:
+            raise UsageError("this is a blind arena: POST /api/compare asks two models, unnamed")
         chosen = self.comparison.get(request.query_params.get("model"))
         return await self.each[chosen.name].api_predict(request)
+
+    async def api_vote(self, request: Request) -> Response:
+        """``{"round": …, "winner": "A" | "B" | "tie" | "both_bad"}``: recorded; the names told."""
+        if self.arena is None:
+            raise UsageError("votes are taken by an arena: serve the models with --arena")
+        require_json(request)
+        body = await read_json(request, min(self.limit, 64 * 1024), self.body_timeout)
+        if not isinstance(body, dict):
+            raise InputError('send {"round": "<the round of /api/compare>", "winner": "A"}')
+        return JSONResponse(await self.arena.vote(body.get("round"), body.get("winner")))
+
+    async def api_leaderboard(self, request: Request) -> Response:
+        """The ratings of the votes file so far (an empty list before the first vote)."""
+        if self.arena is None:
+            raise UsageError("a leaderboard is kept by an arena: serve the models with --arena")
+        votes = self.arena.votes
+        table = await asyncio.to_thread(
+            lambda: leaderboard(read_votes(votes)) if votes.exists() else []
+        )
+        return JSONResponse({"votes": sum(r.votes for r in table) // 2, "models": as_json(table)})
 
 
 def _rank(state: str) -> int:

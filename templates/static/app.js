@@ -1,6 +1,7 @@
 // hubdemo page: collects the inputs, POSTs /api/predict, draws the answer. The entry module:
 // it wires the page's controls to the modules beside it (no build step: the browser loads them
 // as ES modules, from this server only, under the page's Content-Security-Policy).
+import { wireArena } from "./arena.js";
 import { wireChat } from "./chat.js";
 import { $, $$ } from "./dom.js";
 import { clearMedia, fill, setParameters, wireInputs } from "./inputs.js";
@@ -58,5 +59,6 @@ $$("[data-example]").forEach((chip) => {
   });
 });
 wireSnippets();
+wireArena();
 updateSnippets(firstRequest());
 watchModel();

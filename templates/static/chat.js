@@ -3,6 +3,7 @@
 // what was written; Regenerate asks again; a failed turn says why in the conversation, with a
 // Retry; an optional system prompt goes first in every request. A compare demo keeps one
 // conversation per model, each asked (and streaming) at once from the one message box.
+import { arenaMode, askVote, newRound } from "./arena.js";
 import { $, $$, el } from "./dom.js";
 import { serverEvents } from "./events.js";
 import { parameters } from "./inputs.js";
@@ -202,6 +203,58 @@ export async function runChat() {
   await send(conversations.map((c) => [c, content]));
 }
 
+// An arena's round: one message asked of two unnamed models at once (/api/compare streams
+// both), each reply in its side's conversation; then the vote. Each round starts afresh.
+async function arenaRound(content, system, chosen, signal) {
+  newRound();
+  const asked = [{ role: "user", content }];
+  const bySide = {};
+  conversations.forEach((c) => {
+    c.history = [];
+    c.draw([...asked, { role: "assistant", content: "" }]);
+    const live = $(".conversation li:last-child", c.root);
+    live.classList.add("pending");
+    c.status("");
+    bySide[c.pane.dataset.model] = { c, live, written: { text: "", reasoning: "", started: performance.now(), first: null } };
+  });
+  const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
+  const everyone = (then) => Object.values(bySide).forEach(then);
+  try {
+    const response = await fetch("/api/compare?stream=true", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) {
+      const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
+      return everyone(({ c, live }) => c.failed(live, forVisitor(payload, response.status), content));
+    }
+    let round = null;
+    for await (const { error, data: event } of serverEvents(response)) {
+      if (error) return everyone(({ c, live }) => c.failed(live, forVisitor(event, 502), content));
+      if (event.results) break;
+      if (event.round && !event.model) round = event.round;
+      const side = bySide[event.model];
+      if (!side) continue;
+      const { c, live, written } = side;
+      if (event.error) c.failed(live, forVisitor(event, event.status || 502), content);
+      else if (event.output) c.answered(event, written);
+      else {
+        if (written.first === null) written.first = (performance.now() - written.started) / 1000;
+        if (event.delta !== undefined) written.text += event.delta;
+        else if (event.reasoning !== undefined) written.reasoning += event.reasoning;
+        live.classList.remove("pending");
+        showThinking(live, written.text, written.reasoning);
+      }
+    }
+    askVote(round);
+  } catch (err) {
+    if (err.name === "AbortError") everyone(({ c, written }) => c.stopped(asked, written));
+    else everyone(({ c, live }) => c.failed(live, { text: `Could not reach the demo's server (${err.message}).`, details: "" }, content));
+  }
+}
+
 // Turns asked at once: [conversation, content] pairs, one Stop for them all.
 async function send(turns) {
   await loadMarkdown(); // before the first draw: a draw made before it loads is made again
@@ -218,7 +271,8 @@ async function send(turns) {
   state.controller = new AbortController();
   busy(true);
   try {
-    await Promise.all(turns.map(([c, asked]) => c.turn(asked, system, chosen, state.controller.signal)));
+    if (arenaMode) await arenaRound(content, system, chosen, state.controller.signal);
+    else await Promise.all(turns.map(([c, asked]) => c.turn(asked, system, chosen, state.controller.signal)));
   } finally {
     state.controller = null;
     busy(false);

@@ -1,5 +1,6 @@
 // A compare demo: one request, every model's answer in its own pane (its time, or its error
 // in its words), and what differs between them marked where the task allows it.
+import { askVote, newRound } from "./arena.js";
 import { timing } from "./chat.js";
 import { $, $$, el } from "./dom.js";
 import { info } from "./page.js";
@@ -11,6 +12,7 @@ const paneOf = (name) => panes().find((pane) => pane.dataset.model === name);
 
 // Every pane shows it is running (its old answer kept until the new one comes), or not.
 export function panesRunning(on, started = performance.now()) {
+  if (on) newRound();
   panes().forEach((pane) => {
     $(".running", pane).hidden = !on;
     if (!on) return;
@@ -30,10 +32,12 @@ function tick(started) {
   setTimeout(() => tick(started), 100);
 }
 
-// /api/compare's answer: each result in its model's pane, then the differences.
+// /api/compare's answer: each result in its model's pane, then the differences (an arena's
+// round: then its vote).
 export function showCompared(payload) {
   payload.results.forEach((result) => showOne(result));
   markDifferences();
+  askVote(payload.round);
   return `Answered by ${payload.results.filter((r) => !r.error).length} of ${payload.results.length} in ${payload.duration.toFixed(2)} s (the slowest)`;
 }
 

@@ -16,23 +16,10 @@ import pytest
 from hubdemo.compare import Comparison, contenders_of, open_all
 from hubdemo.compare.contenders import contender_of, names_a_model
 from hubdemo.errors import UsageError
-from hubdemo.hub import HubClient
-from hubdemo.predictor import make_upstream
-from hubdemo.resolve import resolve
 from hubdemo.settings import BackendOptions
 from support.checks import validate_output
-from support.inprocess import NO_HUB, InProcess
-
-TEXT = "text-classification"
-
-
-def backend(**settings: object) -> BackendOptions:
-    return dataclasses.replace(BackendOptions.from_env(), **settings)  # type: ignore[arg-type]
-
-
-def opener(model: str, options: BackendOptions):  # type: ignore[no-untyped-def]
-    spec = resolve(model, HubClient(endpoint=NO_HUB), options.task)
-    return spec, make_upstream(spec, options)
+from support.comparing import TEXT, backend, cli, opener
+from support.inprocess import InProcess
 
 
 def compare_app(*models: str, task: str = TEXT) -> InProcess:
@@ -195,15 +182,6 @@ def test_the_page_info_and_schema_describe_every_model() -> None:
             if p["name"] == "model"
         )
         assert model["schema"]["enum"] == ["support.functions:feel", "support.functions:broken"]
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    from typer.testing import CliRunner
-
-    from hubdemo.cli import app
-
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", "NO_COLOR": "1"})
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_predict_prints_the_models_side_by_side_and_fails_when_one_did() -> None:
