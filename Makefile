@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@# torch first, the CPU build; later installs keep it.
 	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --timeout 20 --retries 1 \
 	  --index-url $(TORCH_INDEX) torch==$(TORCH_VERSION) || ,)$(PY) -m pip install --quiet torch==$(TORCH_VERSION)
-	$(PY) -m pip install --quiet -e '.[local,dev]'
+	$(PY) -m pip install --quiet -e '.[local,arena,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## .venv with hubdemo (editable), the local backend and the dev tools

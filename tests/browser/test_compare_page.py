@@ -221,3 +221,40 @@ def test_chat_on_two_providers_streams_into_a_conversation_each(browser, lenient
         assert problems == []
     finally:
         server.stop()
+
+
+def test_an_arena_hides_the_names_until_the_vote_then_rates_them(
+    browser, emulator, tmp_path
+) -> None:
+    votes = tmp_path / "votes.jsonl"
+    server = Server(emulator, SST2, "support.functions:feel", "--task", "text-classification",
+                    "--arena", "--votes", str(votes), PYTHONPATH=TESTS)  # fmt: skip
+    try:
+        page, problems = open_page(browser, server.url, DESKTOP)
+        assert page.locator("#leaderboard-empty").text_content() == "No votes yet."
+        run_text(page, SST2_TEXT)
+        assert [pane(page, i).locator(".contender-name").text_content() for i in (0, 1)] == [
+            "Model A", "Model B"
+        ]  # fmt: skip
+        for i in (0, 1):  # nothing in a pane tells which model it is
+            assert (
+                SST2 not in pane(page, i).inner_text() and "feel" not in pane(page, i).inner_text()
+            )
+        assert page.locator("#vote").is_visible()
+        assert violations(page) == []
+        page.get_by_role("button", name="Model B is better").click()
+        page.locator("#vote-said").filter(has_text="is recorded").wait_for(timeout=10_000)
+        line = json.loads(votes.read_text())
+        assert line["winner"] == "B"
+        for i, side in enumerate(("Model A", "Model B")):
+            name = line["models"][i]
+            assert pane(page, i).locator(".contender-name").text_content() == f"{side}: {name}"
+        rows = page.locator("#leaderboard tbody tr")
+        rows.first.wait_for(timeout=10_000)
+        assert rows.count() == 2
+        assert rows.first.locator("td").nth(1).text_content() == line["models"][1]  # the winner
+        assert not page.locator("#vote").is_visible()
+        assert violations(page) == []
+        assert problems == []
+    finally:
+        server.stop()

@@ -184,3 +184,33 @@ def test_one_chat_model_on_two_providers_streams_both_answers(lenient) -> None:
         assert written == said == recorded  # each provider's own recorded words
         assert result["first_token"] is not None and result["first_token"] <= result["duration"]
         validate_output("chat-completion", result["output"])
+
+
+def test_an_arena_round_is_blind_until_the_vote_and_the_vote_is_rated(emulator, tmp_path) -> None:
+    model = RECORDED["text-classification"][0]
+    votes = tmp_path / "votes.jsonl"
+    server = Server(emulator, model, "support.functions:feel", "--task", "text-classification",
+                    "--arena", "--votes", str(votes), PYTHONPATH=TESTS)  # fmt: skip
+    try:
+        answer = httpx.post(f"{server.url}/api/compare", json=RECORDED["text-classification"][1])
+        page = httpx.get(server.url).text
+        told = httpx.post(f"{server.url}/api/vote",
+                          json={"round": answer.json()["round"], "winner": "A"})  # fmt: skip
+    finally:
+        printed = server.stop()
+    assert answer.status_code == 200, answer.text
+    assert [r["model"] for r in answer.json()["results"]] == ["Model A", "Model B"]
+    assert model not in answer.text and "feel" not in answer.text
+    assert "Which answer is better?" in page
+    recorded = json.loads(emulator.replayed().body)[0]
+    names = told.json()["models"]
+    side = "Model A" if names["Model A"] == model else "Model B"
+    shown = next(r for r in answer.json()["results"] if r["model"] == side)
+    assert shown["output"] == recorded  # the side told to be the router model answered as it
+    line = json.loads(votes.read_text())
+    assert line["models"] == [names["Model A"], names["Model B"]] and line["winner"] == "A"
+    assert f"votes appended to {votes}" in printed
+    rated = run_cli(emulator, "leaderboard", str(votes), "--json")
+    assert rated.returncode == 0, rated.stderr
+    board = json.loads(rated.stdout)
+    assert board["votes"] == 1 and board["models"][0]["model"] == names["Model A"]
