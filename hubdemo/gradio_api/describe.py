@@ -1,6 +1,7 @@
 """The app as Gradio's clients read it: ``GET /config`` and ``GET /gradio_api/info``.
 
-One endpoint, ``/predict`` (a chat model's is also named ``/chat``): hubdemo's inputs in
+One endpoint, ``/predict`` (a chat model's is also named ``/chat``; a compare demo's: one per
+model, named after it, each with the same form): hubdemo's inputs in
 ``/api/info`` order, then the task's parameters, all with defaults; its outputs (one for a
 model, each of a Space's), each declared as the Gradio component of its kind
 (hubdemo/components.py's table).
@@ -37,19 +38,23 @@ class Endpoint:
     controls: list[dict[str, Any]]  # the parameters that take one value (not "a.b" settings)
     outputs: list[dict[str, Any]]
     chat: bool  # a generator that streams the reply, named /predict and /chat
+    named: tuple[str, ...] = ()  # a compare demo's: one name per model
 
     @classmethod
-    def of(cls, info: dict[str, Any], chat: bool) -> Endpoint:
+    def of(cls, info: dict[str, Any], chat: bool, named: tuple[str, ...] = ()) -> Endpoint:
         return cls(
             title=f"{info['model']} · hubdemo",
             inputs=list(info["inputs"]),
             controls=[c for c in info["parameters"] if "." not in c["name"]],
             outputs=list(info["outputs"]),
             chat=chat,
+            named=named,
         )
 
     @property
     def names(self) -> list[str]:
+        if self.named:
+            return list(self.named)
         return ["predict", "chat"] if self.chat else ["predict"]
 
     @property

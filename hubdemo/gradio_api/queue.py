@@ -39,15 +39,13 @@ class Queue:
         endpoint: Endpoint,
         files: FileStore,
         inbound: Inbound,
-        predict: Predict,
-        stream: Stream | None,
+        targets: list[tuple[Predict, Stream | None]],
         state: SessionState,
     ) -> None:
         self.endpoint = endpoint
         self.files = files
         self.inbound = inbound
-        self.predict = predict
-        self.stream = stream
+        self.targets = targets  # by fn_index: what answers each endpoint name
         self.state = state
         self.jobs: dict[str, tuple[str, asyncio.Task[None]]] = {}  # event id: session, job
         self.chores: set[asyncio.Task[None]] = set()  # clean-ups of clients that left
@@ -55,18 +53,21 @@ class Queue:
     async def join(self, request: Request) -> Response:
         self.state.check()
         body = await json_body(request, self.inbound, "queue/join")
-        if body.get("fn_index", 0) not in range(len(self.endpoint.names)):
-            raise InputError("this app has one endpoint, fn_index 0 (/predict)")
+        names = self.endpoint.names
+        fn_index = body.get("fn_index", 0)
+        if fn_index not in range(len(names)):
+            listed = ", ".join(f"{i} (/{name})" for i, name in enumerate(names))
+            raise InputError(f"this app's endpoints are fn_index {listed}")
         session = str(body.get("session_hash") or uuid.uuid4())
-        return JSONResponse({"event_id": await self.start(session, body.get("data"))})
+        return JSONResponse({"event_id": await self.start(session, body.get("data"), fn_index)})
 
-    async def start(self, session: str, data: Any) -> str:
-        """Queue a job on ``data`` for ``session``; its event id."""
+    async def start(self, session: str, data: Any, fn_index: int = 0) -> str:
+        """Queue a job on ``data`` for ``session`` at endpoint ``fn_index``; its event id."""
         if not isinstance(data, list):
             raise InputError('"data" must be a list of values')
         event_id = uuid.uuid4().hex
         await self.state.joined(session, event_id)
-        job = asyncio.create_task(self._run(session, event_id, data))
+        job = asyncio.create_task(self._run(session, event_id, data, fn_index))
         self.jobs[event_id] = (session, job)
         return event_id
 
@@ -97,14 +98,17 @@ class Queue:
         if not chore.cancelled() and isinstance(chore.exception(), StateUnavailable):
             log.warning("a session was not forgotten: %s", chore.exception())  # its TTL will
 
-    async def _run(self, session: str, event_id: str, data: list[Any]) -> None:
+    async def _run(self, session: str, event_id: str, data: list[Any], fn_index: int) -> None:
+        predict, stream = self.targets[fn_index]
         try:
-            if self.stream is not None:
-                values: list[Any] = [await self._chat(session, event_id, data)]
+            if stream is not None:
+                # A compare demo keeps a conversation per model in the one session.
+                kept = session if len(set(self.targets)) == 1 else f"{session}/{fn_index}"
+                values: list[Any] = [await self._chat(session, event_id, data, stream, kept)]
             else:
                 await self.files.pull(data)
                 body = body_of(data, self.endpoint, self.files)
-                answer = await self.predict(body, visitor(session))
+                answer = await predict(body, visitor(session))
                 values = gradio_values(answer, self.endpoint, self.files)
                 await self.files.share()
             message = {
@@ -130,17 +134,19 @@ class Queue:
         except StateUnavailable as exc:  # its reader hears of it from the state too
             log.warning("event %s not delivered: %s", message.get("event_id"), exc.message)
 
-    async def _chat(self, session: str, event_id: str, data: list[Any]) -> str:
+    async def _chat(
+        self, session: str, event_id: str, data: list[Any], stream: Stream, kept: str
+    ) -> str:
         """Streams the reply to ``data``'s message as Gradio's diffs (the first event carries
-        the value, each next one what it appends) and keeps the turn in the conversation."""
-        assert self.stream is not None
+        the value, each next one what it appends) and keeps the turn in the conversation
+        ``kept`` (the session's, or its conversation with one model of a compare demo)."""
         message = message_text(data[0] if data else None)
-        history = await self.state.conversation(session)
+        history = await self.state.conversation(kept)
         parameters = body_of(data, self.endpoint, self.files).get("parameters", {})
         turn = {"role": "user", "content": message}
         body = {"messages": [*history, turn], **parameters}
         reply, first = "", True
-        async with aclosing(self.stream(body, visitor(session))) as events:
+        async with aclosing(stream(body, visitor(session))) as events:
             async for event in events:
                 delta = event.get("delta")
                 if not delta:
@@ -152,7 +158,7 @@ class Queue:
                               "output": {"data": value}, "success": True}  # fmt: skip
                 await self._say(session, generating)
         turns = [*history, turn, {"role": "assistant", "content": reply}]
-        await self.state.keep_conversation(session, turns)
+        await self.state.keep_conversation(kept, turns)
         return reply
 
     async def data(self, request: Request) -> Response:

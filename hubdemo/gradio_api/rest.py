@@ -32,7 +32,7 @@ class Rest:
 
     async def call(self, request: Request) -> Response:
         self.queue.state.check()
-        self._endpoint(request.path_params["name"])
+        fn_index = self._endpoint(request.path_params["name"])
         body = await json_body(request, self.queue.inbound, "call")
         client = request.client.host if request.client else ""
         if len(self.unread) > MAX_CLIENTS:  # many addresses came and went: keep the live ones
@@ -41,7 +41,7 @@ class Rest:
         while len(mine) >= MAX_UNREAD_PER_CLIENT:  # this client's oldest call goes
             await self.queue.forget(mine.popleft())
         event_id = uuid.uuid4().hex
-        await self.queue.start(f"call:{event_id}", body.get("data"))
+        await self.queue.start(f"call:{event_id}", body.get("data"), fn_index)
         mine.append(f"call:{event_id}")
         return JSONResponse({"event_id": event_id})
 
@@ -89,6 +89,10 @@ class Rest:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    def _endpoint(self, name: str) -> None:
-        if name not in self.queue.endpoint.names:
-            raise HTTPException(404, f"no endpoint /{name[:60]}; this app has /predict")
+    def _endpoint(self, name: str) -> int:
+        """The fn_index of endpoint ``name``; 404 naming those there are."""
+        names = self.queue.endpoint.names
+        if name not in names:
+            listed = ", ".join(f"/{n}" for n in names)
+            raise HTTPException(404, f"no endpoint /{name[:60]}; this app has {listed}")
+        return names.index(name)

@@ -47,11 +47,16 @@ class GradioProtocol:
         max_store_bytes: int,
         state: SessionState,
         stream: Stream | None = None,
+        each: dict[str, tuple[Predict, Stream | None]] | None = None,
     ) -> None:
-        self.endpoint = Endpoint.of(info, chat=stream is not None)
+        """``each``: a compare demo's endpoints, one per model (name: its predict and stream),
+        instead of ``predict`` and ``stream`` under /predict."""
+        chat = stream is not None or any(s is not None for _, s in (each or {}).values())
+        self.endpoint = Endpoint.of(info, chat=chat, named=tuple(each or ()))
         self.state = state
         self.files = FileStore(inbound, max_store_bytes, state)
-        self.queue = Queue(self.endpoint, self.files, inbound, predict, stream, state)
+        targets = list(each.values()) if each else [(predict, stream)] * len(self.endpoint.names)
+        self.queue = Queue(self.endpoint, self.files, inbound, targets, state)
         self.rest = Rest(self.queue)
 
     def routes(self) -> list[Route]:

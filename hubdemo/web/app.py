@@ -138,6 +138,14 @@ def _gradio_protocol(
     sessions in ``state`` (this process's, or Redis shared by every worker and replica)."""
     from ..gradio_api import GradioProtocol
 
+    predict, stream = gradio_target(predictor, info, gate)
+    return GradioProtocol(info, predict, inbound, max_store_bytes=store, state=state, stream=stream)
+
+
+def gradio_target(predictor: Predictor, info: dict[str, Any], gate: Gate) -> tuple[Any, Any]:
+    """What answers a Gradio endpoint of ``predictor``: a body's prediction in a gate slot,
+    and for a chat model its stream (the slot taken once the input is accepted)."""
+
     async def gated_stream(body: Any, session: str | None) -> AsyncGenerator[dict[str, Any], None]:
         events = predictor.stream(body, session)  # bad input is refused before a slot is taken
         await gate.enter()
@@ -150,16 +158,11 @@ def _gradio_protocol(
 
     # Media arrive as files read into data URLs: large, so decoded off the event loop.
     media = any(c["kind"] in MEDIA_KINDS for c in info["inputs"])
-    return GradioProtocol(
-        info,
-        lambda body, session: gate.run(
-            lambda: predictor.predict(body, offload=media, session=session)
-        ),
-        inbound,
-        max_store_bytes=store,
-        state=state,
-        stream=gated_stream if predictor.handler.streams else None,
-    )
+
+    def predict(body: Any, session: str | None) -> Any:
+        return gate.run(lambda: predictor.predict(body, offload=media, session=session))
+
+    return predict, gated_stream if predictor.handler.streams else None
 
 
 def namespace_of(info: dict[str, Any]) -> str:

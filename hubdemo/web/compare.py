@@ -5,6 +5,7 @@ them as a single demo would (the first when no model is named)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..server.bodies import read_json, require_json
 from ..server.security import json_for_html
 from ..settings import ServeOptions
 from ..state import open_state
-from .app import assemble, namespace_of
+from .app import assemble, gradio_target, namespace_of
 from .routes import DemoRoutes
 from .shared import Shared
 
@@ -52,7 +53,7 @@ class CompareRoutes:
         self.shared = shared
         first = comparison.opened[0].predictor
         self.info = first.info()  # the form, parameters and examples: one task's
-        self.info["gradio_api"] = False
+        self.info["gradio_api"] = options.gradio_api and not options.arena
         self.arena = Arena(comparison, Path(options.votes)) if options.arena else None
         if self.arena is None:
             self.info["compare"] = [contender_info(each) for each in comparison.opened]
@@ -198,21 +199,45 @@ def _with_compare(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return document
 
 
+def endpoint_name(model: str) -> str:
+    """A model's Gradio endpoint name: its letters and digits, the rest as underscores."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", model).strip("_").lower() or "model"
+
+
 def create_compare_app(
     opened: list[Opened], options: ServeOptions | None = None, **settings: Any
 ) -> Starlette:
-    """The compare demo of ``opened`` (2 to 4 models of one task, compare/contenders.py)."""
+    """The compare demo of ``opened`` (2 to 4 models of one task, compare/contenders.py);
+    Gradio's clients see one endpoint per model (not in an arena: it would name them)."""
     options = options or ServeOptions.from_env(**settings)
     shared = Shared.of(options)
     comparison = Comparison(opened)
     routes = CompareRoutes(comparison, shared, options)
     state = open_state(options.state, namespace_of(routes.info), options.workers)
+    gradio = None
+    if routes.info["gradio_api"]:
+        from ..gradio_api import GradioProtocol
+
+        each: dict[str, Any] = {}
+        for one in opened:
+            name = base = endpoint_name(one.name)
+            while name in each:  # two names alike once their punctuation is gone
+                name = f"{base}_{len(each) + 1}"
+            each[name] = gradio_target(one.predictor, routes.info, shared.gate)
+        for contender, name in zip(routes.info["compare"], each, strict=True):
+            contender["gradio_api_name"] = f"/{name}"
+        gradio = GradioProtocol(
+            routes.info, each[next(iter(each))][0], shared.inbound, state=state, each=each,
+            max_store_bytes=options.max_store_mb * 2**20,
+        )  # fmt: skip
     app = assemble(
-        [*routes.routes(), shared.static()],
+        [*routes.routes(), shared.static(), *(gradio.routes() if gradio is not None else [])],
         [each.predictor.upstream for each in opened],
         shared,
         options,
         state,
+        gradio,
     )
     app.state.comparison = comparison
+    app.state.gradio = gradio
     return app

@@ -77,9 +77,12 @@ export function updateSnippets(body) {
     const files = body.data.map((v, i) =>
       Array.isArray(v) && v.some(isFile) ? `[${v.map((f, j) => handled(i, f, j + 1)).join(", ")}]` : isFile(v) ? handled(i, v, 0) : python(v)
     );
+    // A compare demo: an endpoint per model, named after it (the first shown, the others said).
+    const names = compareMode ? info.compare.map((c) => c.gradio_api_name) : ["/predict"];
+    const others = names.length > 1 ? `# one endpoint per model: ${names.join(", ")}\n` : "";
     gradio.textContent =
-      `from gradio_client import Client, handle_file\n\nclient = Client(${python(location.origin)})\n` +
-      `print(client.predict(${[...files, ...named, 'api_name="/predict"'].join(", ")}))`;
+      `from gradio_client import Client, handle_file\n\nclient = Client(${python(location.origin)})\n` + others +
+      `print(client.predict(${[...files, ...named, `api_name=${python(names[0])}`].join(", ")}))`;
   }
   const link = $("#request-download");
   if (link.href) URL.revokeObjectURL(link.href);

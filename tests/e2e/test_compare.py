@@ -214,3 +214,42 @@ def test_an_arena_round_is_blind_until_the_vote_and_the_vote_is_rated(emulator, 
     assert rated.returncode == 0, rated.stderr
     board = json.loads(rated.stdout)
     assert board["votes"] == 1 and board["models"][0]["model"] == names["Model A"]
+
+
+def test_gradio_client_sees_an_endpoint_per_model(emulator, lenient, tmp_path) -> None:
+    from gradio_client import Client
+
+    model = RECORDED["text-classification"][0]
+    server = Server(emulator, model, "support.functions:feel", "--task", "text-classification",
+                    PYTHONPATH=TESTS)  # fmt: skip
+    try:
+        client = Client(server.url, verbose=False, analytics_enabled=False,
+                        download_files=str(tmp_path))  # fmt: skip
+        named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        router = "/distilbert_distilbert_base_uncased_finetuned_sst_2_english"
+        assert set(named) == {router, "/support_functions_feel"}
+        text = RECORDED["text-classification"][1]["data"][0]
+        recorded_label = client.predict(text, api_name=router)
+        assert recorded_label["label"] == json.loads(emulator.replayed().body)[0][0]["label"]
+        assert client.predict(text, api_name="/support_functions_feel")["label"] == "POSITIVE"
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert [c["gradio_api_name"] for c in info["compare"]] == [
+            router,
+            "/support_functions_feel",
+        ]
+    finally:
+        server.stop()
+    # Chat on two providers: a conversation per model in the one client session.
+    server = Server(lenient, CHAT, "--provider", "novita,cerebras", HF_TOKEN=TOKEN)
+    try:
+        client = Client(server.url, verbose=False, analytics_enabled=False,
+                        download_files=str(tmp_path))  # fmt: skip
+        names = ["/hubdemo_emulated_llama_3_1_8b_instruct_novita",
+                 "/hubdemo_emulated_llama_3_1_8b_instruct_cerebras"]  # fmt: skip
+        replies = [client.predict("Say this is a test", api_name=name) for name in names]
+        client.predict("Again", api_name=names[0])
+        asked = json.loads([e for e in lenient.log if e.method == "POST"][-1].body)
+    finally:
+        server.stop()
+    assert replies[0] != replies[1]  # each provider's own recorded words
+    assert [m["content"] for m in asked["messages"]] == ["Say this is a test", replies[0], "Again"]
