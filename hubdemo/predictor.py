@@ -82,8 +82,9 @@ def make_upstream(
       the model in process;
     - ``--endpoint`` (or HUBDEMO_ENDPOINT): that URL;
     - else the router: an Inference Provider through it (``provider``: auto or a name, see
-      providers.py), or hf-inference, falling back to the cached copy, when there is one, if
-      the router cannot be reached.
+      providers.py), or hf-inference, falling back to the model on this machine if the router
+      cannot be reached: its cached copy, else its files fetched from the Hub (when the Hub
+      answers and the local backend can run the task).
     """
     options = options or BackendOptions.from_env(**settings)
     if spec.source == "space":
@@ -124,7 +125,7 @@ def make_upstream(
     remote = RouterUpstream(router, task=spec.task, choice=choice, **common)
     from .local import local_available
 
-    if spec.local_dir and local_available():
+    if local_available() and (spec.local_dir or could_fetch(spec)):
         from .upstream.fallback import FallbackUpstream
 
         return FallbackUpstream(remote, lambda: in_process(spec, options))
@@ -147,6 +148,14 @@ def in_process(spec: ModelSpec, options: BackendOptions) -> Upstream:
         return LocalUpstream(Path(spec.local_dir), spec.task, **local)
     fetch = fetch_for(spec, options)
     return LocalUpstream(fetch.plan.snapshot, spec.task, fetch=fetch, **local)
+
+
+def could_fetch(spec: ModelSpec) -> bool:
+    """Whether ``spec``'s files could be fetched for the local backend (the Hub's model, a
+    task it runs, not offline): the fallback then tries, and the Hub says if it can."""
+    from .local.registry import LOCAL
+
+    return spec.source == "hub" and spec.task in LOCAL and not hub_offline()
 
 
 def fetch_for(spec: ModelSpec, options: BackendOptions) -> Fetch:
@@ -399,13 +408,21 @@ class Predictor:
             "chain": described["chain"],
             "parameters": described["parameters"],
             "examples": self.examples(),
+            **({"space": self.spec.space.describe()} if self.spec.space else {}),
+            **self.backend_info(),
+        }
+
+    def backend_info(self) -> dict[str, Any]:
+        """What answers (info's "upstream", "provider" and, while fetched, "download"): it can
+        change while serving, when the router's fallback switches to this machine."""
+        download = self.upstream.download
+        return {
             "upstream": {
                 "kind": self.upstream.kind,
                 "url": self.upstream.url_for(self.handler.route),
             },
             "provider": self.provider_info(),
-            **({"space": self.spec.space.describe()} if self.spec.space else {}),
-            **({"download": download.as_dict()} if (download := self.upstream.download) else {}),
+            **({"download": download.as_dict()} if download else {}),
         }
 
     def provider_info(self) -> dict[str, Any] | None:

@@ -186,7 +186,8 @@ class BackendOptions(Options):
     )
     max_download_gb: float = setting(
         20.0,
-        "--local: largest download of a model's files, in GB (refused above it).",
+        "--local (and the fallback when the router is unreachable): largest download of a "
+        "model's files, in GB (refused above it; 0: never download).",
         flag="--max-download-gb",
         env="HUBDEMO_MAX_DOWNLOAD_GB",
         commands=("serve", "predict", "endpoint", "pull"),

@@ -80,10 +80,16 @@ class DemoRoutes:
             Route("/api/predict", self.api_predict, methods=["POST"]),
         ]
 
+    def live_info(self) -> dict[str, Any]:
+        """/api/info's object, with the backend as it is now (the router's fallback may have
+        switched to the model on this machine since the server started)."""
+        return {**self.info, **self.predictor.backend_info()}
+
     async def page(self, request: Request) -> Response:
+        info = self.live_info()
         context = {
-            "info": self.info,
-            "info_json": json_for_html(self.info),
+            "info": info,
+            "info_json": json_for_html(info),
             "handler": self.predictor.handler,
         }
         return self.templates.TemplateResponse(request, "page.html", context)
@@ -113,7 +119,7 @@ class DemoRoutes:
         return JSONResponse(health)
 
     async def api_info(self, request: Request) -> Response:
-        return JSONResponse(self.info)
+        return JSONResponse(self.live_info())
 
     async def openapi_json(self, request: Request) -> Response:
         return JSONResponse(self.document)

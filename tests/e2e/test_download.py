@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,36 @@ def test_serve_local_on_an_empty_cache_shows_a_bar_then_serves(
     assert f"Downloading {repo.repo_id}" in text
     assert "━" in text and "KB" in text  # rich's bar with bytes
     assert "✓ model.safetensors" in text and "model ready" in text
+
+
+def test_an_unreachable_router_fetches_the_model_for_this_machine(
+    emulator: Any, repo: HubRepo, tmp_path: Path, tiny_models: dict[str, Path]
+) -> None:
+    """No --local and nothing cached: the router does not answer, the Hub does, so the model's
+    chosen files are fetched and it answers on this machine, the page showing the download."""
+    from support.inprocess import NO_HUB
+    from support.servers import Server
+
+    emulator.hub_files.drip = 8_000.0
+    mark = len(emulator.hub_files.served)
+    server = Server(emulator, repo.repo_id, HUBDEMO_ROUTER=NO_HUB, HF_HUB_CACHE=str(tmp_path))
+    try:
+        assert httpx.get(f"{server.url}/healthz").json()["model"] == "ready"  # the router's
+        seen: list[dict[str, Any]] = []
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(server.predict, {"inputs": "I love it"})
+            while not asked.done():
+                seen.append(httpx.get(f"{server.url}/healthz").json())
+                time.sleep(0.05)
+        answer = asked.result()
+        assert answer.status_code == 200, answer.text
+        labels = {row["label"] for row in answer.json()["output"]}
+        assert labels == config_labels(tiny_models["text-classification"])
+        downloading = [h["download"] for h in seen if h["model"] == "downloading"]
+        assert downloading and downloading[-1]["total"] == chosen_size(repo)
+        info = httpx.get(f"{server.url}/api/info").json()
+        assert info["upstream"]["kind"] == "local"
+    finally:
+        printed = server.stop()
+    assert served_since(emulator, mark, repo) == chosen_size(repo)  # the chosen files only
+    assert "fetching it from the Hub for the model on this machine" in printed

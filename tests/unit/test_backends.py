@@ -5,6 +5,7 @@ blocking calls run in, a ChatInterface Space's chat task, and `hubdemo endpoint`
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from typing import Any
@@ -66,6 +67,95 @@ def test_an_http_error_is_the_routers_answer_not_a_reason_to_switch() -> None:
     with pytest.raises(UpstreamRateLimited):
         asyncio.run(fallback.send(WireRequest(json={"inputs": "x"})))
     assert fallback.local is None and fallback.kind == "router"
+
+
+def test_a_local_model_that_cannot_be_had_passes_the_routers_refusal_on_and_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Hub unreachable too: the router's refusal, one try for the requests failing
+    together, none at the next request; a minute later (here at once) the switch is tried again."""
+    from hubdemo.errors import HubUnreachable, UpstreamUnreachable
+    from hubdemo.upstream import fallback as module
+
+    tries: list[int] = []
+
+    def make_local() -> FunctionUpstream:
+        tries.append(1)
+        if len(tries) == 1:
+            raise HubUnreachable("the Hub cannot be reached")
+        return local_feel()
+
+    upstream = FallbackUpstream(router_that(refused), make_local)
+    request = WireRequest(json={"inputs": "I love it"})
+
+    async def at_once(n: int) -> list[Any]:
+        return await asyncio.gather(
+            *(upstream.send(request) for _ in range(n)), return_exceptions=True
+        )
+
+    first = asyncio.run(at_once(3))
+    assert all(isinstance(e, UpstreamUnreachable) for e in first) and len(tries) == 1
+    assert isinstance(asyncio.run(at_once(1))[0], UpstreamUnreachable) and len(tries) == 1
+    monkeypatch.setattr(module, "RETRY_SWITCH_AFTER", 0.0)
+    upstream._retry_at = 0.0  # the minute has passed
+    answered = asyncio.run(at_once(2))
+    assert [a.status for a in answered] == [200, 200] and len(tries) == 2
+    assert upstream.kind == "function"
+
+
+def test_a_local_model_that_failed_hands_back_to_the_router() -> None:
+    class Failed(FunctionUpstream):
+        state = "failed"  # type: ignore[assignment]
+        load_error = "the download was cut"  # type: ignore[assignment]
+
+    answers = iter(
+        [
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json=[[{"label": "POSITIVE", "score": 0.9}]]),
+        ]
+    )
+
+    def router(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise httpx.ConnectError("refused", request=request)
+        return answer
+
+    upstream = FallbackUpstream(
+        router_that(router),
+        lambda: Failed(functions.feel, "support.functions:feel", "text-classification"),
+    )
+    request = WireRequest(json={"inputs": "I love it"})
+
+    async def twice() -> tuple[Any, Any]:
+        first = await upstream.send(request)  # the router refused: the local model answers
+        switched_to = upstream.local
+        second = await upstream.send(request)  # that model has failed since: the router again
+        return (first, switched_to), second
+
+    (first, switched_to), second = asyncio.run(twice())
+    assert first.status == 200 and isinstance(switched_to, Failed)
+    assert second.status == 200
+    assert json.loads(second.content()) == [[{"label": "POSITIVE", "score": 0.9}]]
+    assert upstream.local is None and upstream.kind == "router"
+
+
+def test_the_fallback_is_there_only_when_the_model_could_answer_on_this_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not cached: a Hub model of a task the local backend runs gets the fallback (its files
+    to be fetched); offline, or a task it cannot run, the router alone."""
+    from hubdemo.predictor import make_upstream
+    from hubdemo.resolve import ModelSpec
+    from hubdemo.upstream.router import RouterUpstream
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    classify = ModelSpec("org/model", "text-classification")
+    assert isinstance(make_upstream(classify), FallbackUpstream)
+    drawing = ModelSpec("org/model", "text-to-3d")
+    assert type(make_upstream(drawing)) is RouterUpstream
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert type(make_upstream(classify)) is RouterUpstream
 
 
 # -- the threads of gradio_client's calls ----------------------------------------------------
