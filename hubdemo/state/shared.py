@@ -113,11 +113,17 @@ class InRedis(SessionState):
 
     def __init__(self, url: str, namespace: str) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError as Disconnected
 
         self.url = where(url)
+        # A pooled connection that Redis closed while it was away fails its next command:
+        # asked again on a new connection (twice at most, quickly) rather than said as a 503.
         pool = aioredis.BlockingConnectionPool.from_url(
             url, max_connections=CONNECTIONS, timeout=TIMEOUT,
             socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2), retry_on_error=[Disconnected],
         )  # fmt: skip
         self.redis: Any = aioredis.Redis(connection_pool=pool)
         self.prefix = f"hubdemo:{namespace}:"

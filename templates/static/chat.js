@@ -25,15 +25,18 @@ class Conversation {
     this.root = root;
     this.pane = pane;
     this.history = [];
+    this.list = $(".conversation", root);
   }
 
   status(text) {
     (this.pane ? $(".status", this.pane) : statusEl).textContent = text;
   }
 
-  draw(messages) {
+  draw(messages, { toEnd = false } = {}) {
+    const follow = toEnd || atEnd(this.list);
     renderers.chat(this.root, { messages });
     this.root.hidden = messages.length === 0;
+    if (follow) this.list.scrollTop = this.list.scrollHeight; // once shown: a hidden list has no height
     (this.pane ? $(".placeholder", this.pane) : placeholder).hidden = messages.length > 0;
   }
 
@@ -41,7 +44,7 @@ class Conversation {
   async turn(content, system, chosen, signal) {
     const asked = [...this.history, { role: "user", content }];
     const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
-    this.draw([...asked, { role: "assistant", content: "" }]);
+    this.draw([...asked, { role: "assistant", content: "" }], { toEnd: true });
     const live = $(".conversation li:last-child", this.root);
     live.classList.add("pending");
     this.status("");
@@ -74,7 +77,9 @@ class Conversation {
       if (event.delta !== undefined) written.text += event.delta;
       else if (event.reasoning !== undefined) written.reasoning += event.reasoning;
       live.classList.remove("pending");
+      const follow = atEnd(this.list);
       showThinking(live, written.text, written.reasoning);
+      if (follow) this.list.scrollTop = this.list.scrollHeight;
     }
   }
 
@@ -115,6 +120,10 @@ class Conversation {
     live.append(retry);
   }
 }
+
+// A long conversation scrolls in its box: it follows the reply as it grows, unless the
+// visitor has scrolled up to read.
+const atEnd = (list) => list.scrollHeight - list.scrollTop - list.clientHeight < 48;
 
 // "Answered in 2.31 s · first words after 0.40 s · 41.5 tokens/s" (what is known of it):
 // tokens per second while writing, after the first words.

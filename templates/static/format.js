@@ -15,11 +15,18 @@ export const pct = (score) => {
 // answer (the answer keeps the rest of the text).
 export function splitThinking(text) {
   const start = text.search(/\S/);
-  if (start < 0 || !text.startsWith("<think>", start)) return { thinking: "", answer: text };
+  if (start < 0 || !text.startsWith("<think>", start)) return { thinking: "", answer: withoutEndToken(text) };
   const body = text.slice(start + "<think>".length);
   const end = body.indexOf("</think>");
   if (end < 0) return { thinking: body.trim(), answer: "" };
-  return { thinking: body.slice(0, end).trim(), answer: body.slice(end + "</think>".length).replace(/^\s+/, "") };
+  return { thinking: body.slice(0, end).trim(), answer: withoutEndToken(body.slice(end + "</think>".length).replace(/^\s+/, "")) };
+}
+
+// The end-of-turn token some models leave at the end of a reply ("…is 2.</s>"): a marker for
+// the model, not words for the visitor (the JSON keeps the text as the model sent it).
+const END_TOKEN = /\s*(<\/s>|<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\|end\|>|<end_of_turn>|<eos>)\s*$/;
+export function withoutEndToken(text) {
+  return text.replace(END_TOKEN, "");
 }
 
 // The server reads a query value as JSON when it is JSON, else as text: a text that would

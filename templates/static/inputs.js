@@ -46,7 +46,7 @@ async function readFiles(index, files) {
   }
   $("#error").hidden = true;
   if (input && input.multiple) setFiles(index, await Promise.all(chosen.map((f) => dataUrlOf(f, named))));
-  else setMedia(index, await dataUrlOf(chosen[0], named));
+  else setMedia(index, await dataUrlOf(chosen[0], named), chosen[0]);
 }
 
 function readFile(index, file) {
@@ -88,7 +88,7 @@ function wireRecorder(button) {
     recorder.onstop = () => {
       stream.getTracks().forEach((track) => track.stop());
       const reader = new FileReader();
-      reader.onload = () => setMedia(Number(button.dataset.record), reader.result);
+      reader.onload = () => setMedia(Number(button.dataset.record), reader.result, "recording");
       reader.readAsDataURL(new Blob(chunks, { type: recorder.mimeType }));
       recorder = null;
       button.textContent = "● Record";
@@ -131,15 +131,18 @@ function wireCamera(button) {
     canvas.height = feed.videoHeight;
     canvas.getContext("2d").drawImage(feed, 0, 0);
     stop();
-    setMedia(Number(button.dataset.camera), canvas.toDataURL("image/png"));
+    setMedia(Number(button.dataset.camera), canvas.toDataURL("image/png"), "photo");
   });
   $(".camera-off", view).addEventListener("click", stop);
 }
 
-export function setMedia(index, dataUrl) {
+// ``source``: the File chosen, dropped or pasted, else a name for what was made (a recording,
+// a photo; an example when none is given).
+export function setMedia(index, dataUrl, source = "example") {
   media[index] = dataUrl;
   const field = $(`[data-drop="${index}"]`);
   if (!field) return;
+  nameInInput(field, typeof source === "string" ? fileOf(dataUrl, source) : source);
   const remove = $(".remove", field);
   if (remove) remove.hidden = false;
   const img = $("img.preview", field);
@@ -158,24 +161,85 @@ export function setMedia(index, dataUrl) {
     player.src = dataUrl;
     player.hidden = false;
   }
+  const waveform = $("canvas.waveform", field);
+  if (waveform) drawWaveform(waveform, dataUrl);
 }
 
 export function clearMedia() {
+  $$(".field.media[data-drop]").forEach((field) => removeMedia(field.dataset.drop));
   Object.keys(media).forEach((k) => delete media[k]);
-  // A slider and its number box move together; the number box is what is sent.
-  $$("input.slider").forEach((slider) => {
-    const box = document.getElementById(slider.dataset.sliderFor);
-    ["input", "change"].forEach((kind) => slider.addEventListener(kind, () => (box.value = slider.value)));
-    box.addEventListener("input", () => box.value !== "" && (slider.value = box.value));
+}
+
+// The file input names what is taken, wherever it came from (an example, the microphone, the
+// camera, a drop or a paste): the browser's "No file chosen" beside a preview would be wrong.
+function nameInInput(field, file) {
+  const input = $('input[type="file"]', field);
+  if (!input || !file || typeof DataTransfer === "undefined") return;
+  const list = new DataTransfer();
+  list.items.add(file);
+  input.files = list.files;
+}
+
+function fileOf(dataUrl, stem) {
+  const comma = dataUrl.indexOf(",");
+  const head = dataUrl.slice("data:".length, comma);
+  const type = head.split(";")[0] || "application/octet-stream";
+  const named = (head.match(/;name=([^;]*)/) || [])[1];
+  const extension = (type.split("/")[1] || "bin").replace(/^x-/, "").split("+")[0];
+  return new File([bytesOf(dataUrl)], named ? decodeURIComponent(named) : `${stem}.${extension}`, { type });
+}
+
+// A data URL's bytes, read here (the page may not fetch data: URLs: connect-src 'self').
+function bytesOf(dataUrl) {
+  const comma = dataUrl.indexOf(",");
+  const body = dataUrl.slice(comma + 1);
+  return dataUrl.slice(0, comma).endsWith(";base64")
+    ? Uint8Array.from(atob(body), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(decodeURIComponent(body));
+}
+
+// A sound's waveform over its player: its loudness along its length. A sound this browser
+// cannot decode keeps the player alone.
+async function drawWaveform(canvas, dataUrl) {
+  const mark = String(Math.random()); // a newer sound drawn meanwhile wins
+  canvas.dataset.mark = mark;
+  canvas.hidden = true;
+  if (typeof OfflineAudioContext === "undefined") return;
+  let samples;
+  try {
+    const sound = await new OfflineAudioContext(1, 1, 8000).decodeAudioData(bytesOf(dataUrl).buffer);
+    samples = sound.getChannelData(0);
+  } catch (_) {
+    return;
+  }
+  if (canvas.dataset.mark !== mark || !samples.length) return;
+  canvas.hidden = false;
+  const scale = window.devicePixelRatio || 1;
+  const [width, height] = [canvas.clientWidth || 480, canvas.clientHeight || 56];
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const draw = canvas.getContext("2d");
+  draw.scale(scale, scale);
+  draw.fillStyle = getComputedStyle(canvas).color;
+  const bars = Math.max(1, Math.floor(width / 3));
+  const per = Math.max(1, Math.floor(samples.length / bars));
+  const peaks = Array.from({ length: bars }, (_, bar) => {
+    let peak = 0;
+    for (let i = bar * per; i < Math.min(samples.length, (bar + 1) * per); i++) peak = Math.max(peak, Math.abs(samples[i]));
+    return peak;
   });
-  $$(".field.media .remove").forEach((button) => (button.hidden = true));
+  const loudest = Math.max(...peaks) || 1;
+  peaks.forEach((peak, bar) => {
+    const tall = Math.max(1, (peak / loudest) * (height - 4));
+    draw.fillRect(bar * 3, (height - tall) / 2, 2, tall);
+  });
 }
 
 // × on a media input: the file taken out, the input as it was first shown.
 function removeMedia(index) {
   delete media[index];
   const field = $(`[data-drop="${index}"]`);
-  $$(".stage, audio.preview, video.preview, .chosen-file, .remove", field).forEach((n) => (n.hidden = true));
+  $$(".stage, audio.preview, video.preview, canvas.waveform, .chosen-file, .remove", field).forEach((n) => (n.hidden = true));
   const input = $(`[data-input="${index}"]`);
   if (input) input.value = "";
 }
@@ -254,7 +318,7 @@ export function wireInputs() {
   // A slider and its number box move together; the number box is what is sent.
   $$("input.slider").forEach((slider) => {
     const box = document.getElementById(slider.dataset.sliderFor);
-    slider.addEventListener("input", () => (box.value = slider.value));
+    ["input", "change"].forEach((kind) => slider.addEventListener(kind, () => (box.value = slider.value)));
     box.addEventListener("input", () => box.value !== "" && (slider.value = box.value));
   });
 }

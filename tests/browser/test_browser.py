@@ -364,8 +364,10 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(browser, servers, em
     assert turns.count() == 2
     assert turns.nth(0).locator(".role").text_content() == "user"
     recorded = streamed_text(emulator.replayed().body)
-    # Drawn as Markdown: a paragraph, its edges trimmed; "</s>" shown as text (raw HTML off).
-    assert turns.nth(1).locator(".content").text_content().strip() == recorded.strip()
+    # Drawn as Markdown: a paragraph, its edges trimmed; the model's end token left out.
+    assert recorded.strip().endswith("</s>")
+    shown = turns.nth(1).locator(".content").text_content().strip()
+    assert shown == recorded.strip().removesuffix("</s>")
     assert page.get_by_label("Message", exact=True).input_value() == ""
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     for_docs(page, "chat")
@@ -389,7 +391,8 @@ def test_chat_shows_the_first_tokens_before_the_last_arrive(browser, servers, em
         emulator.configure()
     final = (answer.text_content() or "").strip()
     recorded = streamed_text(emulator.replayed().body)
-    assert final == recorded.strip()  # drawn as Markdown: a paragraph, its edges trimmed
+    # Drawn as Markdown: a paragraph, its edges trimmed; the model's end token left out.
+    assert final == recorded.strip().removesuffix("</s>")
     early = early.strip()
     assert early and final.startswith(early) and len(early) < len(final)
     assert "Answered in" not in still_running  # seen while the stream was still arriving
@@ -429,6 +432,47 @@ def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):
     page.locator("#out-labels .bar, #error").first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "media-example.png"), full_page=True)
     assert page.locator("img.preview").evaluate("i => i.naturalWidth") > 0
+    # The file input names the example taken, not the browser's "No file chosen".
+    chosen = page.locator("input[type=file]").evaluate("i => [i.files[0].name, i.files[0].size]")
+    sent = page.locator("img.preview").evaluate("i => atob(i.src.split(',')[1]).length")
+    assert chosen[0].startswith("example.") and chosen[1] == sent
+
+
+def test_a_sound_shows_its_waveform_loud_where_it_is_loud(browser, servers, tmp_path):
+    """Half a second of silence, then half a second of a tone: the bars on the right are tall,
+    those on the left flat."""
+    import math
+    import struct
+    import wave
+
+    sound = tmp_path / "quiet-then-loud.wav"
+    with wave.open(str(sound), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        tone = (int(20_000 * math.sin(2 * math.pi * 440 * i / 16_000)) for i in range(8_000))
+        out.writeframes(b"\0\0" * 8_000 + b"".join(struct.pack("<h", v) for v in tone))
+    page = browser.new_page()
+    page.goto(servers["alefiury/wav2vec2-large-xlsr-53-gender-recognition-librispeech"].url)
+    page.locator("#in-audio").set_input_files(str(sound))
+    waveform = page.get_by_role("img", name="The sound's waveform")
+    waveform.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('canvas.waveform').width > 0")
+    left, right = waveform.evaluate(
+        """c => {
+          const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+          const inked = (from, to) => {
+            let n = 0;
+            for (let y = 0; y < c.height; y++)
+              for (let x = from; x < to; x++) n += data[(y * c.width + x) * 4 + 3] > 0;
+            return n / ((to - from) * c.height);
+          };
+          return [inked(0, Math.floor(c.width * 0.4)), inked(Math.ceil(c.width * 0.6), c.width)];
+        }"""
+    )
+    assert right > 0.5 and left < 0.1, (left, right)
+    page.get_by_role("button", name="Remove").click()
+    assert waveform.is_hidden()
 
 
 def test_record_from_the_microphone_and_classify(browser, servers, tmp_path):
@@ -443,6 +487,8 @@ def test_record_from_the_microphone_and_classify(browser, servers, tmp_path):
     preview = page.locator("audio.preview")
     preview.wait_for(state="visible", timeout=30_000)
     assert preview.get_attribute("src").startswith("data:audio/webm")
+    page.get_by_role("img", name="The sound's waveform").wait_for(state="visible", timeout=30_000)
+    assert page.locator("#in-audio").evaluate("i => i.files[0].name") == "recording.webm"
     page.get_by_role("button", name="Classify").click()
     page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "microphone.png"), full_page=True)

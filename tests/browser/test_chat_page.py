@@ -49,7 +49,9 @@ def test_enter_sends_shift_enter_adds_a_line_and_the_reply_can_be_copied(
     box.press("Enter")
     page.locator("#status").filter(has_text="Answered in").wait_for(timeout=30_000)
     assert box.input_value() == ""
-    reply = streamed_text(emulator.replayed().body)
+    recorded = streamed_text(emulator.replayed().body)
+    assert recorded.endswith("</s>")  # the model's end token: a marker, not shown or copied
+    reply = recorded.removesuffix("</s>")
     assistant = page.locator(".conversation li.assistant")
     assert assistant.locator(".content").text_content() == reply.strip()
     assistant.get_by_role("button", name="Copy").click()
@@ -69,6 +71,37 @@ def test_the_conversation_is_above_the_message_box_on_a_phone_and_a_desktop(
         composer = page.get_by_label("Message", exact=True).bounding_box()
         assert conversation["y"] + conversation["height"] <= composer["y"], viewport
         page.context.close()
+
+
+def test_a_long_conversation_scrolls_in_its_box_with_the_message_box_in_sight(
+    browser, emulator, spaces
+) -> None:
+    """The echoing chat Space says back a 40-paragraph message: the conversation scrolls in
+    its own box, kept at its end, and the message box stays on the same screen under it."""
+    server = Server(emulator, f"spaces/{spaces['chat']}")
+    try:
+        for viewport in ({"width": 1280, "height": 800}, {"width": 390, "height": 844}):
+            page = browser.new_context(bypass_csp=True, viewport=viewport).new_page()
+            page.goto(server.url)
+            box = page.get_by_label("Message", exact=True)
+            box.fill("\n\n".join(f"Paragraph {i}." for i in range(40)))
+            box.press("Enter")
+            reply = page.locator(".conversation li.assistant .content")
+            reply.filter(has_text="(turn 1)").wait_for(timeout=30_000)
+            conversation = page.locator(".conversation")
+            whole, shown, scrolled = conversation.evaluate(
+                "c => [c.scrollHeight, c.clientHeight, c.scrollTop]"
+            )
+            assert whole > 2 * shown, viewport  # it scrolls in its box, not the page
+            assert scrolled + shown >= whole - 2, viewport  # at the reply's end
+            conversation.scroll_into_view_if_needed()
+            top = conversation.bounding_box()["y"]
+            composer = box.bounding_box()
+            assert composer["y"] + composer["height"] - top <= viewport["height"], viewport
+            assert violations(page) == []
+            page.context.close()
+    finally:
+        server.stop()
 
 
 def test_a_failed_turn_is_said_in_the_conversation_and_retried(browser, servers, emulator) -> None:
@@ -109,7 +142,7 @@ def test_stop_keeps_what_was_written_and_regenerate_asks_again(browser, servers,
     finally:
         emulator.configure()
     kept = answer.text_content() or ""
-    reply = streamed_text(emulator.replayed().body).strip()
+    reply = streamed_text(emulator.replayed().body).strip().removesuffix("</s>")
     assert kept and reply.startswith(kept) and len(kept) < len(reply)
     assert page.locator(".conversation .turn-note").text_content() == "stopped"
     page.get_by_role("button", name="Regenerate").click()

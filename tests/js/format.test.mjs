@@ -15,6 +15,7 @@ import {
   rgb,
   shade,
   splitThinking,
+  withoutEndToken,
 } from "../../templates/static/format.js";
 
 test("pct: one decimal everywhere; never certainty or nothing by rounding", () => {
@@ -44,6 +45,15 @@ test("splitThinking: a <think> block apart from the answer", () => {
   assert.deepEqual(splitThinking("  <think>hmm\n</think>\n\nParis"), { thinking: "hmm", answer: "Paris" });
   assert.deepEqual(splitThinking("<think>still going"), { thinking: "still going", answer: "" });
   assert.deepEqual(splitThinking("Paris <think>no</think>"), { thinking: "", answer: "Paris <think>no</think>" });
+});
+
+test("withoutEndToken: the model's end-of-turn marker at the very end is not shown", () => {
+  assert.equal(withoutEndToken("The answer is 2.</s>"), "The answer is 2.");
+  assert.equal(withoutEndToken("Done <|im_end|>\n"), "Done");
+  assert.equal(withoutEndToken("Bye<|eot_id|>"), "Bye");
+  assert.equal(withoutEndToken("Write </s> in HTML for strike-through."), "Write </s> in HTML for strike-through.");
+  assert.deepEqual(splitThinking("<think>x</think>Paris</s>"), { thinking: "x", answer: "Paris" });
+  assert.equal(splitThinking("Paris</s>").answer, "Paris");
 });
 
 test("queryValue: text that reads as JSON is quoted, other text is not", () => {
