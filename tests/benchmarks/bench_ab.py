@@ -102,6 +102,10 @@ def main() -> None:
                     f"{statistics.median(c['p99_ms'] for c in cells):.2f} ms",
                     flush=True,
                 )
+    except BaseException:
+        for process in processes:  # what the emulator and the servers said, to see why
+            print(f"--- {process.process.args[-3:]}:\n{process.output()[-1500:]}", file=sys.stderr)
+        raise
     finally:
         for process in processes:
             process.stop()

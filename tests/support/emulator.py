@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import itertools
 import json
 import re
 import socket
@@ -477,6 +478,7 @@ class Emulator:
         self.tokens = tokens or set()  # tokens the emulated Hub accepts
         self.private: set[str] = set()  # repos only a valid token may see
         self.log: list[Logged] = []
+        self._job_ids = itertools.count(1)  # not len(log): the program trims its log
         self.faults: list[tuple[int, Any, dict[str, str]]] = []
         self.endless_jobs = False  # replicate answers with jobs that never finish
         self.fal_jobs: dict[str, int] = {}  # fal-ai queue jobs -> times their status was asked
@@ -594,7 +596,7 @@ class Emulator:
             return JSONResponse(payload, status, headers=headers)
         provider, _, rest = request.url.path.lstrip("/").partition("/")
         if provider == "fal-ai" and request.query_params.get("_subdomain") == "queue":
-            job = f"req-{len(self.log)}"
+            job = f"req-{next(self._job_ids)}"
             self.fal_jobs[job] = 0
             return JSONResponse(fal_queue_submitted("/" + rest, job))
         if provider in PROVIDER_HOSTS.values():
@@ -638,7 +640,7 @@ class Emulator:
     def _provider_answer(self, provider: str, path: str, body: bytes, entry: Logged) -> Response:
         """``{router}/{provider}/<path>``: the provider's recorded answer to this request."""
         if self.endless_jobs and provider == "replicate":
-            job = f"job-{len(self.log)}"
+            job = f"job-{next(self._job_ids)}"
             waiting = {
                 "id": job,
                 "status": "starting",
@@ -730,6 +732,9 @@ class Emulator:
         self.stop()
 
 
+KEPT_BY_THE_PROGRAM = 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8765)
@@ -747,7 +752,11 @@ def main() -> None:
     print(f"Hub and router emulator on {emulator.url} (Ctrl-C stops)", flush=True)
     try:
         while True:
-            time.sleep(3600)
+            time.sleep(1)
+            # Nothing reads this program's log, and a benchmark sends it hundreds of
+            # thousands of requests, each kept with its body: the last few only (a run of
+            # bench-ab once grew it to 24 GB, and the kernel killed it).
+            del emulator.log[:-KEPT_BY_THE_PROGRAM]
     except KeyboardInterrupt:
         emulator.stop()
 

@@ -111,6 +111,41 @@ def test_a_connection_the_server_closed_is_retried_once_on_a_new_one() -> None:
     assert asyncio.run(serve(lambda n, req: answers[n], test, transports=(transport,))) == [2, 1]
 
 
+def test_the_retry_opens_a_new_connection_not_another_idle_one() -> None:
+    """Each connection answers its first request and drops its second, as a server that
+    closes idle connections does: with two idle, the retry must not take the other."""
+    transport = LeanTransport(ssl_context())
+    opened: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        opened.append(1)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(2)  # the body, b"{}"
+            writer.write(ok(b"answered"))
+            await writer.drain()
+            await reader.readuntil(b"\r\n\r\n")  # the second: dropped without a byte
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def test() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        async with server:
+            try:
+                first = await asyncio.gather(post(transport, url), post(transport, url))
+                assert [r.content for r in first] == [b"answered", b"answered"]
+                assert len(transport.idle[next(iter(transport.idle))]) == 2  # two kept alive
+                assert (await post(transport, url)).content == b"answered"
+            finally:
+                await transport.aclose()
+
+    asyncio.run(test())
+    assert len(opened) == 3  # the two, then one new for the retry
+
+
 def test_a_fresh_connection_that_fails_is_not_retried() -> None:
     transport = LeanTransport(ssl_context())
 

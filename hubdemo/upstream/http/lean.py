@@ -193,9 +193,10 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def _start(self, key: Key, message: bytes) -> tuple[_Connection, int]:
         """Send ``message`` and read the answer's head, on a kept-alive connection when one
         is idle. A kept-alive connection the server has since closed fails before any byte
-        of the answer arrives: that one is retried once on a new connection, nothing else is."""
+        of the answer arrives: that one is retried once on a new connection (not another idle
+        one: a server that closes idle connections has closed those too), nothing else is."""
         for attempt in range(2):
-            connection = self._take(key)
+            connection = self._take(key) if attempt == 0 else None
             reused = connection is not None
             if connection is None:
                 connection = await self._open(key)
