@@ -70,14 +70,12 @@ def leaderboard(votes: list[dict[str, Any]], seed: int = 0) -> list[Rating]:
         raise _missing() from None
     names = sorted({name for vote in votes for name in vote["models"]})
     index = {name: i for i, name in enumerate(names)}
-    pairs = [_pairs(vote, index) for vote in votes]
+    # Each vote as two (winner, loser) pairs: a win counted twice, a tie once each way.
+    pairs = np.array([_pairs(vote, index) for vote in votes])  # votes x 2 x (winner, loser)
     ratings = _fit(len(names), pairs)
     rng = np.random.default_rng(seed)
     samples = np.array(
-        [
-            _fit(len(names), [pairs[i] for i in rng.integers(0, len(pairs), len(pairs))])
-            for _ in range(RESAMPLES)
-        ]
+        [_fit(len(names), pairs[rng.integers(0, len(pairs), len(pairs))]) for _ in range(RESAMPLES)]
     )
     low, high = np.percentile(samples, [2.5, 97.5], axis=0)
     table = []
@@ -110,20 +108,24 @@ def _pairs(vote: dict[str, Any], index: dict[str, int]) -> list[tuple[int, int]]
     return {"A": [(a, b), (a, b)], "B": [(b, a), (b, a)]}.get(vote["winner"], [(a, b), (b, a)])
 
 
-def _fit(count: int, pairs: list[list[tuple[int, int]]]) -> Any:
-    """Elo-scale ratings of ``count`` models from the votes' pairs (each vote weighs two)."""
+def _fit(count: int, pairs: Any) -> Any:
+    """Elo-scale ratings of ``count`` models from the votes' pairs (an array, votes x 2 x
+    (winner, loser)), fitted on the matrix of who beat whom how often: a fit's cost does not
+    grow with the number of votes (the 200 resamples of 20,000 votes take a second)."""
     try:
         import choix
     except ImportError:
         raise _missing() from None
     import numpy as np
 
-    data = [pair for vote in pairs for pair in vote]
-    met = {tuple(sorted(pair)) for pair in data}
-    data += [(a, b) for a, b in met] + [(b, a) for a, b in met]  # one virtual tie per pair
-    seen = {i for pair in data for i in pair}
-    params = choix.ilsr_pairwise(count, data, alpha=REGULARIZATION)
-    params = np.where([i in seen for i in range(count)], params, 0.0)  # unseen: the average
+    beat = np.zeros((count, count))
+    flat = pairs.reshape(-1, 2)
+    np.add.at(beat, (flat[:, 0], flat[:, 1]), 1.0)
+    met = (beat + beat.T) > 0
+    beat += met  # one virtual tie per pair that met: a win each way
+    seen = met.any(axis=1)
+    params = choix.ilsr_pairwise_dense(beat, alpha=REGULARIZATION)
+    params = np.where(seen, params, 0.0)  # unseen: the average
     return BASE + SCALE * (params - params.mean())
 
 

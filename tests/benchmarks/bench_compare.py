@@ -6,7 +6,8 @@ answer after 100, 150, 200 and 250 ms (tests/benchmarks/compare_models.py, the f
 backend). For each: the p50 of `POST /api/predict` of the slowest model served alone, and of
 `POST /api/compare` of 2 and 4 models, one request at a time (--requests after 5 warm-ups);
 "added" is compare's p50 less the slowest's. Asked one after another, 4 models would take the
-sum (700 ms).
+sum (700 ms). Then the arena's leaderboard: the time to rate 1,000, 5,000 and 20,000 random
+votes among four models (the fit and its 200 resamples), as GET /api/leaderboard computes it.
 
     python tests/benchmarks/bench_compare.py [--requests 40]
 """
@@ -103,6 +104,26 @@ def main() -> None:
         cells = f"{alone_ms:>15.1f} ms {compare_ms:>9.1f} ms {compare_ms - alone_ms:>5.1f} ms"
         print(f"{name:<40} {count:>6} {cells}")
     print("(one after another, the four functions would take 700 ms)")
+    leaderboard_times()
+
+
+def leaderboard_times() -> None:
+    import random
+
+    from hubdemo.compare.leaderboard import leaderboard
+
+    models = ["org/a", "org/b", "org/c", "org/d"]
+    chance = random.Random(0)
+    leaderboard([{"models": models[:2], "winner": "A"}])  # imports and first calls
+    print()
+    for count in (1_000, 5_000, 20_000):
+        votes = [
+            {"models": chance.sample(models, 2), "winner": chance.choice(["A", "B", "tie"])}
+            for _ in range(count)
+        ]
+        started = time.perf_counter()
+        leaderboard(votes)
+        print(f"leaderboard of {count:>6} votes: {(time.perf_counter() - started) * 1000:7.0f} ms")
 
 
 if __name__ == "__main__":
