@@ -235,6 +235,29 @@ async function drawWaveform(canvas, dataUrl) {
   });
 }
 
+// Paste (where the browser lets a page read the clipboard): the picture copied becomes the
+// input, as Ctrl+V on the page does.
+function wirePaste(button) {
+  button.hidden = !(navigator.clipboard && navigator.clipboard.read);
+  button.addEventListener("click", async () => {
+    let items;
+    try {
+      items = await navigator.clipboard.read();
+    } catch (err) {
+      showError(`This page may not read the clipboard (${err.message}): press Ctrl+V (⌘V) on the page, or choose a file.`);
+      return;
+    }
+    for (const item of items) {
+      const type = item.types.find((t) => t.startsWith("image/"));
+      if (type) {
+        const blob = await item.getType(type);
+        return readFile(button.dataset.paste, new File([blob], `pasted.${type.split("/")[1]}`, { type }));
+      }
+    }
+    showError("The clipboard holds no picture: copy an image first, or choose a file.");
+  });
+}
+
 // × on a media input: the file taken out, the input as it was first shown.
 function removeMedia(index) {
   delete media[index];
@@ -287,6 +310,7 @@ function wireTable(field) {
 export function wireInputs() {
   $$("[data-record]").forEach(wireRecorder);
   $$("[data-camera]").forEach(wireCamera);
+  $$("[data-paste]").forEach(wirePaste);
   $$("input[type=file]").forEach((input) => {
     input.addEventListener("change", () => {
       if (input.files && input.files[0]) readFiles(input.dataset.input, input.files);

@@ -126,3 +126,47 @@ def test_a_photo_from_the_camera_is_the_input(browser, servers, emulator) -> Non
     page.locator("#submit[aria-busy=false]").wait_for(timeout=30_000)
     sent = [e for e in emulator.log if e.method == "POST"][before:]
     assert sent and sent[-1].body.startswith(b"\x89PNG")  # the frame, sent as the body
+
+
+def test_paste_takes_the_picture_copied_and_says_so_when_there_is_none(
+    browser, servers, emulator
+) -> None:
+    """A 7 x 5 PNG put on the clipboard: Paste makes it the input, the picture sent; with
+    only text on the clipboard, Paste says so in the visitor's words."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (7, 5), (200, 30, 30)).save(picture, "PNG")
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(servers[VIT].url)
+    page.evaluate(
+        """async (b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const blob = new Blob([bytes], { type: "image/png" });
+          await navigator.clipboard.write([new ClipboardItem({ "image/png": blob })]);
+        }""",
+        base64.b64encode(picture.getvalue()).decode(),
+    )
+    page.get_by_role("button", name="Paste").click()
+    preview = page.locator("img.preview")
+    preview.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('img.preview').naturalWidth > 0")
+    assert preview.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [7, 5]
+    assert page.locator("#in-image").evaluate("i => i.files[0].name") == "pasted.png"
+    before = posts(emulator)
+    page.get_by_role("button", name="Classify").click()
+    page.locator("#submit[aria-busy=false]").wait_for(timeout=30_000)
+    sent = [e for e in emulator.log if e.method == "POST"][before:]
+    # The picture copied (Chromium's clipboard re-encodes a PNG: compared by its pixels).
+    received = Image.open(io.BytesIO(sent[-1].body)).convert("RGB")
+    assert received.size == (7, 5) and received.getcolors() == [(35, (200, 30, 30))]
+    page.evaluate("navigator.clipboard.writeText('only words')")
+    page.get_by_role("button", name="Paste").click()
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert "The clipboard holds no picture" in error.text_content()
+    context.close()
