@@ -214,13 +214,7 @@ async function drawWaveform(canvas, dataUrl) {
   }
   if (canvas.dataset.mark !== mark || !samples.length) return;
   canvas.hidden = false;
-  const scale = window.devicePixelRatio || 1;
-  const [width, height] = [canvas.clientWidth || 480, canvas.clientHeight || 56];
-  canvas.width = Math.round(width * scale);
-  canvas.height = Math.round(height * scale);
-  const draw = canvas.getContext("2d");
-  draw.scale(scale, scale);
-  draw.fillStyle = getComputedStyle(canvas).color;
+  const width = canvas.clientWidth || 480;
   const bars = Math.max(1, Math.floor(width / 3));
   const per = Math.max(1, Math.floor(samples.length / bars));
   const peaks = Array.from({ length: bars }, (_, bar) => {
@@ -228,10 +222,40 @@ async function drawWaveform(canvas, dataUrl) {
     for (let i = bar * per; i < Math.min(samples.length, (bar + 1) * per); i++) peak = Math.max(peak, Math.abs(samples[i]));
     return peak;
   });
+  waveforms.set(canvas, peaks);
+  paintWaveform(canvas, 0);
+}
+
+const waveforms = new WeakMap(); // canvas -> its sound's peaks, one per bar
+
+// The bars, those already played in full colour, the rest lighter.
+function paintWaveform(canvas, played) {
+  const peaks = waveforms.get(canvas);
+  if (!peaks || canvas.hidden) return;
+  const scale = window.devicePixelRatio || 1;
+  const [width, height] = [canvas.clientWidth || 480, canvas.clientHeight || 56];
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const draw = canvas.getContext("2d");
+  draw.scale(scale, scale);
+  draw.fillStyle = getComputedStyle(canvas).color;
   const loudest = Math.max(...peaks) || 1;
   peaks.forEach((peak, bar) => {
     const tall = Math.max(1, (peak / loudest) * (height - 4));
+    draw.globalAlpha = bar / peaks.length < played ? 1 : 0.45;
     draw.fillRect(bar * 3, (height - tall) / 2, 2, tall);
+  });
+}
+
+// The player moves the waveform's played part; a click on the waveform moves the player there.
+function wireWaveform(canvas) {
+  const player = $("audio.preview", canvas.closest("[data-drop]"));
+  if (!player) return;
+  const follow = () => paintWaveform(canvas, player.duration ? player.currentTime / player.duration : 0);
+  ["timeupdate", "seeked", "ended"].forEach((kind) => player.addEventListener(kind, follow));
+  canvas.addEventListener("click", (event) => {
+    if (!Number.isFinite(player.duration)) return;
+    player.currentTime = (event.offsetX / canvas.clientWidth) * player.duration;
   });
 }
 
@@ -311,6 +335,7 @@ export function wireInputs() {
   $$("[data-record]").forEach(wireRecorder);
   $$("[data-camera]").forEach(wireCamera);
   $$("[data-paste]").forEach(wirePaste);
+  $$("canvas.waveform").forEach(wireWaveform);
   $$("input[type=file]").forEach((input) => {
     input.addEventListener("change", () => {
       if (input.files && input.files[0]) readFiles(input.dataset.input, input.files);

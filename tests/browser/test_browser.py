@@ -440,7 +440,8 @@ def test_a_media_example_fills_the_image_and_runs(browser, servers, tmp_path):
 
 def test_a_sound_shows_its_waveform_loud_where_it_is_loud(browser, servers, tmp_path):
     """Half a second of silence, then half a second of a tone: the bars on the right are tall,
-    those on the left flat."""
+    those on the left flat; a click on it moves the player there, the part before it in full
+    colour."""
     import math
     import struct
     import wave
@@ -471,6 +472,26 @@ def test_a_sound_shows_its_waveform_loud_where_it_is_loud(browser, servers, tmp_
         }"""
     )
     assert right > 0.5 and left < 0.1, (left, right)
+    # A click at three quarters moves the player there; the bars before it turn full colour.
+    box = waveform.bounding_box()
+    waveform.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})
+    page.wait_for_function("() => document.querySelector('audio.preview').currentTime > 0.7")
+    assert page.locator("audio.preview").evaluate("a => a.currentTime") < 0.8
+    played, waiting = waveform.evaluate(
+        """c => {
+          const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
+          const alpha = (from, to) => {
+            let most = 0;
+            for (let y = 0; y < c.height; y++)
+              for (let x = from; x < to; x++)
+                most = Math.max(most, data[(y * c.width + x) * 4 + 3]);
+            return most;
+          };
+          return [alpha(Math.ceil(c.width * 0.55), Math.floor(c.width * 0.7)),
+                  alpha(Math.ceil(c.width * 0.8), c.width)];
+        }"""
+    )
+    assert played == 255 and waiting < 160, (played, waiting)
     page.get_by_role("button", name="Remove").click()
     assert waveform.is_hidden()
 
