@@ -119,3 +119,12 @@ export function shade(hex, k) {
   const mixed = rgb(hex).map((c) => Math.round(c + (toward - c) * amount));
   return `#${mixed.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
 }
+
+// A data URL's bytes, read here (the page may not fetch data: URLs: connect-src 'self').
+export function bytesOf(dataUrl) {
+  const comma = dataUrl.indexOf(",");
+  const body = dataUrl.slice(comma + 1);
+  return dataUrl.slice(0, comma).endsWith(";base64")
+    ? Uint8Array.from(atob(body), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(decodeURIComponent(body));
+}

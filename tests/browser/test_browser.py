@@ -477,8 +477,7 @@ def test_a_sound_shows_its_waveform_loud_where_it_is_loud(browser, servers, tmp_
     waveform.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})
     page.wait_for_function("() => document.querySelector('audio.preview').currentTime > 0.7")
     assert page.locator("audio.preview").evaluate("a => a.currentTime") < 0.8
-    played, waiting = waveform.evaluate(
-        """c => {
+    shades = """c => {
           const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
           const alpha = (from, to) => {
             let most = 0;
@@ -490,7 +489,11 @@ def test_a_sound_shows_its_waveform_loud_where_it_is_loud(browser, servers, tmp_
           return [alpha(Math.ceil(c.width * 0.55), Math.floor(c.width * 0.7)),
                   alpha(Math.ceil(c.width * 0.8), c.width)];
         }"""
-    )
+    for _ in range(100):  # repainted once the player has moved (its "seeked" event)
+        played, waiting = waveform.evaluate(shades)
+        if played == 255:
+            break
+        page.wait_for_timeout(50)
     assert played == 255 and waiting < 160, (played, waiting)
     page.get_by_role("button", name="Remove").click()
     assert waveform.is_hidden()

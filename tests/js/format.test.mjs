@@ -14,6 +14,7 @@ import {
   requestOf,
   rgb,
   shade,
+  bytesOf,
   splitThinking,
   withoutEndToken,
 } from "../../templates/static/format.js";
@@ -54,6 +55,12 @@ test("withoutEndToken: the model's end-of-turn marker at the very end is not sho
   assert.equal(withoutEndToken("Write </s> in HTML for strike-through."), "Write </s> in HTML for strike-through.");
   assert.deepEqual(splitThinking("<think>x</think>Paris</s>"), { thinking: "x", answer: "Paris" });
   assert.equal(splitThinking("Paris</s>").answer, "Paris");
+});
+
+test("bytesOf: a data URL's bytes, base64 or percent-encoded", () => {
+  assert.deepEqual([...bytesOf("data:audio/wav;base64,UklGRg==")], [82, 73, 70, 70]);
+  assert.deepEqual([...bytesOf("data:text/plain,a%20b")], [97, 32, 98]);
+  assert.deepEqual([...bytesOf("data:application/octet-stream;name=x.bin;base64,AAE=")], [0, 1]);
 });
 
 test("queryValue: text that reads as JSON is quoted, other text is not", () => {
