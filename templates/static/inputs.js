@@ -34,8 +34,20 @@ export function refusal(file, kind) {
   return `"${file.name}" is ${is}, not ${takes[0]}: choose ${takes[1]}.`;
 }
 
+// Files being read (a FileReader takes a moment): a run waits for them rather than finding
+// the input empty.
+const reading = new Set();
+export const filesRead = () => Promise.allSettled([...reading]);
+
+function readFiles(index, files) {
+  const read = readChosen(index, files);
+  reading.add(read);
+  read.catch(() => {}).finally(() => reading.delete(read));
+  return read;
+}
+
 // The files chosen for an input: one, or all of them for an input that takes several.
-async function readFiles(index, files) {
+async function readChosen(index, files) {
   const input = $(`[data-input="${index}"]`);
   const named = Boolean(input) && input.dataset.kind === "file";
   const chosen = Array.from(files).filter(Boolean);

@@ -2,7 +2,7 @@
 // (503) or a rate limit (429) waited out a few times, saying so.
 import { runChat } from "./chat.js";
 import { requestOf } from "./format.js";
-import { parameters, values } from "./inputs.js";
+import { filesRead, parameters, values } from "./inputs.js";
 import { serverEvents } from "./events.js";
 import { panesRunning, showCompared } from "./compare.js";
 import { apiPath, busy, chatMode, compareMode, errorEl, fileBody, info, placeholder, session, showError, state, statusEl } from "./page.js";
@@ -15,6 +15,8 @@ const ATTEMPTS = 5; // a loading model or a rate limit: asked this many times in
 export async function run() {
   if (state.controller) return;
   if (chatMode) return runChat();
+  await filesRead(); // a file chosen a moment ago is sent, not found missing
+  if (state.controller) return;
   const body = { data: values() };
   const missing = missingInput(info.inputs, body.data);
   if (missing) return showError(missing);

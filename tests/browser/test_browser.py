@@ -57,6 +57,34 @@ def test_upload_an_image_and_see_the_top_labels_bar(browser, servers, emulator, 
     assert problems == []  # no CSP violation, no script error
 
 
+def test_a_run_started_while_the_file_is_still_read_waits_for_it(
+    browser, servers, emulator, media, tmp_path
+):
+    """A slow disk (FileReader's answer held back 800 ms): Classify pressed at once sends the
+    picture chosen, rather than saying the input is empty."""
+    image = tmp_path / "photo.png"
+    image.write_bytes(media["image"])
+    context = browser.new_context()
+    context.add_init_script(
+        """(() => {
+          const read = FileReader.prototype.readAsDataURL;
+          FileReader.prototype.readAsDataURL = function (file) {
+            setTimeout(() => read.call(this, file), 800);
+          };
+        })()"""
+    )
+    page = context.new_page()
+    page.goto(servers["google/vit-base-patch16-224"].url)
+    before = len([e for e in emulator.log if e.method == "POST"])
+    page.get_by_label("Image", exact=True).set_input_files(str(image))
+    page.get_by_role("button", name="Classify").click()  # the picture not read yet
+    page.locator("#out-labels .bar").first.wait_for(state="visible", timeout=30_000)
+    assert page.locator("#error").is_hidden()
+    sent = [e for e in emulator.log if e.method == "POST"][before:]
+    assert len(sent) == 1 and sent[0].body == media["image"]
+    context.close()
+
+
 def test_an_image_with_parameters_sends_them_in_the_query(
     browser, servers, emulator, media, tmp_path
 ):
