@@ -43,20 +43,10 @@ class Conversation {
   // One turn: `content` asked after the conversation so far; the reply drawn as it comes.
   async turn(content, system, chosen, signal) {
     const asked = [...this.history, { role: "user", content }];
-    const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
-    this.draw([...asked, { role: "assistant", content: "" }], { toEnd: true });
-    const live = $(".conversation li:last-child", this.root);
-    live.classList.add("pending");
-    this.status("");
-    const written = { text: "", reasoning: "", started: performance.now(), first: null };
+    const { live, written } = this.begin(asked);
     const model = this.pane ? `model=${encodeURIComponent(this.pane.dataset.model)}&` : "";
     try {
-      const response = await fetch(`/api/predict?${model}stream=true`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
-        body: JSON.stringify(body),
-        signal,
-      });
+      const response = await streamed(`/api/predict?${model}stream=true`, chatBody(asked, system, chosen), signal);
       if (!response.ok) {
         const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
         return this.failed(live, forVisitor(payload, response.status), content);
@@ -66,6 +56,15 @@ class Conversation {
       if (err.name === "AbortError") this.stopped(asked, written);
       else this.failed(live, { text: `Could not reach the demo's server (${err.message}): check that it is still running.`, details: "" }, content);
     }
+  }
+
+  // A new turn: what was asked, an empty reply waiting under it, and its timing begun.
+  begin(asked) {
+    this.draw([...asked, { role: "assistant", content: "" }], { toEnd: true });
+    const live = $(".conversation li:last-child", this.root);
+    live.classList.add("pending");
+    this.status("");
+    return { live, written: { text: "", reasoning: "", started: performance.now(), first: null } };
   }
 
   // The stream's events: text as it is written (and thinking apart), then the whole answer.
@@ -120,6 +119,19 @@ class Conversation {
     live.append(retry);
   }
 }
+
+// A chat request: the system prompt first, then the conversation; its answer streams.
+const chatBody = (asked, system, chosen) => ({
+  messages: [...(system ? [{ role: "system", content: system }] : []), ...asked],
+  ...chosen,
+});
+const streamed = (url, body, signal) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
+    body: JSON.stringify(body),
+    signal,
+  });
 
 // A long conversation scrolls in its box: it follows the reply as it grows, unless the
 // visitor has scrolled up to read.
@@ -220,21 +232,11 @@ async function arenaRound(content, system, chosen, signal) {
   const bySide = {};
   conversations.forEach((c) => {
     c.history = [];
-    c.draw([...asked, { role: "assistant", content: "" }]);
-    const live = $(".conversation li:last-child", c.root);
-    live.classList.add("pending");
-    c.status("");
-    bySide[c.pane.dataset.model] = { c, live, written: { text: "", reasoning: "", started: performance.now(), first: null } };
+    bySide[c.pane.dataset.model] = { c, ...c.begin(asked) };
   });
-  const body = { messages: [...(system ? [{ role: "system", content: system }] : []), ...asked], ...chosen };
   const everyone = (then) => Object.values(bySide).forEach(then);
   try {
-    const response = await fetch("/api/compare?stream=true", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Hubdemo-Session": session },
-      body: JSON.stringify(body),
-      signal,
-    });
+    const response = await streamed("/api/compare?stream=true", chatBody(asked, system, chosen), signal);
     if (!response.ok) {
       const payload = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
       return everyone(({ c, live }) => c.failed(live, forVisitor(payload, response.status), content));

@@ -155,7 +155,8 @@ export function setMedia(index, dataUrl, source = "example") {
   media[index] = dataUrl;
   const field = $(`[data-drop="${index}"]`);
   if (!field) return;
-  nameInInput(field, typeof source === "string" ? fileOf(dataUrl, source) : source);
+  const file = typeof source === "string" ? fileOf(dataUrl, source) : source;
+  nameInInput(field, file);
   const remove = $(".remove", field);
   if (remove) remove.hidden = false;
   const img = $("img.preview", field);
@@ -175,7 +176,7 @@ export function setMedia(index, dataUrl, source = "example") {
     player.hidden = false;
   }
   const waveform = $("canvas.waveform", field);
-  if (waveform) drawWaveform(waveform, dataUrl);
+  if (waveform) drawWaveform(waveform, file);
 }
 
 export function clearMedia() {

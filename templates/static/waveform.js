@@ -1,17 +1,16 @@
 // A sound's waveform over its player, drawn from the sound itself (Web Audio decodes it):
 // its loudness along its length, the part played in full colour, a click moves the player.
 import { $ } from "./dom.js";
-import { bytesOf } from "./format.js";
 
 // Drawn once decoded; a sound this browser cannot decode keeps the player alone.
-export async function drawWaveform(canvas, dataUrl) {
+export async function drawWaveform(canvas, file) {
   const mark = String(Math.random()); // a newer sound drawn meanwhile wins
   canvas.dataset.mark = mark;
   canvas.hidden = true;
   if (typeof OfflineAudioContext === "undefined") return;
   let samples;
   try {
-    const sound = await new OfflineAudioContext(1, 1, 8000).decodeAudioData(bytesOf(dataUrl).buffer);
+    const sound = await new OfflineAudioContext(1, 1, 8000).decodeAudioData(await file.arrayBuffer());
     samples = sound.getChannelData(0);
   } catch (_) {
     return;

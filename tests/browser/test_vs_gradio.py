@@ -142,7 +142,11 @@ def test_hubdemo_and_gradio_side_by_side(browser, lenient, task, tmp_path) -> No
                 page.goto(url)
                 page.wait_for_load_state("load")
                 page.wait_for_timeout(1500)  # Gradio draws after its config arrives
+                asked = len(lenient.log)
                 run(page, task, picture(tmp_path))
+                # Answered by the emulator: neither page asked a public host.
+                answered = [e.path for e in lenient.log[asked:] if e.method == "POST"]
+                assert any(model in path for path in answered), (url, answered)
                 shots.append(page.screenshot(full_page=True, animations="disabled"))
                 context.close()
             side_by_side(shots[0], shots[1], OUT / f"{task}-{size}.png")
