@@ -59,6 +59,17 @@ class GradioApps(dict[str, str]):
     def __missing__(self, name: str) -> str:
         return self.start(name)[name]
 
+    def __getitem__(self, name: str) -> str:
+        """The app's URL; an app that has stopped since it started fails the test with what
+        it printed (else the test would say only that the Space cannot be reached)."""
+        url = super().__getitem__(name)
+        process, log = self.processes[name]
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"the Gradio app {name} stopped (exit {process.returncode}): "
+                        f"{log.read()[-3000:]}")  # fmt: skip
+        return url
+
     def start(self, *names: str) -> GradioApps:
         """Start these apps side by side, then wait until each answers."""
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
